@@ -1,0 +1,62 @@
+// Bundles the extension with esbuild, and transpiles the tests (no bundling) into out/.
+//   node scripts/build.mjs               development bundle with sourcemaps + tests
+//   node scripts/build.mjs --production  minified bundle for the .vsix, no tests
+//   node scripts/build.mjs --watch       rebuild the bundle on change
+// ssh2 (a dockerode dependency) optionally requires the native `cpu-features` module and
+// `.node` files: they stay external and ssh2 falls back to plain JS (../shared/environment.md).
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {esbuild.BuildOptions} */
+const extension = {
+  entryPoints: { extension: 'src/extension.ts', 'cli/mllab-lint': 'src/cli/lint.ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  outdir: 'dist',
+  external: ['vscode', 'cpu-features', '*.node'],
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+function tsFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name === 'fixtures' || name === 'node_modules') continue;
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+// Keep only entry points that exist yet (the CLI arrives with the lab guidance issue).
+import { existsSync } from 'node:fs';
+extension.entryPoints = Object.fromEntries(Object.entries(extension.entryPoints).filter(([, p]) => existsSync(p)));
+
+if (watch) {
+  const ctx = await esbuild.context(extension);
+  await ctx.watch();
+} else {
+  rmSync('dist', { recursive: true, force: true });
+  await esbuild.build(extension);
+  if (!production) {
+    rmSync('out', { recursive: true, force: true });
+    await esbuild.build({
+      entryPoints: [...tsFiles('src'), ...tsFiles('test')],
+      outdir: 'out',
+      outbase: '.',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+    });
+  }
+}

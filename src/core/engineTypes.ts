@@ -1,0 +1,91 @@
+/**
+ * The engine's result types, owned by core so tree models can use them. Callers of src/engine never see dockerode types: these are
+ * the shapes the Docker Engine API returns (API 1.41, ../shared/environment.md), trimmed to what
+ * the extension uses, with times in milliseconds since the epoch and sizes in bytes.
+ */
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** One row of `GET /images/json`. */
+export interface ImageSummary {
+  /** `sha256:<64 hex>` */
+  id: string;
+  /** `repo:tag` references; empty for a dangling (untagged) image. */
+  repoTags: string[];
+  repoDigests: string[];
+  /** ms since the epoch */
+  created: number;
+  /** bytes */
+  size: number;
+  labels: Record<string, string>;
+  /** containers using the image; -1 when the engine did not count them */
+  containers: number;
+}
+
+/** A published port of a container, as in `GET /containers/json` `Ports`. */
+export interface PublishedPort {
+  hostIp?: string;
+  hostPort?: number;
+  containerPort: number;
+  protocol: string;
+}
+
+export interface ContainerMountSummary {
+  type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | string;
+  /** host path for a bind mount, volume mount point for a named volume */
+  source: string;
+  destination: string;
+  /** named volume's name */
+  name?: string;
+  readOnly: boolean;
+}
+
+/** One row of `GET /containers/json?all=1`. */
+export interface ContainerSummary {
+  id: string;
+  /** name without the leading slash */
+  name: string;
+  image: string;
+  imageId: string;
+  command: string;
+  /** ms since the epoch */
+  created: number;
+  state: ContainerState;
+  /** Docker's own status text: "Up 3 minutes", "Exited (0) 2 minutes ago" */
+  status: string;
+  ports: PublishedPort[];
+  labels: Record<string, string>;
+  mounts: ContainerMountSummary[];
+}
+
+/** What the run and build commands need from `GET /images/{name}/json`. */
+export interface ImageDetails {
+  id: string;
+  repoTags: string[];
+  /** `{"8080/tcp": {}}` as the image config has it */
+  exposedPorts: Record<string, unknown>;
+  workingDir: string;
+  /** VOLUME paths */
+  volumes: string[];
+  labels: Record<string, string>;
+  user: string;
+  architecture: string;
+  os: string;
+}
+
+export interface EngineVersion {
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+}
+
+/** One engine event from `GET /events`, trimmed. */
+export interface EngineEvent {
+  type: 'container' | 'image' | 'volume' | 'network' | string;
+  action: string;
+  id: string;
+  /** ms since the epoch */
+  time: number;
+  attributes: Record<string, string>;
+}

@@ -1,0 +1,513 @@
+/**
+ * The only module that talks to dockerode (the Docker Engine API client). Everything it returns
+ * is one of our own types (./types.ts); every failure is an {@link EngineError} whose message
+ * says what to do. dockerode is `require`d lazily on the first call: loading it costs about
+ * 100 ms (ssh2 and gRPC code, ../shared/environment.md), which must not land on activation.
+ */
+import type * as DockerodeNs from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import type { ResolvedConnection } from '../core/connection';
+import { UserError } from '../core/errors';
+import { packBuildContext, type ContextStats } from '../core/build/context';
+import { BuildTranscript, interpretBuildMessage, type BuildEvent } from '../core/build/output';
+import { toCreateOptions, type RunRequest } from '../core/run/createOptions';
+import type {
+  ContainerState,
+  ContainerSummary,
+  EngineEvent,
+  EngineVersion,
+  ImageDetails,
+  ImageSummary,
+} from '../core/engineTypes';
+
+export * from '../core/engineTypes';
+
+/** Default timeout of one Engine API call, in ms: "enough time for any call, but short enough
+ * to be UX-reasonable" (Microsoft's Docker extension's DockerApiClient used the same 20 s). */
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
+/** An engine failure with a message for the user. `kind` lets callers react (offer Retry, another port). */
+export class EngineError extends UserError {
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'timeout' | 'notFound' | 'conflict' | 'portInUse' | 'noGpuRuntime' | 'buildFailed' | 'cancelled' | 'engine',
+    options?: { hint?: string; cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EngineError';
+  }
+}
+
+export interface BuildRequest {
+  /** absolute path of the build context folder */
+  contextDir: string;
+  /** absolute path of the Dockerfile (inside or outside the context) */
+  dockerfile: string;
+  /** `repo:tag` */
+  tag: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  target?: string;
+}
+
+export interface BuildResult {
+  imageId: string;
+  context: ContextStats;
+  /** wall time of the build, in ms */
+  durationMs: number;
+}
+
+type Dockerode = DockerodeNs;
+let dockerodeCtor: (new (opts: DockerodeNs.DockerOptions) => Dockerode) | undefined;
+function loadDockerode(): new (opts: DockerodeNs.DockerOptions) => Dockerode {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  dockerodeCtor ??= require('dockerode') as new (opts: DockerodeNs.DockerOptions) => Dockerode;
+  return dockerodeCtor;
+}
+
+/** Aborts when either signal aborts (AbortSignal.any is Node 20.3+; VS Code 1.82 runs Node 18). */
+function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {
+  const controller = new AbortController();
+  for (const s of signals) {
+    if (!s) continue;
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+interface DockerodeError {
+  statusCode?: number;
+  code?: string;
+  reason?: string;
+  json?: { message?: string } | null;
+  message?: string;
+  name?: string;
+}
+
+/** The engine's own message from a dockerode error, without dockerode's "(HTTP code 500) server error - " prefix. */
+function engineMessage(err: DockerodeError): string {
+  const json = err.json;
+  if (json && typeof json === 'object' && typeof json.message === 'string') return json.message;
+  const m = String(err.message ?? err);
+  return m.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
+}
+
+export class Engine {
+  private client: Dockerode | undefined;
+
+  /**
+   * @param connection where the engine is (src/core/connection.ts resolves it)
+   * @param timeoutMs limit of one API call in ms; streams (build, logs, events) are not limited
+   */
+  constructor(
+    readonly connection: ResolvedConnection,
+    readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  ) {}
+
+  private docker(): Dockerode {
+    if (!this.client) {
+      const Ctor = loadDockerode();
+      const a = this.connection.address;
+      if (a.kind === 'socket') {
+        this.client = new Ctor({ socketPath: a.socketPath });
+      } else {
+        const tls = a.tls;
+        const read = (p?: string) => (p ? readFileSync(p) : undefined);
+        this.client = new Ctor({
+          host: a.host,
+          port: a.port,
+          protocol: tls ? 'https' : 'http',
+          ...(tls ? { ca: read(tls.caPath), cert: read(tls.certPath), key: read(tls.keyPath) } : {}),
+        });
+      }
+    }
+    return this.client;
+  }
+
+  /** Runs one bounded API call: aborted after `timeoutMs`, errors mapped to {@link EngineError}. */
+  private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, extraMs = 0): Promise<T> {
+    const limitMs = this.timeoutMs + extraMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('timeout')), limitMs);
+    // Race as well as abort: a few dockerode calls (image inspect) take no abort signal.
+    const timedOut = new Promise<never>((_, reject) =>
+      timeout.signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true }),
+    );
+    try {
+      return await Promise.race([fn(anySignal([timeout.signal, signal])), timedOut]);
+    } catch (err) {
+      if (timeout.signal.aborted && !signal?.aborted) {
+        throw new EngineError(
+          `The Docker engine at ${this.connection.describe} did not answer "${what}" within ${limitMs} ms.`,
+          'timeout',
+          { hint: 'Check that the engine is not overloaded, or raise the setting mlLab.engine.timeoutMs.', cause: err },
+        );
+      }
+      throw this.mapError(what, err, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Turns socket and HTTP errors into messages that say what to do next. */
+  mapError(what: string, err: unknown, signal?: AbortSignal): EngineError {
+    if (err instanceof EngineError) return err;
+    if (signal?.aborted) return new EngineError(`${what}: cancelled.`, 'cancelled', { cause: err });
+    const e = (err ?? {}) as DockerodeError;
+    if (e.code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(e.code)) {
+      return new EngineError(
+        `Docker engine not reachable at ${this.connection.describe} (${e.code}). Is Docker installed and running?`,
+        'unreachable',
+        { hint: 'Start the Docker engine (Docker Desktop, or `sudo systemctl start docker`), or set mlLab.engine.dockerHost, then Retry.', cause: err },
+      );
+    }
+    if (e.code === 'EACCES') {
+      return new EngineError(
+        `Permission denied on the Docker socket ${this.connection.describe}.`,
+        'unreachable',
+        { hint: 'Add your user to the `docker` group (then log out and in), or point mlLab.engine.dockerHost at an engine you may use.', cause: err },
+      );
+    }
+    const msg = engineMessage(e);
+    if (/port is already allocated|address already in use/i.test(msg)) {
+      const port = /:(\d+)(?: failed|: bind)/.exec(msg)?.[1];
+      return new EngineError(
+        `${what}: host port ${port ?? ''} is already in use.`.replace('port  is', 'port is'),
+        'portInUse',
+        { hint: 'Choose another host port (e.g. 4001:8080), or stop what is using it.', cause: err },
+      );
+    }
+    if (/could not select device driver .* with capabilities: \[\[gpu\]\]/i.test(msg)) {
+      return new EngineError(
+        `${what}: this Docker engine has no GPU runtime, so the container cannot get a GPU.`,
+        'noGpuRuntime',
+        { hint: 'Install the NVIDIA Container Toolkit on the engine host and restart Docker, or run without GPUs.', cause: err },
+      );
+    }
+    if (e.statusCode === 404) return new EngineError(`${what}: ${msg}`, 'notFound', { cause: err });
+    if (e.statusCode === 409) return new EngineError(`${what}: ${msg}`, 'conflict', { cause: err });
+    return new EngineError(`${what}: ${msg}`, 'engine', { cause: err });
+  }
+
+  /** `GET /_ping`; throws EngineError('unreachable') when nothing answers. */
+  async ping(): Promise<void> {
+    // dockerode's ping and version take options ({abortSignal}) at run time; its types omit them.
+    const d = this.docker() as unknown as { ping(o: object): Promise<unknown> };
+    await this.call('ping', (abortSignal) => d.ping({ abortSignal }));
+  }
+
+  /** `GET /version` */
+  async version(): Promise<EngineVersion> {
+    const d = this.docker() as unknown as { version(o: object): Promise<DockerodeNs.DockerVersion> };
+    const v = await this.call('version', (abortSignal) => d.version({ abortSignal }));
+    return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+  }
+
+  /** `GET /images/json`: tagged and dangling images. */
+  async listImages(): Promise<ImageSummary[]> {
+    const rows = await this.call('list images', (abortSignal) => this.docker().listImages({ all: false, abortSignal }));
+    return rows.map((r) => ({
+      id: r.Id,
+      repoTags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      repoDigests: (r.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
+      created: r.Created * 1000,
+      size: r.Size,
+      labels: r.Labels ?? {},
+      containers: r.Containers ?? -1,
+    }));
+  }
+
+  /** `GET /containers/json?all=1`: running and stopped containers. */
+  async listContainers(filters?: { label?: string[] }): Promise<ContainerSummary[]> {
+    const rows = await this.call('list containers', (abortSignal) =>
+      this.docker().listContainers({ all: true, abortSignal, ...(filters ? { filters: JSON.stringify(filters) } : {}) }),
+    );
+    return rows.map((r) => ({
+      id: r.Id,
+      name: (r.Names?.[0] ?? r.Id.slice(0, 12)).replace(/^\//, ''),
+      image: r.Image,
+      imageId: r.ImageID,
+      command: r.Command,
+      created: r.Created * 1000,
+      state: r.State as ContainerState,
+      status: r.Status,
+      ports: (r.Ports ?? []).map((p) => ({
+        hostIp: p.IP,
+        hostPort: p.PublicPort,
+        containerPort: p.PrivatePort,
+        protocol: p.Type,
+      })),
+      labels: r.Labels ?? {},
+      mounts: (r.Mounts ?? []).map((m) => ({
+        type: m.Type,
+        source: m.Source,
+        destination: m.Destination,
+        name: m.Name,
+        readOnly: m.RW === false,
+      })),
+    }));
+  }
+
+  /** `GET /images/{name}/json` */
+  async inspectImage(ref: string): Promise<ImageDetails> {
+    const i = await this.call(`inspect image ${ref}`, () => this.docker().getImage(ref).inspect());
+    const c = i.Config ?? ({} as DockerodeNs.ImageInspectInfo['Config']);
+    return {
+      id: i.Id,
+      repoTags: i.RepoTags ?? [],
+      exposedPorts: (c.ExposedPorts as Record<string, unknown> | undefined) ?? {},
+      workingDir: c.WorkingDir ?? '',
+      volumes: Object.keys((c.Volumes as Record<string, unknown> | undefined) ?? {}),
+      labels: c.Labels ?? {},
+      user: c.User ?? '',
+      architecture: i.Architecture,
+      os: i.Os,
+    };
+  }
+
+  /** `GET /containers/{id}/json`, raw, for the Inspect editor and tests. */
+  async inspectContainer(id: string): Promise<Record<string, unknown>> {
+    return this.call(`inspect container ${id}`, async (abortSignal) =>
+      (await this.docker().getContainer(id).inspect({ abortSignal })) as unknown as Record<string, unknown>,
+    );
+  }
+
+  /**
+   * Builds an image with the classic builder (`POST /build`) from a build context packed by
+   * src/core/build/context.ts (honoring .dockerignore relative to the context root).
+   * Streams every {@link BuildEvent} to `onEvent`. Not limited by the call timeout.
+   * @throws EngineError 'buildFailed' with the failing step's instruction in `hint`; 'cancelled' when `signal` aborts
+   */
+  async build(req: BuildRequest, onEvent: (e: BuildEvent) => void, signal?: AbortSignal): Promise<BuildResult> {
+    const started = Date.now();
+    const packed = await packBuildContext(req.contextDir, req.dockerfile);
+    const transcript = new BuildTranscript();
+    const what = `build ${req.tag}`;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker().buildImage(packed.stream as NodeJS.ReadableStream, {
+        t: req.tag,
+        dockerfile: packed.dockerfileInContext,
+        buildargs: req.buildArgs ?? {},
+        labels: req.labels ?? {},
+        ...(req.target ? { target: req.target } : {}),
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      } as DockerodeNs.ImageBuildOptions)) as NodeJS.ReadableStream;
+    } catch (err) {
+      throw this.mapError(what, err, signal);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.docker().modem.followProgress(
+        stream,
+        (err: unknown) => (err ? reject(this.mapError(what, err, signal)) : resolve()),
+        (msg: unknown) => {
+          for (const ev of interpretBuildMessage(msg)) {
+            transcript.add(ev);
+            onEvent(ev);
+          }
+        },
+      );
+    });
+    if (transcript.error) {
+      const step = transcript.lastStep;
+      throw new EngineError(`Build of ${req.tag} failed${step ? ` at step ${step.index}/${step.total}` : ''}: ${transcript.error}`, 'buildFailed', {
+        hint: step?.instruction,
+      });
+    }
+    const imageId = transcript.imageId ?? (await this.inspectImage(req.tag)).id;
+    return { imageId, context: await packed.stats, durationMs: Date.now() - started };
+  }
+
+  /**
+   * Creates and starts a detached container (`POST /containers/create`, then `/start`).
+   * If the start fails (a host port in use, no GPU runtime), the just-created container is
+   * removed again so nothing half-made is left behind.
+   * @returns the container's id and name
+   */
+  async runContainer(req: RunRequest): Promise<{ id: string; name: string }> {
+    const opts = toCreateOptions(req) as unknown as DockerodeNs.ContainerCreateOptions;
+    const container = await this.call(`create container from ${req.image}`, (abortSignal) =>
+      this.docker().createContainer({ ...opts, abortSignal } as DockerodeNs.ContainerCreateOptions),
+    );
+    try {
+      await this.call(`start container from ${req.image}`, (abortSignal) => container.start({ abortSignal }));
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    const info = await this.call('inspect new container', (abortSignal) => container.inspect({ abortSignal }));
+    return { id: info.Id, name: info.Name.replace(/^\//, '') };
+  }
+
+  /** `POST /containers/{id}/start`; a container already running is not an error. */
+  async startContainer(id: string): Promise<void> {
+    await this.call(`start container ${id}`, async (abortSignal) => {
+      try {
+        await this.docker().getContainer(id).start({ abortSignal });
+      } catch (err) {
+        if ((err as DockerodeError).statusCode !== 304) throw err;
+      }
+    });
+  }
+
+  /**
+   * `POST /containers/{id}/stop`: SIGTERM, then SIGKILL after `graceSeconds` (Docker's default 10 s).
+   * A container already stopped is not an error. The call timeout is extended by the grace period.
+   */
+  async stopContainer(id: string, graceSeconds = 10): Promise<void> {
+    await this.call(
+      `stop container ${id}`,
+      async (abortSignal) => {
+        try {
+          await this.docker().getContainer(id).stop({ t: graceSeconds, abortSignal });
+        } catch (err) {
+          if ((err as DockerodeError).statusCode !== 304) throw err;
+        }
+      },
+      undefined,
+      graceSeconds * 1000,
+    );
+  }
+
+  /** `DELETE /containers/{id}`; `force` stops a running container first. Anonymous volumes are removed with it (`v`). */
+  async removeContainer(id: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.call(`remove container ${id}`, (abortSignal) =>
+      this.docker().getContainer(id).remove({ force: options.force ?? false, v: true, abortSignal }),
+    );
+  }
+
+  /** `DELETE /images/{name}`; `noprune` keeps untagged parents other builds may still cache. */
+  async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.call(`remove image ${ref}`, (abortSignal) =>
+      this.docker().getImage(ref).remove({ force: options.force ?? false, noprune: true, abortSignal }),
+    );
+  }
+
+  /** `POST /containers/{id}/wait`: resolves with the exit code when the container stops. Not limited by the call timeout. */
+  async waitContainer(id: string, signal?: AbortSignal): Promise<{ exitCode: number }> {
+    try {
+      const r = (await this.docker().getContainer(id).wait({ abortSignal: signal })) as { StatusCode: number };
+      return { exitCode: r.StatusCode };
+    } catch (err) {
+      throw this.mapError(`wait for container ${id}`, err, signal);
+    }
+  }
+
+  /**
+   * Streams a container's logs (`GET /containers/{id}/logs`), stdout and stderr demultiplexed
+   * (or raw when the container has a TTY). With `follow`, resolves when the container stops or
+   * `signal` aborts; without, when the existing logs have been read.
+   */
+  async logs(
+    id: string,
+    onText: (text: string, stream: 'stdout' | 'stderr') => void,
+    options: { follow: boolean; tail?: number; signal?: AbortSignal },
+  ): Promise<void> {
+    const container = this.docker().getContainer(id);
+    const info = await this.call(`inspect container ${id}`, (abortSignal) => container.inspect({ abortSignal }));
+    const tty = info.Config?.Tty === true;
+    let raw: NodeJS.ReadableStream | Buffer;
+    try {
+      raw = (await container.logs({
+        follow: options.follow as true,
+        stdout: true,
+        stderr: true,
+        tail: options.tail,
+        abortSignal: options.signal,
+      } as DockerodeNs.ContainerLogsOptions & { follow: true })) as unknown as NodeJS.ReadableStream | Buffer;
+    } catch (err) {
+      throw this.mapError(`logs of ${id}`, err, options.signal);
+    }
+    if (Buffer.isBuffer(raw)) {
+      // Not following: the engine answered with the whole (multiplexed unless TTY) buffer.
+      if (tty) onText(raw.toString('utf8'), 'stdout');
+      else demuxBuffer(raw, onText);
+      return;
+    }
+    const stream = raw;
+    await new Promise<void>((resolve) => {
+      if (tty) {
+        stream.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
+      } else {
+        const out = new PassThrough();
+        const err = new PassThrough();
+        out.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
+        err.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stderr'));
+        this.docker().modem.demuxStream(stream, out, err);
+      }
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      options.signal?.addEventListener('abort', () => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Subscribes to engine events (`GET /events`) for containers, images and volumes.
+   * Resolves when the stream ends (engine stopped) or `signal` aborts; callers reconnect.
+   */
+  async events(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker().getEvents({
+        filters: { type: ['container', 'image', 'volume'] },
+        abortSignal: signal,
+      } as DockerodeNs.GetEventsOptions)) as NodeJS.ReadableStream;
+    } catch (err) {
+      throw this.mapError('subscribe to engine events', err, signal);
+    }
+    let buffered = '';
+    await new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (!line) continue;
+          try {
+            const e = JSON.parse(line) as { Type: string; Action: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
+            onEvent({
+              type: e.Type,
+              action: e.Action,
+              id: e.Actor?.ID ?? '',
+              time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+              attributes: e.Actor?.Attributes ?? {},
+            });
+          } catch {
+            // a partial or foreign line: skip it, the next refresh lists the truth anyway
+          }
+        }
+      });
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      signal.addEventListener('abort', () => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        resolve();
+      });
+    });
+  }
+}
+
+/** Splits a multiplexed log buffer (8-byte frame headers: stream type, 3 zero bytes, uint32 BE length). */
+function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const type = buf[i];
+    const len = buf.readUInt32BE(i + 4);
+    const body = buf.subarray(i + 8, i + 8 + len);
+    onText(body.toString('utf8'), type === 2 ? 'stderr' : 'stdout');
+    i += 8 + len;
+  }
+}

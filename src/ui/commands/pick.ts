@@ -1,0 +1,46 @@
+/** Pickers shared by commands: which image or container a command acts on. */
+import * as vscode from 'vscode';
+import type { NodeModel } from '../../core/tree/models';
+import type { ContainerSummary, ContainerState } from '../../core/engineTypes';
+import type { CommandContext } from './context';
+
+/** The reference a command argument stands for: a tree node's ref, a string, or `{image}`/`{id}`. */
+export function refFromArg(arg: unknown, key: 'image' | 'id'): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object') {
+    const o = arg as Partial<NodeModel> & Record<string, unknown>;
+    if (typeof o[key] === 'string') return o[key] as string;
+    if (typeof o.ref === 'string' && (o.kind === 'image' || o.kind === 'container')) return o.ref;
+  }
+  return undefined;
+}
+
+/** Asks for an image tag; undefined when the user cancels. Throws when there is no tagged image. */
+export async function pickImage(ctx: CommandContext, title: string): Promise<string | undefined> {
+  const images = await ctx.session.get().listImages();
+  const tags = images.flatMap((i) => i.repoTags).sort();
+  if (tags.length === 0) {
+    void vscode.window.showInformationMessage('The Docker engine has no tagged images yet. Build one first with "ML Lab: Build Image...".');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    tags.map((t) => ({ label: t })),
+    { title, placeHolder: 'Image (repository:tag)', matchOnDescription: true },
+  );
+  return picked?.label;
+}
+
+/** Asks for a container among those in `states` (all when omitted). */
+export async function pickContainer(ctx: CommandContext, title: string, states?: ContainerState[]): Promise<ContainerSummary | undefined> {
+  const all = await ctx.session.get().listContainers();
+  const candidates = states ? all.filter((c) => states.includes(c.state)) : all;
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(`No container to act on${states ? ` (${states.join(' or ')})` : ''}.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((c) => ({ label: c.name, description: `${c.image} · ${c.status}`, container: c })),
+    { title, placeHolder: 'Container' },
+  );
+  return picked?.container;
+}

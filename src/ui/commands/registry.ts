@@ -1,0 +1,59 @@
+/**
+ * The one command registry: a flat list of command id -> handler. Every handler is wrapped so
+ * that an error is logged and shown once, with "Open Log" (and "Retry" when the engine could
+ * not be reached), and never escapes as an unhandled rejection.
+ */
+import * as vscode from 'vscode';
+import { CommandIds, type CommandId } from '../../core/ids';
+import { UserError } from '../../core/errors';
+import type { CommandContext } from './context';
+import { log } from '../log';
+import { describeError, isUnreachable } from '../session';
+import { buildImage } from './image/buildImage';
+import { removeImage } from './image/removeImage';
+import { runContainer } from './container/runContainer';
+import { removeContainer, startContainer, stopContainer } from './container/containerState';
+import { viewContainerLogs } from './container/viewLogs';
+
+type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
+
+const handlers: Record<CommandId, Handler> = {
+  [CommandIds.imageBuild]: (ctx, arg) => buildImage(ctx, arg),
+  [CommandIds.imageRemove]: (ctx, arg) => removeImage(ctx, arg),
+  [CommandIds.imagesRefresh]: (ctx) => ctx.views.images.refresh(),
+  [CommandIds.containerRun]: (ctx, arg) => runContainer(ctx, arg),
+  [CommandIds.containerStart]: (ctx, arg) => startContainer(ctx, arg),
+  [CommandIds.containerStop]: (ctx, arg) => stopContainer(ctx, arg),
+  [CommandIds.containerRemove]: (ctx, arg) => removeContainer(ctx, arg),
+  [CommandIds.containerLogs]: (ctx, arg) => viewContainerLogs(ctx, arg),
+  [CommandIds.containersRefresh]: (ctx) => ctx.views.containers.refresh(),
+  [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
+  [CommandIds.logShow]: () => log().show(),
+};
+
+/** The ids this registry registers (a unit test compares them with package.json). */
+export const registeredCommandIds: readonly string[] = Object.keys(handlers);
+
+/** Shows an error once: the message, its hint, and actions that help. */
+export async function showError(err: unknown): Promise<void> {
+  const message = describeError(err);
+  if (err instanceof UserError) log().warn(message);
+  else log().error(err instanceof Error ? (err.stack ?? message) : message);
+  const actions = isUnreachable(err) ? ['Retry', 'Open Log'] : ['Open Log'];
+  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  if (choice === 'Open Log') log().show();
+  if (choice === 'Retry') await vscode.commands.executeCommand(CommandIds.engineRetry);
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(ctx, ...args);
+      } catch (err) {
+        void showError(err);
+        return undefined;
+      }
+    }),
+  );
+}

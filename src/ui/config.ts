@@ -1,0 +1,38 @@
+/** One typed view of the extension's settings (`mlLab.*`); defaults live in package.json. */
+import * as vscode from 'vscode';
+import { SettingIds } from '../core/ids';
+import { DEFAULT_TIMEOUT_MS } from '../engine/engine';
+
+function section(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration();
+}
+
+export const config = {
+  /** `mlLab.engine.dockerHost`: engine address that overrides DOCKER_HOST and the Docker context; '' when unset. */
+  dockerHost(): string {
+    return (section().get<string>(SettingIds.dockerHost) ?? '').trim();
+  },
+  /** `mlLab.engine.timeoutMs`: limit of one engine call in ms (at least 1000). */
+  engineTimeoutMs(): number {
+    const v = section().get<number>(SettingIds.engineTimeoutMs) ?? DEFAULT_TIMEOUT_MS;
+    return Number.isFinite(v) && v >= 1000 ? v : DEFAULT_TIMEOUT_MS;
+  },
+  /** `mlLab.build.args`: build args for every build, string values only. */
+  buildArgs(): Record<string, string> {
+    return stringRecord(section().get<Record<string, unknown>>(SettingIds.buildArgs));
+  },
+  /** `mlLab.run.labels`: extra labels for every container run. */
+  runLabels(): Record<string, string> {
+    return stringRecord(section().get<Record<string, unknown>>(SettingIds.runLabels));
+  },
+  /** `mlLab.run.bindAddress`: host address for port bindings that name none (default 127.0.0.1). */
+  bindAddress(): string {
+    return (section().get<string>(SettingIds.runBindAddress) ?? '127.0.0.1').trim() || '127.0.0.1';
+  },
+};
+
+function stringRecord(v: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v ?? {})) if (typeof val === 'string') out[k] = val;
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * The extension's connection to the Docker engine. Resolves where the engine is (setting,
+ * DOCKER_HOST, Docker context, default socket: src/core/connection.ts), creates the Engine
+ * lazily (dockerode loads on first use, not on activation), and re-resolves when the
+ * engine settings change.
+ */
+import * as vscode from 'vscode';
+import { nodeConnectionInputs, resolveConnection } from '../core/connection';
+import { UserError } from '../core/errors';
+import { Engine, EngineError } from '../engine/engine';
+import { config } from './config';
+import { log } from './log';
+
+export class EngineSession implements vscode.Disposable {
+  private engine: Engine | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the connection settings change or Retry is asked for: views refresh. */
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mlLab.engine')) this.reset();
+    });
+  }
+
+  /**
+   * The engine client. Throws UserError when the connection settings are malformed
+   * (the message names the value and what to do); does not contact the engine.
+   */
+  get(): Engine {
+    if (!this.engine) {
+      const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost()));
+      log().info(`Docker engine: ${resolved.describe}`);
+      this.engine = new Engine(resolved, config.engineTimeoutMs());
+    }
+    return this.engine;
+  }
+
+  /** Forgets the client so the next call resolves the connection again, and tells the views. */
+  reset(): void {
+    this.engine = undefined;
+    this.changed.fire();
+  }
+
+  /** Where we try to reach the engine, for messages; resolution errors are described, not thrown. */
+  describe(): string {
+    try {
+      return this.get().connection.describe;
+    } catch (err) {
+      return err instanceof UserError ? err.message : String(err);
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** A message for a failed engine call: the error's message plus its hint, if any. */
+export function describeError(err: unknown): string {
+  if (err instanceof UserError) return err.hint ? `${err.message} ${err.hint}` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof EngineError && err.kind === 'unreachable';
+}

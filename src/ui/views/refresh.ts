@@ -1,0 +1,88 @@
+/**
+ * Keeps the views current: subscribes to engine events while a view is visible, refreshes
+ * 100 ms after the last event of a burst, reconnects with backoff when the event stream drops,
+ * and polls slowly as a fallback. Does nothing while no view is visible.
+ */
+import * as vscode from 'vscode';
+import type { EngineSession } from '../session';
+
+const debounceMs = 100; // refresh this long after the last event in a burst
+const pollIntervalMs = 30_000; // fallback when events are missed
+const maxBackoffMs = 30_000; // reconnect delay cap when the event stream keeps dropping
+
+export class RefreshManager implements vscode.Disposable {
+  private visibleViews = new Set<string>();
+  private abort: AbortController | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: EngineSession,
+    private readonly refreshAll: () => void,
+  ) {
+    this.disposables.push(session.onDidChange(() => this.restart()));
+  }
+
+  /** Tells the manager a view's visibility; the event stream runs while any view is visible. */
+  setVisible(viewId: string, visible: boolean): void {
+    if (visible) this.visibleViews.add(viewId);
+    else this.visibleViews.delete(viewId);
+    if (this.visibleViews.size > 0) this.start();
+    else this.stop();
+  }
+
+  /** Schedules one refresh `debounceMs` after the last call. */
+  schedule(): void {
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = undefined;
+      this.refreshAll();
+    }, debounceMs);
+  }
+
+  private start(): void {
+    if (this.abort) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.pollTimer = setInterval(() => this.refreshAll(), pollIntervalMs);
+    void this.listen(abort.signal);
+  }
+
+  private stop(): void {
+    this.abort?.abort();
+    this.abort = undefined;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private restart(): void {
+    const wasRunning = !!this.abort;
+    this.stop();
+    this.refreshAll();
+    if (wasRunning) this.start();
+  }
+
+  private async listen(signal: AbortSignal): Promise<void> {
+    let backoffMs = 1000;
+    while (!signal.aborted) {
+      const started = Date.now();
+      try {
+        await this.session.get().events(() => this.schedule(), signal);
+      } catch {
+        // engine unreachable: the views show it; try again after the backoff
+      }
+      if (signal.aborted) return;
+      if (Date.now() - started > 10_000) backoffMs = 1000; // the stream was up for a while: start over
+      this.schedule(); // we may have missed events while disconnected
+      await new Promise((r) => setTimeout(r, backoffMs));
+      backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    }
+  }
+
+  dispose(): void {
+    this.stop();
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * What engine and host tests share: the run's label, lab copies, the local base image, and
+ * cleanup that removes only what this run created (by label), never prunes.
+ */
+import { cpSync, mkdtempSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Engine } from '../../src/engine/engine';
+import { nodeConnectionInputs, resolveConnection } from '../../src/core/connection';
+
+/** repository root (tests run from out/test/...) */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+/** the local Python + scikit-learn + Flask image made by scripts/setup/base-images.sh */
+export const BASE_IMAGE = process.env.MLLAB_BASE_IMAGE ?? 'mllab-test/python-ml:bookworm';
+/** label key every test object carries; its value names the run */
+export const TEST_LABEL = 'org.mllab.test';
+
+export function runId(tier: string): string {
+  return `${tier}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+export function testEngine(): Engine {
+  return new Engine(resolveConnection(nodeConnectionInputs(process.env.MLLAB_DOCKER_HOST)), 30_000);
+}
+
+/** Copies test/fixtures/labs/<name> to a fresh temp folder so a test never dirties the repository. */
+export function copyLab(name: 'iris-train' | 'flask-app'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `mllab-${name}-`));
+  cpSync(path.join(repoRoot, 'test', 'fixtures', 'labs', name), dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * An artifacts folder the lab's non-root container user (uid 1000) can write to even when the
+ * tests run as root (CI): mode 0777 on a throw-away temp folder.
+ */
+export function writableFolder(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+/** Removes this run's containers (by label) and the image tags it built. Never prunes. */
+export async function cleanup(engine: Engine, labelValue: string, tags: string[]): Promise<void> {
+  for (const c of await engine.listContainers({ label: [`${TEST_LABEL}=${labelValue}`] })) {
+    await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+  }
+  for (const t of tags) await engine.removeImage(t, { force: true }).catch(() => undefined);
+}
+
+/** Polls `check` every `intervalMs` until it returns a value, or throws after `timeoutMs` with `what`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/** GET `url` and return the body text (undefined while nothing answers). */
+export async function httpText(url: string): Promise<string | undefined> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return res.ok ? await res.text() : undefined;
+}

@@ -1,0 +1,38 @@
+/** package.json `contributes` and src/core/ids.ts name the same commands, views and settings. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CommandIds, SettingIds, ViewIds } from '../../src/core/ids';
+
+const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+  contributes: {
+    commands: Array<{ command: string; title: string; category: string }>;
+    views: Record<string, Array<{ id: string; name: string }>>;
+    configuration: { properties: Record<string, unknown> };
+  };
+  activationEvents: string[];
+  engines: { vscode: string };
+};
+
+describe('package.json contributions', () => {
+  it('contributes exactly the commands in CommandIds', () => {
+    assert.deepEqual(pkg.contributes.commands.map((c) => c.command).sort(), Object.values(CommandIds).sort());
+  });
+  it('names every command mlLab.<noun>.<verb> under the category "ML Lab"', () => {
+    for (const c of pkg.contributes.commands) {
+      assert.match(c.command, /^mlLab\.[a-z]+\.[a-z][A-Za-z]*$/, c.command);
+      assert.equal(c.category, 'ML Lab', c.command);
+    }
+  });
+  it('contributes the views in ViewIds under the mlLab view container', () => {
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers]);
+  });
+  it('declares every setting in SettingIds', () => {
+    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
+  });
+  it('activates lazily: on its views, never on startup', () => {
+    assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
+    assert.ok(pkg.activationEvents.every((e) => e.startsWith('onView:') || e.startsWith('onLanguage:') || e.startsWith('onCommand:')));
+  });
+});
