@@ -89,3 +89,39 @@ export interface EngineEvent {
   time: number;
   attributes: Record<string, string>;
 }
+
+/** One layer of `GET /images/{name}/history`. */
+export interface ImageLayer {
+  /** image id of the layer, or '<missing>' for layers built elsewhere */
+  id: string;
+  /** ms since the epoch */
+  created: number;
+  /** the instruction that made the layer, as the engine records it */
+  createdBy: string;
+  /** bytes */
+  size: number;
+  tags: string[];
+  comment: string;
+}
+
+/** One row of `GET /volumes`, with usage from `GET /system/df` when asked for. */
+export interface VolumeSummary {
+  name: string;
+  driver: string;
+  mountpoint: string;
+  /** ms since the epoch; 0 when the engine did not say */
+  created: number;
+  labels: Record<string, string>;
+  /** bytes; undefined when the engine did not report it */
+  size?: number;
+  /** containers using the volume (names); filled by the caller from the container list */
+  usedBy?: string[];
+}
+
+/** What a prune removed, or would remove (preview). */
+export interface PruneResult {
+  /** container ids, image ids or volume names */
+  removed: string[];
+  /** bytes */
+  spaceReclaimed: number;
+}

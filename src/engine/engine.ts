@@ -18,7 +18,10 @@ import type {
   EngineEvent,
   EngineVersion,
   ImageDetails,
+  ImageLayer,
   ImageSummary,
+  PruneResult,
+  VolumeSummary,
 } from '../core/engineTypes';
 
 export * from '../core/engineTypes';
@@ -452,6 +455,185 @@ export class Engine {
     });
   }
 
+  /** `POST /containers/{id}/restart` */
+  async restartContainer(id: string, graceSeconds = 10): Promise<void> {
+    await this.call(`restart container ${id}`, (abortSignal) => this.docker().getContainer(id).restart({ t: graceSeconds, abortSignal }), undefined, graceSeconds * 1000);
+  }
+
+  /** `POST /containers/{id}/pause` (freezes every process; memory is kept). */
+  async pauseContainer(id: string): Promise<void> {
+    await this.call(`pause container ${id}`, (abortSignal) => this.docker().getContainer(id).pause({ abortSignal }));
+  }
+
+  /** `POST /containers/{id}/unpause` */
+  async unpauseContainer(id: string): Promise<void> {
+    await this.call(`unpause container ${id}`, (abortSignal) => this.docker().getContainer(id).unpause({ abortSignal }));
+  }
+
+  /** `GET /images/{name}/history`: layers, newest first, with the instruction that made each. */
+  async imageHistory(ref: string): Promise<ImageLayer[]> {
+    const rows = (await this.call(`history of ${ref}`, () => this.docker().getImage(ref).history())) as Array<{
+      Id: string; Created: number; CreatedBy: string; Size: number; Tags: string[] | null; Comment: string;
+    }>;
+    return rows.map((r) => ({ id: r.Id, created: r.Created * 1000, createdBy: r.CreatedBy, size: r.Size, tags: r.Tags ?? [], comment: r.Comment }));
+  }
+
+  /** `GET /images/{name}/json`, raw, for the Inspect editor. */
+  async inspectImageRaw(ref: string): Promise<Record<string, unknown>> {
+    return (await this.call(`inspect image ${ref}`, () => this.docker().getImage(ref).inspect())) as unknown as Record<string, unknown>;
+  }
+
+  /** `POST /images/{name}/tag`: adds `repo:tag` to the image `ref`. */
+  async tagImage(ref: string, repo: string, tag: string): Promise<void> {
+    await this.call(`tag ${ref} as ${repo}:${tag}`, (abortSignal) => this.docker().getImage(ref).tag({ repo, tag, abortSignal } as DockerodeNs.ImageTagOptions));
+  }
+
+  /**
+   * `GET /volumes`, with sizes from `GET /system/df` when `withSizes` (the engine computes them,
+   * which can take seconds on a big engine, so only on demand).
+   */
+  async listVolumes(options: { withSizes?: boolean; label?: LabelFilter } = {}): Promise<VolumeSummary[]> {
+    const res = await this.call('list volumes', (abortSignal) =>
+      this.docker().listVolumes({ abortSignal, ...(options.label ? { filters: JSON.stringify({ label: options.label }) } : {}) } as DockerodeNs.VolumeListOptions),
+    );
+    const sizes = new Map<string, number>();
+    if (options.withSizes) {
+      const df = (await this.call('disk usage', () => this.docker().df())) as { Volumes?: Array<{ Name: string; UsageData?: { Size: number } | null }> };
+      for (const v of df.Volumes ?? []) if (v.UsageData && v.UsageData.Size >= 0) sizes.set(v.Name, v.UsageData.Size);
+    }
+    return (res.Volumes ?? []).map((v) => {
+      const created = (v as unknown as { CreatedAt?: string }).CreatedAt;
+      return {
+        name: v.Name,
+        driver: v.Driver,
+        mountpoint: v.Mountpoint,
+        created: created ? Date.parse(created) || 0 : 0,
+        labels: v.Labels ?? {},
+        size: sizes.get(v.Name),
+      };
+    });
+  }
+
+  /** `GET /volumes/{name}`, raw, for the Inspect editor. */
+  async inspectVolume(name: string): Promise<Record<string, unknown>> {
+    return (await this.call(`inspect volume ${name}`, (abortSignal) => this.docker().getVolume(name).inspect({ abortSignal }))) as unknown as Record<string, unknown>;
+  }
+
+  /** `POST /volumes/create` */
+  async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
+    await this.call(`create volume ${name}`, (abortSignal) => this.docker().createVolume({ Name: name, Labels: labels, abortSignal } as DockerodeNs.VolumeCreateOptions));
+  }
+
+  /** `DELETE /volumes/{name}`; the engine refuses (409, 'conflict') while a container uses it. */
+  async removeVolume(name: string): Promise<void> {
+    await this.call(`remove volume ${name}`, (abortSignal) => this.docker().getVolume(name).remove({ abortSignal }));
+  }
+
+  /**
+   * `POST /containers/prune`: removes stopped containers. `label` narrows it (tests pass their
+   * own label so they never touch anything else on a shared engine).
+   */
+  async pruneContainers(label?: LabelFilter): Promise<PruneResult> {
+    const r = await this.call('prune containers', () => this.docker().pruneContainers(label ? { filters: { label } } : {}));
+    return { removed: r.ContainersDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
+  }
+
+  /** `POST /images/prune?filters={"dangling":["true"]}`: removes dangling images only. */
+  async pruneDanglingImages(label?: LabelFilter): Promise<PruneResult> {
+    const r = await this.call('prune images', () => this.docker().pruneImages({ filters: { dangling: ['true'], ...(label ? { label } : {}) } }));
+    return { removed: (r.ImagesDeleted ?? []).map((d) => d.Deleted ?? d.Untagged ?? '').filter(Boolean), spaceReclaimed: r.SpaceReclaimed ?? 0 };
+  }
+
+  /**
+   * `POST /volumes/prune`: removes unused volumes. Engines from API 1.42 on prune only anonymous
+   * volumes unless `all=true`; API 1.41 (Docker 20.10) prunes every unused local volume.
+   */
+  async pruneVolumes(label?: LabelFilter): Promise<PruneResult> {
+    const r = await this.call('prune volumes', () => this.docker().pruneVolumes(label ? ({ filters: { label } } as DockerodeNs.VolumePruneOptions) : {}));
+    return { removed: r.VolumesDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
+  }
+
+  /**
+   * Runs a command inside a running container and collects its output (`POST /containers/{id}/exec`).
+   * @returns exit code and combined stdout+stderr text
+   */
+  async execCollect(id: string, cmd: string[], options: { user?: string } = {}): Promise<{ exitCode: number; output: string }> {
+    const exec = await this.call(`exec in ${id}`, (abortSignal) =>
+      this.docker().getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: options.user, abortSignal } as DockerodeNs.ExecCreateOptions),
+    );
+    const stream = (await this.call(`start exec in ${id}`, () => exec.start({ hijack: true, stdin: false }))) as NodeJS.ReadableStream;
+    let output = '';
+    const sink = new PassThrough();
+    sink.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    this.docker().modem.demuxStream(stream, sink, sink);
+    await new Promise<void>((resolve) => {
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+    });
+    const info = await this.call('exec result', () => exec.inspect());
+    return { exitCode: info.ExitCode ?? -1, output };
+  }
+
+  /**
+   * Opens an interactive shell (exec with a TTY) inside a running container, no Docker CLI
+   * needed. The first of `shells` that exists in the container is used (bash, then sh).
+   * @throws EngineError when the container is not running or has none of the shells
+   */
+  async openShell(id: string, shells: string[], onData: (text: string) => void, size?: { columns: number; rows: number }): Promise<ShellSession & { shell: string }> {
+    let shell: string | undefined;
+    for (const candidate of shells) {
+      const probe = await this.execCollect(id, ['sh', '-c', `command -v ${candidate}`]).catch(() => undefined);
+      if (probe?.exitCode === 0) {
+        shell = candidate;
+        break;
+      }
+    }
+    if (!shell) {
+      throw new EngineError(`Container ${id.slice(0, 12)} has none of these shells: ${shells.join(', ')}.`, 'notFound', {
+        hint: 'Images built FROM scratch or distroless images have no shell; use View Logs or Inspect instead.',
+      });
+    }
+    const exec = await this.call(`exec ${shell} in ${id}`, (abortSignal) =>
+      this.docker().getContainer(id).exec({
+        Cmd: [shell],
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        Env: ['TERM=xterm-256color'],
+        abortSignal,
+      } as DockerodeNs.ExecCreateOptions),
+    );
+    const stream = (await this.call(`start ${shell} in ${id}`, () => exec.start({ hijack: true, stdin: true, Tty: true }))) as NodeJS.ReadWriteStream;
+    stream.on('data', (d: Buffer) => onData(d.toString('utf8')));
+    if (size) await exec.resize({ h: size.rows, w: size.columns }).catch(() => undefined);
+    const exited = new Promise<number | undefined>((resolve) => {
+      const done = () => void exec.inspect().then((i) => resolve(i.ExitCode ?? undefined), () => resolve(undefined));
+      stream.on('end', done);
+      stream.on('close', done);
+    });
+    return {
+      shell,
+      write: (data) => void stream.write(data),
+      resize: (columns, rows) => void exec.resize({ h: rows, w: columns }).catch(() => undefined),
+      close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+      exited,
+    };
+  }
+
+  /**
+   * `POST /commit`: saves a container's filesystem changes as a new image `repo:tag`
+   * (volumes and bind mounts are not part of it).
+   * @returns the new image id
+   */
+  async commitContainer(id: string, repo: string, tag: string, labels: Record<string, string> = {}): Promise<string> {
+    const r = (await this.call(`commit container ${id}`, (abortSignal) =>
+      this.docker().getContainer(id).commit({ repo, tag, changes: Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`), abortSignal }),
+    )) as { Id: string };
+    return r.Id;
+  }
+
   /**
    * Subscribes to engine events (`GET /events`) for containers, images and volumes.
    * Resolves when the stream ends (engine stopped) or `signal` aborts; callers reconnect.
@@ -499,6 +681,21 @@ export class Engine {
     });
   }
 }
+
+
+/** An interactive shell inside a container (an exec session with a TTY). */
+export interface ShellSession {
+  write(data: string): void;
+  /** terminal size in character cells */
+  resize(columns: number, rows: number): void;
+  /** ends the session (the exec's process gets a hang-up when its stream closes) */
+  close(): void;
+  /** resolves with the shell's exit code (undefined when unknown) once the stream ends */
+  readonly exited: Promise<number | undefined>;
+}
+
+/** Label filter for prune and list calls: `key=value` entries, as the Engine API's `label` filter takes them. */
+export type LabelFilter = string[];
 
 /** Splits a multiplexed log buffer (8-byte frame headers: stream type, 3 zero bytes, uint32 BE length). */
 function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {

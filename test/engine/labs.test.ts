@@ -106,7 +106,7 @@ describe('labs on the real engine', () => {
     await assert.rejects(
       engine.build({ contextDir: lab, dockerfile: path.join(lab, 'Broken.dockerfile'), tag: brokenTag, labels }, () => undefined),
       (err: unknown) =>
-        err instanceof EngineError && err.kind === 'buildFailed' && /step 3\/3/.test(err.message) && /sys\.exit\(3\)/.test(err.hint ?? ''),
+        err instanceof EngineError && err.kind === 'buildFailed' && /step 3\/\d/.test(err.message) && /sys\.exit\(3\)/.test(err.hint ?? ''),
     );
   });
 

@@ -38,17 +38,13 @@ export function formatPublishedPort(p: PublishedPort): string {
  * a binding to all interfaces twice (0.0.0.0 and ::); `docker ps` shows both, we keep IPv4.
  */
 export function publishedPorts(ports: PublishedPort[]): PublishedPort[] {
-  const seen = new Set<string>();
-  const out: PublishedPort[] = [];
-  const sorted = [...ports].sort((a, b) => a.containerPort - b.containerPort || (a.hostIp ?? '').localeCompare(b.hostIp ?? ''));
-  for (const p of sorted) {
+  const byBinding = new Map<string, PublishedPort>();
+  for (const p of ports) {
     const key = `${p.hostPort ?? ''}->${p.containerPort}/${p.protocol}`;
-    if (p.hostIp === '::' && seen.has(key)) continue;
-    if (seen.has(key) && p.hostPort !== undefined) continue;
-    seen.add(key);
-    out.push(p);
+    const seen = byBinding.get(key);
+    if (!seen || (seen.hostIp === '::' && p.hostIp !== '::')) byBinding.set(key, p);
   }
-  return out;
+  return [...byBinding.values()].sort((a, b) => a.containerPort - b.containerPort || (a.hostPort ?? 0) - (b.hostPort ?? 0));
 }
 
 const stateIcons: Record<ContainerState, { icon: string; color?: string }> = {
