@@ -3,50 +3,111 @@
  * to the engine: dockerode loads on the first engine call (a view becoming visible, a command).
  */
 import * as vscode from 'vscode';
-import { ViewIds } from './core/ids';
-import { imageNodes, containerNodes, type NodeModel } from './core/tree/models';
+import { SettingIds, ViewIds, CommandIds } from './core/ids';
+import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from './core/tree/models';
 import { registerCommands } from './ui/commands/registry';
 import { EngineSession } from './ui/session';
 import { NodeTreeProvider } from './ui/views/nodeTreeProvider';
 import { RefreshManager } from './ui/views/refresh';
+import { ContainerSnapshot } from './ui/views/snapshot';
+import { EngineStatusBar } from './ui/statusBar';
+import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
-  readonly images: { getChildren(): Promise<NodeModel[]> };
-  readonly containers: { getChildren(): Promise<NodeModel[]> };
+  readonly images: NodeTreeProvider;
+  readonly containers: NodeTreeProvider;
+  readonly volumes: NodeTreeProvider;
   /** ms spent in activate() */
   readonly activationMs: number;
 }
 
+const DANGLING_KEY = 'mlLab.images.showDangling';
+
 export function activate(context: vscode.ExtensionContext): MlLabApi {
   const started = Date.now();
   const session = new EngineSession();
-  const images = new NodeTreeProvider('Images', async () => imageNodes(await session.get().listImages(), Date.now()));
-  const containers = new NodeTreeProvider('Containers', async () => containerNodes(await session.get().listContainers()));
+  const snapshot = new ContainerSnapshot(session);
+  const statusBar = new EngineStatusBar(session);
+  const showDangling = () =>
+    context.workspaceState.get<boolean>(DANGLING_KEY) ?? vscode.workspace.getConfiguration().get<boolean>(SettingIds.showDanglingImages) ?? false;
+
+  const containers = new NodeTreeProvider(
+    'Containers',
+    async () => {
+      try {
+        const list = await snapshot.containers();
+        void statusBar.update(list);
+        return containerNodes(list);
+      } catch (err) {
+        void statusBar.update(undefined, err);
+        throw err;
+      }
+    },
+    CommandIds.containersClearFilter,
+  );
+  const images = new NodeTreeProvider(
+    'Images',
+    async () => {
+      const [list, used] = await Promise.all([session.get().listImages(), snapshot.containers()]);
+      return imageNodes(list, Date.now(), { showDangling: showDangling(), usedBy: usage(used).images });
+    },
+    CommandIds.imagesClearFilter,
+  );
+  const volumes = new NodeTreeProvider(
+    'Volumes',
+    async () => {
+      const withSizes = vscode.workspace.getConfiguration().get<boolean>(SettingIds.volumeSizes) ?? true;
+      const [list, used] = await Promise.all([session.get().listVolumes({ withSizes }), snapshot.containers()]);
+      return volumeNodes(list, usage(used).volumes, Date.now());
+    },
+    CommandIds.volumesClearFilter,
+  );
   const refresh = new RefreshManager(session, () => {
     images.refresh();
     containers.refresh();
+    volumes.refresh();
   });
-  context.subscriptions.push(session, images, containers, refresh);
+  const docs = new ReadonlyDocs();
+  context.subscriptions.push(session, statusBar, images, containers, volumes, refresh, docs);
 
-  for (const [id, provider] of [
-    [ViewIds.images, images],
-    [ViewIds.containers, containers],
+  const treeViews = {} as Record<'images' | 'containers' | 'volumes', vscode.TreeView<NodeModel>>;
+  for (const [key, id, provider] of [
+    ['images', ViewIds.images, images],
+    ['containers', ViewIds.containers, containers],
+    ['volumes', ViewIds.volumes, volumes],
   ] as const) {
-    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: false });
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' });
+    treeViews[key] = view;
     context.subscriptions.push(
       view,
       view.onDidChangeVisibility((e) => refresh.setVisible(id, e.visible)),
+      provider.onDidChangeQuery(() => (view.description = provider.describeQuery() || undefined)),
     );
     if (view.visible) refresh.setVisible(id, true);
   }
+  void vscode.commands.executeCommand('setContext', DANGLING_KEY, showDangling());
 
-  context.subscriptions.push(...registerCommands({ extension: context, session, views: { images, containers }, refresh }));
+  context.subscriptions.push(
+    ...registerCommands({
+      extension: context,
+      session,
+      views: { images, containers, volumes },
+      treeViews,
+      refresh,
+      docs,
+      showDangling,
+      setShowDangling: async (value) => {
+        await context.workspaceState.update(DANGLING_KEY, value);
+        await vscode.commands.executeCommand('setContext', DANGLING_KEY, value);
+      },
+    }),
+  );
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, activationMs };
+  return { images, containers, volumes, activationMs };
 }
 
 export function deactivate(): void {

@@ -56,6 +56,8 @@ export interface ContainerSummary {
   ports: PublishedPort[];
   labels: Record<string, string>;
   mounts: ContainerMountSummary[];
+  /** bytes the container wrote to its own layer; only when listed with sizes */
+  sizeRw?: number;
 }
 
 /** What the run and build commands need from `GET /images/{name}/json`. */

@@ -226,9 +226,14 @@ export class Engine {
   }
 
   /** `GET /containers/json?all=1`: running and stopped containers. */
-  async listContainers(filters?: { label?: string[] }): Promise<ContainerSummary[]> {
+  async listContainers(options: { label?: LabelFilter; size?: boolean } = {}): Promise<ContainerSummary[]> {
     const rows = await this.call('list containers', (abortSignal) =>
-      this.docker().listContainers({ all: true, abortSignal, ...(filters ? { filters: JSON.stringify(filters) } : {}) }),
+      this.docker().listContainers({
+        all: true,
+        abortSignal,
+        ...(options.size ? { size: true } : {}),
+        ...(options.label ? { filters: JSON.stringify({ label: options.label }) } : {}),
+      }),
     );
     return rows.map((r) => ({
       id: r.Id,
@@ -253,6 +258,7 @@ export class Engine {
         name: m.Name,
         readOnly: m.RW === false,
       })),
+      ...((r as { SizeRw?: number }).SizeRw !== undefined ? { sizeRw: (r as { SizeRw?: number }).SizeRw } : {}),
     }));
   }
 
@@ -549,7 +555,9 @@ export class Engine {
    * volumes unless `all=true`; API 1.41 (Docker 20.10) prunes every unused local volume.
    */
   async pruneVolumes(label?: LabelFilter): Promise<PruneResult> {
-    const r = await this.call('prune volumes', () => this.docker().pruneVolumes(label ? ({ filters: { label } } as DockerodeNs.VolumePruneOptions) : {}));
+    const [major, minor] = (await this.version()).apiVersion.split('.').map(Number);
+    const filters: Record<string, string[]> = { ...(label ? { label } : {}), ...(major > 1 || minor >= 42 ? { all: ['true'] } : {}) };
+    const r = await this.call('prune volumes', () => this.docker().pruneVolumes({ filters } as DockerodeNs.VolumePruneOptions));
     return { removed: r.VolumesDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
   }
 

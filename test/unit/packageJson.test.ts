@@ -10,6 +10,7 @@ const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'p
     commands: Array<{ command: string; title: string; category: string }>;
     views: Record<string, Array<{ id: string; name: string }>>;
     configuration: { properties: Record<string, unknown> };
+    menus: Record<string, Array<{ command: string; when?: string }>>;
   };
   activationEvents: string[];
   engines: { vscode: string };
@@ -26,7 +27,7 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
@@ -34,5 +35,24 @@ describe('package.json contributions', () => {
   it('activates lazily: on its views, never on startup', () => {
     assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
     assert.ok(pkg.activationEvents.every((e) => e.startsWith('onView:') || e.startsWith('onLanguage:') || e.startsWith('onCommand:')));
+  });
+
+  it('menus name only contributed commands', () => {
+    const known = new Set(pkg.contributes.commands.map((c) => c.command));
+    for (const [menu, items] of Object.entries(pkg.contributes.menus)) for (const i of items) assert.ok(known.has(i.command), `${menu}: ${i.command}`);
+  });
+  it('context-menu regexes match the tags the tree models produce', () => {
+    // tags as src/core/tree/models.ts builds them
+    const tags: Record<string, string[]> = {
+      images: ['image;', 'image;inUse;', 'image;dangling;'],
+      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;'],
+      volumes: ['volume;', 'volume;inUse;'],
+    };
+    for (const i of pkg.contributes.menus['view/item/context']) {
+      const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');
+      assert.ok(m, `${i.command}: when clause ${i.when}`);
+      const re = new RegExp(m[2]);
+      assert.ok(tags[m[1]].some((t) => re.test(t)), `${i.command} in ${m[1]} matches no node: ${m[2]}`);
+    }
   });
 });

@@ -1,41 +1,67 @@
 /**
- * Tree node models: plain data for the Images and Containers views, built from engine objects.
- * One function in src/ui turns a model into a VS Code TreeItem; menus match `contextValue`
- * tags with regexes (`container;running;hasPorts;`), and the same tag functions serve
- * commands and tests.
+ * Tree node models: plain data for the Images, Containers and Volumes views, built from engine
+ * objects. One function in src/ui turns a model into a VS Code TreeItem; menus match
+ * `contextValue` tags with regexes (`container;running;hasPorts;`), and the same tag functions
+ * serve commands and tests.
  */
-import type { ContainerState, ContainerSummary, ImageSummary, PublishedPort } from '../engineTypes';
+import type { ContainerState, ContainerSummary, ImageSummary, PublishedPort, VolumeSummary } from '../engineTypes';
 import { formatAge, formatBytes, shortId } from '../format';
+import { CommandIds } from '../ids';
+
+export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message';
 
 export interface NodeModel {
-  kind: 'image' | 'container' | 'message';
+  kind: NodeKind;
   /** stable id for the tree (keeps expansion and selection across refreshes) */
   id: string;
   label: string;
   description?: string;
   tooltip?: string;
-  /** codicon id, e.g. 'debug-start' */
+  /** codicon id, e.g. 'vm-running' */
   iconId?: string;
   /** theme colour id for the icon, e.g. 'charts.green' */
   iconColor?: string;
   contextValue?: string;
   /** command run on click */
   command?: { id: string; title: string; args?: unknown[] };
-  /** what the node stands for: image reference or container id */
+  /** what the node stands for: image reference, container id, volume name, URL, host path */
   ref?: string;
+  children?: NodeModel[];
+  /** how a node with children starts */
+  expanded?: boolean;
+  /** for filter and sort: ms since the epoch */
+  created?: number;
+  /** for sort: bytes */
+  size?: number;
+  /** text the view filter matches against besides the label (image, tags, labels) */
+  searchText?: string;
 }
 
+
+/** Label that Docker Compose puts on the containers of a project. */
+export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
+
 /** `127.0.0.1:4000->8080/tcp`, as `docker ps` shows a port binding; `8080/tcp` when not published. */
-export function formatPublishedPort(p: PublishedPort): string {
+export function formatPublishedPort(p: PublishedPort, arrow = '->'): string {
   const container = `${p.containerPort}/${p.protocol}`;
   if (p.hostPort === undefined) return container;
   const ip = p.hostIp && p.hostIp.includes(':') ? `[${p.hostIp}]` : (p.hostIp ?? '0.0.0.0');
-  return `${ip}:${p.hostPort}->${container}`;
+  return `${ip}:${p.hostPort}${arrow}${container}`;
 }
 
 /**
- * Published ports of a container, deduplicated and sorted by container port. The engine lists
- * a binding to all interfaces twice (0.0.0.0 and ::); `docker ps` shows both, we keep IPv4.
+ * The URL a published TCP port opens in the browser: `http://127.0.0.1:4000`. A binding to all
+ * interfaces (0.0.0.0 or ::) is opened on localhost. Undefined for unpublished or non-TCP ports.
+ */
+export function portUrl(p: PublishedPort): string | undefined {
+  if (p.hostPort === undefined || p.protocol !== 'tcp') return undefined;
+  const host = !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? 'localhost' : p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp;
+  return `http://${host}:${p.hostPort}`;
+}
+
+/**
+ * Published ports of a container, one per binding, sorted by container port. The engine lists a
+ * binding to all interfaces twice (0.0.0.0 and ::); we keep the IPv4 row.
  */
 export function publishedPorts(ports: PublishedPort[]): PublishedPort[] {
   const byBinding = new Map<string, PublishedPort>();
@@ -51,7 +77,7 @@ const stateIcons: Record<ContainerState, { icon: string; color?: string }> = {
   running: { icon: 'vm-running', color: 'charts.green' },
   paused: { icon: 'debug-pause', color: 'charts.yellow' },
   restarting: { icon: 'debug-restart', color: 'charts.yellow' },
-  created: { icon: 'vm-outline' },
+  created: { icon: 'vm-outline', color: 'charts.blue' },
   exited: { icon: 'vm-outline', color: 'disabledForeground' },
   removing: { icon: 'trash', color: 'disabledForeground' },
   dead: { icon: 'error', color: 'errorForeground' },
@@ -61,57 +87,230 @@ const stateIcons: Record<ContainerState, { icon: string; color?: string }> = {
 export function containerContextValue(c: ContainerSummary): string {
   const tags = ['container', c.state];
   if (publishedPorts(c.ports).some((p) => p.hostPort !== undefined)) tags.push('hasPorts');
+  if (c.labels[COMPOSE_PROJECT_LABEL]) tags.push('compose');
   return tags.join(';') + ';';
 }
 
-/** One node per container, running first, then by name. */
-export function containerNodes(containers: ContainerSummary[]): NodeModel[] {
-  const rank = (s: ContainerState) => (s === 'running' ? 0 : s === 'paused' || s === 'restarting' ? 1 : 2);
-  return [...containers]
-    .sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name))
-    .map((c) => {
-      const ports = publishedPorts(c.ports)
-        .filter((p) => p.hostPort !== undefined)
-        .map(formatPublishedPort);
-      const icon = stateIcons[c.state] ?? { icon: 'vm-outline' };
-      return {
-        kind: 'container',
-        id: `container:${c.id}`,
-        label: c.name,
-        description: [c.image, c.status, ...(ports.length ? [ports.join(', ')] : [])].join(' · '),
-        tooltip: [
-          `${c.name} (${shortId(c.id)})`,
-          `Image: ${c.image}`,
-          `State: ${c.state} — ${c.status}`,
-          ...(ports.length ? [`Ports: ${ports.join(', ')}`] : []),
-          ...c.mounts.map((m) => `Mount: ${m.type === 'volume' ? (m.name ?? m.source) : m.source} -> ${m.destination}${m.readOnly ? ' (read-only)' : ''}`),
-        ].join('\n'),
-        iconId: icon.icon,
-        iconColor: icon.color,
-        contextValue: containerContextValue(c),
-        ref: c.id,
-      } satisfies NodeModel;
-    });
+function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }
 
-/** One node per tag (`repo:tag`), sorted by reference; dangling images are left out. */
-export function imageNodes(images: ImageSummary[], nowMs: number): NodeModel[] {
-  const nodes: NodeModel[] = [];
+/** A container row with its port bindings, mounts and image as children. */
+export function containerNode(c: ContainerSummary): NodeModel {
+  const ports = publishedPorts(c.ports).filter((p) => p.hostPort !== undefined);
+  const portTexts = ports.map((p) => formatPublishedPort(p));
+  const icon = stateIcons[c.state] ?? { icon: 'vm-outline' };
+  const children: NodeModel[] = [
+    ...ports.map((p): NodeModel => {
+      const url = portUrl(p);
+      return {
+        kind: 'port',
+        id: `container:${c.id}:port:${formatPublishedPort(p)}`,
+        label: formatPublishedPort(p, ' -> '),
+        description: url ? 'open in browser' : undefined,
+        tooltip: url ? `Open ${url}` : 'Not a TCP port: nothing to open in a browser',
+        iconId: 'plug',
+        contextValue: url ? 'port;http;' : 'port;',
+        ref: url,
+        command: url && c.state === 'running' ? { id: CommandIds.containerOpenPort, title: 'Open in Browser', args: [url] } : undefined,
+      };
+    }),
+    ...c.mounts.map((m): NodeModel => {
+      const isVolume = m.type === 'volume';
+      const source = isVolume ? (m.name ?? m.source) : m.source;
+      return {
+        kind: 'mount',
+        id: `container:${c.id}:mount:${m.destination}`,
+        label: `${source} -> ${m.destination}`,
+        description: `${isVolume ? 'named volume' : m.type === 'bind' ? 'bind mount' : m.type}${m.readOnly ? ', read-only' : ''}`,
+        tooltip: isVolume ? `Named volume ${source}, mounted at ${m.destination}` : `Host folder ${m.source}, mounted at ${m.destination}`,
+        iconId: isVolume ? 'database' : 'folder',
+        contextValue: `mount;${isVolume ? 'volume' : m.type};`,
+        ref: source,
+        command: m.type === 'bind' || isVolume ? { id: CommandIds.mountReveal, title: 'Reveal', args: [{ type: m.type, source }] } : undefined,
+      };
+    }),
+    {
+      kind: 'containerImage',
+      id: `container:${c.id}:image`,
+      label: c.image,
+      description: 'image',
+      tooltip: `Image ${c.image} (${shortId(c.imageId)})`,
+      iconId: 'file-binary',
+      contextValue: 'containerImage;',
+      ref: c.image,
+    },
+  ];
+  return {
+    kind: 'container',
+    id: `container:${c.id}`,
+    label: c.name,
+    description: [c.image, c.status, ...(portTexts.length ? [portTexts.join(', ')] : [])].join(' · '),
+    tooltip: [
+      `${c.name} (${shortId(c.id)})`,
+      `Image: ${c.image}`,
+      `State: ${c.state} — ${c.status}`,
+      `Created: ${new Date(c.created).toISOString()}`,
+      ...(portTexts.length ? [`Ports: ${portTexts.join(', ')}`] : []),
+      ...c.mounts.map((m) => `Mount: ${m.type === 'volume' ? (m.name ?? m.source) : m.source} -> ${m.destination}${m.readOnly ? ' (read-only)' : ''}`),
+    ].join('\n'),
+    iconId: icon.icon,
+    iconColor: icon.color,
+    contextValue: containerContextValue(c),
+    ref: c.id,
+    children,
+    created: c.created,
+    searchText: `${c.image} ${c.id.slice(0, 12)} ${labelText(c.labels)}`,
+  };
+}
+
+/**
+ * Container rows, Compose projects grouped under a project node (the containers that carry
+ * the compose project label). Order within each level: running first, then by name.
+ */
+export function containerNodes(containers: ContainerSummary[]): NodeModel[] {
+  const rank = (s: ContainerState) => (s === 'running' ? 0 : s === 'paused' || s === 'restarting' ? 1 : 2);
+  const sorted = [...containers].sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name));
+  const projects = new Map<string, ContainerSummary[]>();
+  const loose: NodeModel[] = [];
+  for (const c of sorted) {
+    const project = c.labels[COMPOSE_PROJECT_LABEL];
+    if (project) projects.set(project, [...(projects.get(project) ?? []), c]);
+    else loose.push(containerNode(c));
+  }
+  const groups = [...projects.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([project, members]): NodeModel => {
+      const running = members.filter((m) => m.state === 'running').length;
+      return {
+        kind: 'composeProject',
+        id: `compose:${project}`,
+        label: project,
+        description: `Compose project · ${running}/${members.length} running`,
+        tooltip: `Docker Compose project ${project}: ${members.map((m) => m.name).join(', ')}`,
+        iconId: 'layers',
+        contextValue: 'composeProject;',
+        children: members.map(containerNode),
+        expanded: true,
+        created: Math.max(...members.map((m) => m.created)),
+        searchText: members.map((m) => `${m.name} ${m.image}`).join(' '),
+      };
+    });
+  return [...groups, ...loose];
+}
+
+/** The repository part of `repo:tag` (`127.0.0.1:5000/a/b:c` -> `127.0.0.1:5000/a/b`). */
+export function splitReference(ref: string): { repository: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repository: ref, tag: 'latest' };
+}
+
+function imageTagNode(img: ImageSummary, ref: string, tagLabel: string, usedBy: string[], nowMs: number): NodeModel {
+  return {
+    kind: 'image',
+    id: `image:${ref}`,
+    label: tagLabel,
+    description: `${formatBytes(img.size)} · ${formatAge(img.created, nowMs)} · ${shortId(img.id)}`,
+    tooltip: [
+      ref,
+      `Id: ${img.id}`,
+      ...img.repoDigests.map((d) => `Digest: ${d.slice(d.indexOf('@') + 1)}`),
+      `Created: ${new Date(img.created).toISOString()}`,
+      `Size: ${formatBytes(img.size)}`,
+      ...(usedBy.length ? [`Used by: ${usedBy.join(', ')}`] : []),
+      ...Object.entries(img.labels).map(([k, v]) => `Label: ${k}=${v}`),
+    ].join('\n'),
+    iconId: usedBy.length ? 'file-binary' : 'file',
+    iconColor: usedBy.length ? 'charts.green' : undefined,
+    contextValue: `image;${usedBy.length ? 'inUse;' : ''}${ref.startsWith('<none>') ? 'dangling;' : ''}`,
+    ref: ref.startsWith('<none>') ? img.id : ref,
+    created: img.created,
+    size: img.size,
+    searchText: `${ref} ${img.id.slice(7, 19)} ${labelText(img.labels)}`,
+  };
+}
+
+/**
+ * Images grouped by repository; each tag a row with size, age and short id. Dangling
+ * (untagged) images are left out unless `showDangling`, then grouped under `<none>`.
+ * @param usedBy image id -> names of containers created from it
+ */
+export function imageNodes(images: ImageSummary[], nowMs: number, options: { showDangling?: boolean; usedBy?: Map<string, string[]> } = {}): NodeModel[] {
+  const repos = new Map<string, NodeModel[]>();
+  const add = (repo: string, node: NodeModel) => repos.set(repo, [...(repos.get(repo) ?? []), node]);
   for (const img of images) {
-    for (const tag of img.repoTags) {
-      nodes.push({
-        kind: 'image',
-        id: `image:${tag}`,
-        label: tag,
-        description: `${formatBytes(img.size)} · ${formatAge(img.created, nowMs)} · ${shortId(img.id)}`,
-        tooltip: [`${tag}`, `Id: ${img.id}`, `Size: ${formatBytes(img.size)}`, `Created: ${new Date(img.created).toISOString()}`].join('\n'),
-        iconId: 'file-binary',
-        contextValue: `image;${img.containers > 0 ? 'inUse;' : ''}`,
-        ref: tag,
-      });
+    const usedBy = options.usedBy?.get(img.id) ?? [];
+    if (img.repoTags.length === 0) {
+      if (options.showDangling) add('<none>', imageTagNode(img, `<none>@${shortId(img.id)}`, shortId(img.id), usedBy, nowMs));
+      continue;
+    }
+    for (const ref of img.repoTags) {
+      const { repository, tag } = splitReference(ref);
+      add(repository, imageTagNode(img, ref, tag, usedBy, nowMs));
     }
   }
-  return nodes.sort((a, b) => a.label.localeCompare(b.label));
+  return [...repos.entries()]
+    .sort(([a], [b]) => (a === '<none>' ? 1 : b === '<none>' ? -1 : a.localeCompare(b)))
+    .map(([repository, tags]): NodeModel => ({
+      kind: 'repository',
+      id: `repository:${repository}`,
+      label: repository,
+      description: `${tags.length} ${repository === '<none>' ? 'dangling' : tags.length === 1 ? 'tag' : 'tags'}`,
+      tooltip: repository === '<none>' ? 'Dangling images: no tag points at them' : `Repository ${repository}`,
+      iconId: repository === '<none>' ? 'circle-slash' : 'repo',
+      contextValue: 'repository;',
+      children: tags.sort((a, b) => a.label.localeCompare(b.label)),
+      expanded: false,
+      created: Math.max(...tags.map((t) => t.created ?? 0)),
+      size: Math.max(...tags.map((t) => t.size ?? 0)),
+      searchText: tags.map((t) => `${t.label} ${t.searchText ?? ''}`).join(' '),
+    }));
+}
+
+/** Which containers use each named volume and each image: `name -> container names`. */
+export function usage(containers: ContainerSummary[]): { volumes: Map<string, string[]>; images: Map<string, string[]> } {
+  const volumes = new Map<string, string[]>();
+  const images = new Map<string, string[]>();
+  for (const c of containers) {
+    for (const m of c.mounts) if (m.type === 'volume' && m.name) volumes.set(m.name, [...(volumes.get(m.name) ?? []), c.name]);
+    images.set(c.imageId, [...(images.get(c.imageId) ?? []), c.name]);
+  }
+  return { volumes, images };
+}
+
+/** Volume rows: name, driver, size when reported, and which containers use it. */
+export function volumeNodes(volumes: VolumeSummary[], usedBy: Map<string, string[]>, nowMs: number): NodeModel[] {
+  return volumes
+    .map((v): NodeModel => {
+      const users = usedBy.get(v.name) ?? [];
+      return {
+        kind: 'volume',
+        id: `volume:${v.name}`,
+        label: v.name,
+        description: [v.driver, ...(v.size !== undefined ? [formatBytes(v.size)] : []), users.length ? `used by ${users.join(', ')}` : 'unused'].join(' · '),
+        tooltip: [
+          `Volume ${v.name}`,
+          `Driver: ${v.driver}`,
+          `Mount point: ${v.mountpoint}`,
+          ...(v.created ? [`Created: ${new Date(v.created).toISOString()} (${formatAge(v.created, nowMs)})`] : []),
+          ...(v.size !== undefined ? [`Size: ${formatBytes(v.size)}`] : []),
+          `Used by: ${users.length ? users.join(', ') : 'no container'}`,
+          ...Object.entries(v.labels).map(([k, val]) => `Label: ${k}=${val}`),
+        ].join('\n'),
+        iconId: 'database',
+        iconColor: users.length ? 'charts.green' : undefined,
+        contextValue: `volume;${users.length ? 'inUse;' : ''}`,
+        ref: v.name,
+        created: v.created,
+        size: v.size,
+        searchText: `${v.driver} ${v.mountpoint} ${users.join(' ')} ${labelText(v.labels)}`,
+      };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
 }
 
 /** The single node a view shows when the engine cannot be reached: says where we tried, and clicking it retries. */
@@ -126,5 +325,17 @@ export function unreachableNode(message: string, retryCommand: string): NodeMode
     iconColor: 'list.warningForeground',
     contextValue: 'message;unreachable;',
     command: { id: retryCommand, title: 'Retry' },
+  };
+}
+
+/** The node a view shows when its filter matches nothing (so an empty tree is never a mystery). */
+export function noMatchNode(filter: string, clearCommand: string): NodeModel {
+  return {
+    kind: 'message',
+    id: 'message:nomatch',
+    label: `Nothing matches "${filter}" — click to clear the filter`,
+    iconId: 'filter',
+    contextValue: 'message;nomatch;',
+    command: { id: clearCommand, title: 'Clear Filter' },
   };
 }

@@ -1,12 +1,19 @@
-/** What every command gets: the engine session and the views to refresh. */
+/** What every command gets: the engine session, the views to refresh, read-only documents. */
 import type * as vscode from 'vscode';
 import type { EngineSession } from '../session';
 import type { NodeTreeProvider } from '../views/nodeTreeProvider';
 import type { RefreshManager } from '../views/refresh';
+import type { ReadonlyDocs } from '../readonlyDocs';
+import type { NodeModel } from '../../core/tree/models';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
   readonly session: EngineSession;
-  readonly views: { readonly images: NodeTreeProvider; readonly containers: NodeTreeProvider };
+  readonly views: { readonly images: NodeTreeProvider; readonly containers: NodeTreeProvider; readonly volumes: NodeTreeProvider };
+  readonly treeViews: { readonly volumes: vscode.TreeView<NodeModel> };
   readonly refresh: RefreshManager;
+  readonly docs: ReadonlyDocs;
+  /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
+  showDangling(): boolean;
+  setShowDangling(value: boolean): Promise<void>;
 }

@@ -5,12 +5,15 @@ import type { ContainerSummary, ContainerState } from '../../core/engineTypes';
 import type { CommandContext } from './context';
 
 /** The reference a command argument stands for: a tree node's ref, a string, or `{image}`/`{id}`. */
-export function refFromArg(arg: unknown, key: 'image' | 'id'): string | undefined {
+export function refFromArg(arg: unknown, key: 'image' | 'id' | 'name'): string | undefined {
   if (typeof arg === 'string') return arg;
   if (arg && typeof arg === 'object') {
     const o = arg as Partial<NodeModel> & Record<string, unknown>;
+    if (typeof o.kind === 'string') {
+      const wanted = { image: ['image', 'containerImage'], id: ['container'], name: ['volume'] }[key];
+      return wanted.includes(o.kind) && typeof o.ref === 'string' ? o.ref : undefined;
+    }
     if (typeof o[key] === 'string') return o[key] as string;
-    if (typeof o.ref === 'string' && (o.kind === 'image' || o.kind === 'container')) return o.ref;
   }
   return undefined;
 }

@@ -11,22 +11,65 @@ import { log } from '../log';
 import { describeError, isUnreachable } from '../session';
 import { buildImage } from './image/buildImage';
 import { removeImage } from './image/removeImage';
+import { copyImageTag, tagImage } from './image/tagImage';
 import { runContainer } from './container/runContainer';
-import { removeContainer, startContainer, stopContainer } from './container/containerState';
+import {
+  copyContainerId,
+  pauseContainer,
+  removeContainer,
+  restartContainer,
+  startContainer,
+  stopContainer,
+  unpauseContainer,
+} from './container/containerState';
 import { viewContainerLogs } from './container/viewLogs';
+import { openContainerShell } from './container/shell';
+import { openContainerPort } from './container/openPort';
+import { imageHistory, inspectContainer, inspectImage, inspectVolume } from './inspect';
+import { removeVolume, revealMount } from './volume/volumes';
+import { clearViewFilter, filterView, sortView, toggleDangling } from './view/viewQuery';
+import { pruneContainers, pruneImages, pruneVolumes } from './prune';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
 const handlers: Record<CommandId, Handler> = {
   [CommandIds.imageBuild]: (ctx, arg) => buildImage(ctx, arg),
   [CommandIds.imageRemove]: (ctx, arg) => removeImage(ctx, arg),
+  [CommandIds.imageInspect]: (ctx, arg) => inspectImage(ctx, arg),
+  [CommandIds.imageHistory]: (ctx, arg) => imageHistory(ctx, arg),
+  [CommandIds.imageTag]: (ctx, arg) => tagImage(ctx, arg),
+  [CommandIds.imageCopyTag]: (ctx, arg) => copyImageTag(ctx, arg),
   [CommandIds.imagesRefresh]: (ctx) => ctx.views.images.refresh(),
+  [CommandIds.imagesFilter]: filterView('images'),
+  [CommandIds.imagesClearFilter]: clearViewFilter('images'),
+  [CommandIds.imagesSort]: sortView('images'),
+  [CommandIds.imagesToggleDangling]: (ctx) => toggleDangling(ctx),
+  [CommandIds.imagesPrune]: (ctx) => pruneImages(ctx),
   [CommandIds.containerRun]: (ctx, arg) => runContainer(ctx, arg),
-  [CommandIds.containerStart]: (ctx, arg) => startContainer(ctx, arg),
-  [CommandIds.containerStop]: (ctx, arg) => stopContainer(ctx, arg),
+  [CommandIds.containerStart]: startContainer,
+  [CommandIds.containerStop]: stopContainer,
+  [CommandIds.containerRestart]: restartContainer,
+  [CommandIds.containerPause]: pauseContainer,
+  [CommandIds.containerUnpause]: unpauseContainer,
   [CommandIds.containerRemove]: (ctx, arg) => removeContainer(ctx, arg),
   [CommandIds.containerLogs]: (ctx, arg) => viewContainerLogs(ctx, arg),
+  [CommandIds.containerShell]: (ctx, arg) => openContainerShell(ctx, arg),
+  [CommandIds.containerInspect]: (ctx, arg) => inspectContainer(ctx, arg),
+  [CommandIds.containerOpenPort]: (ctx, arg) => openContainerPort(ctx, arg),
+  [CommandIds.containerCopyId]: (ctx, arg) => copyContainerId(ctx, arg),
   [CommandIds.containersRefresh]: (ctx) => ctx.views.containers.refresh(),
+  [CommandIds.containersFilter]: filterView('containers'),
+  [CommandIds.containersClearFilter]: clearViewFilter('containers'),
+  [CommandIds.containersSort]: sortView('containers'),
+  [CommandIds.containersPrune]: (ctx) => pruneContainers(ctx),
+  [CommandIds.volumeInspect]: (ctx, arg) => inspectVolume(ctx, arg),
+  [CommandIds.volumeRemove]: (ctx, arg) => removeVolume(ctx, arg),
+  [CommandIds.volumesRefresh]: (ctx) => ctx.views.volumes.refresh(),
+  [CommandIds.volumesFilter]: filterView('volumes'),
+  [CommandIds.volumesClearFilter]: clearViewFilter('volumes'),
+  [CommandIds.volumesSort]: sortView('volumes'),
+  [CommandIds.volumesPrune]: (ctx) => pruneVolumes(ctx),
+  [CommandIds.mountReveal]: (ctx, arg) => revealMount(ctx, arg),
   [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
   [CommandIds.logShow]: () => log().show(),
 };

@@ -1,16 +1,23 @@
 /**
  * A TreeDataProvider over plain node models (src/core/tree). It loads the models through a
- * loader function, shows one message node (with Retry) when the loader fails, and turns each
- * model into a TreeItem in one place.
+ * loader function, applies the view's filter and sort (src/core/tree/query.ts), shows one
+ * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
+ * one place.
  */
 import * as vscode from 'vscode';
-import { unreachableNode, type NodeModel } from '../../core/tree/models';
+import { noMatchNode, unreachableNode, type NodeModel } from '../../core/tree/models';
+import { applyQuery, type SortKey, type ViewQuery } from '../../core/tree/query';
 import { CommandIds } from '../../core/ids';
 import { describeError } from '../session';
 import { log } from '../log';
 
 export function toTreeItem(m: NodeModel): vscode.TreeItem {
-  const item = new vscode.TreeItem(m.label, vscode.TreeItemCollapsibleState.None);
+  const collapsible = m.children?.length
+    ? m.expanded
+      ? vscode.TreeItemCollapsibleState.Expanded
+      : vscode.TreeItemCollapsibleState.Collapsed
+    : vscode.TreeItemCollapsibleState.None;
+  const item = new vscode.TreeItem(m.label, collapsible);
   item.id = m.id;
   item.description = m.description;
   item.tooltip = m.tooltip;
@@ -23,19 +30,45 @@ export function toTreeItem(m: NodeModel): vscode.TreeItem {
 export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<NodeModel | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  /** the models of the last successful load, for commands and tests */
+  private readonly queryChanged = new vscode.EventEmitter<void>();
+  /** Fires when the filter or sort changes (the view shows them in its description). */
+  readonly onDidChangeQuery = this.queryChanged.event;
+  /** the models of the last successful load, after filter and sort */
   private last: NodeModel[] = [];
+  private parents = new Map<string, NodeModel>();
+  private query: ViewQuery = {};
 
   constructor(
-    private readonly name: string,
+    readonly name: string,
     private readonly load: () => Promise<NodeModel[]>,
+    /** command that clears this view's filter */
+    private readonly clearFilterCommand: string,
   ) {}
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  /** The models last shown (empty before the first load). */
+  get filter(): string {
+    return this.query.filter ?? '';
+  }
+
+  get sort(): SortKey {
+    return this.query.sort ?? 'name';
+  }
+
+  setQuery(q: ViewQuery): void {
+    this.query = { ...this.query, ...q };
+    this.queryChanged.fire();
+    this.refresh();
+  }
+
+  /** "filter: iris · sort: size" for the view's description; '' when neither is set. */
+  describeQuery(): string {
+    return [this.filter ? `filter: ${this.filter}` : '', this.sort !== 'name' ? `sort: ${this.sort}` : ''].filter(Boolean).join(' · ');
+  }
+
+  /** The top-level models last shown (empty before the first load). */
   current(): readonly NodeModel[] {
     return this.last;
   }
@@ -44,11 +77,38 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     return toTreeItem(m);
   }
 
+  getParent(m: NodeModel): NodeModel | undefined {
+    return this.parents.get(m.id);
+  }
+
+  /** Finds a loaded node by id, at any depth. */
+  find(predicate: (m: NodeModel) => boolean): NodeModel | undefined {
+    const walk = (nodes: readonly NodeModel[]): NodeModel | undefined => {
+      for (const n of nodes) {
+        if (predicate(n)) return n;
+        const hit = walk(n.children ?? []);
+        if (hit) return hit;
+      }
+      return undefined;
+    };
+    return walk(this.last);
+  }
+
   async getChildren(parent?: NodeModel): Promise<NodeModel[]> {
-    if (parent) return [];
+    if (parent) return parent.children ?? [];
     try {
-      this.last = await this.load();
-      return this.last;
+      const shown = applyQuery(await this.load(), this.query);
+      this.parents = new Map();
+      const index = (nodes: NodeModel[], p?: NodeModel) => {
+        for (const n of nodes) {
+          if (p) this.parents.set(n.id, p);
+          index(n.children ?? [], n);
+        }
+      };
+      index(shown);
+      this.last = shown;
+      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
+      return shown;
     } catch (err) {
       log().warn(`${this.name} view: ${describeError(err)}`);
       this.last = [];
@@ -58,5 +118,6 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   dispose(): void {
     this.changed.dispose();
+    this.queryChanged.dispose();
   }
 }

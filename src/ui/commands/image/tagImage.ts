@@ -1,0 +1,33 @@
+/** "Tag Image..." and "Copy Full Tag". */
+import * as vscode from 'vscode';
+import { splitReference } from '../../../core/tree/models';
+import { validateImageReference } from '../../../core/build/dockerfiles';
+import type { CommandContext } from '../context';
+import { pickImage, refFromArg } from '../pick';
+
+export async function tagImage(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
+  const ref = refFromArg(arg, 'image') ?? (await pickImage(ctx, 'Tag Image'));
+  if (!ref) return undefined;
+  const given = arg && typeof arg === 'object' && typeof (arg as { newTag?: unknown }).newTag === 'string' ? (arg as { newTag: string }).newTag : undefined;
+  const target =
+    given ??
+    (await vscode.window.showInputBox({
+      title: `Tag ${ref}`,
+      prompt: 'New reference: [registry-host[:port]/]repository[:tag], e.g. 127.0.0.1:5000/lab/iris:v1',
+      value: ref,
+      validateInput: (v) => validateImageReference(v.trim()),
+    }));
+  if (!target) return undefined;
+  const { repository, tag } = splitReference(target.trim());
+  await ctx.session.get().tagImage(ref, repository, tag);
+  ctx.views.images.refresh();
+  return `${repository}:${tag}`;
+}
+
+export async function copyImageTag(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
+  const ref = refFromArg(arg, 'image') ?? (await pickImage(ctx, 'Copy Full Tag'));
+  if (!ref) return undefined;
+  await vscode.env.clipboard.writeText(ref);
+  void vscode.window.showInformationMessage(`Copied ${ref}.`);
+  return ref;
+}

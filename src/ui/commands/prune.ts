@@ -1,0 +1,58 @@
+/**
+ * Prune stopped containers, dangling images and unused volumes. Each asks first with what
+ * will be removed and the space reclaimed, computed from the same lists the engine prunes.
+ */
+import * as vscode from 'vscode';
+import { formatBytes } from '../../core/format';
+import { usage } from '../../core/tree/models';
+import type { CommandContext } from './context';
+
+const listed = (names: string[], max = 15) => names.slice(0, max).join('\n') + (names.length > max ? `\n… and ${names.length - max} more` : '');
+
+async function confirm(what: string, names: string[], bytes: number | undefined, loss: string): Promise<boolean> {
+  if (names.length === 0) {
+    void vscode.window.showInformationMessage(`No ${what} to remove.`);
+    return false;
+  }
+  const choice = await vscode.window.showWarningMessage(
+    `Remove ${names.length} ${what}${bytes !== undefined ? ` and reclaim about ${formatBytes(bytes)}` : ''}?`,
+    { modal: true, detail: `${loss}\n\n${listed(names)}` },
+    'Remove',
+  );
+  return choice === 'Remove';
+}
+
+export async function pruneContainers(ctx: CommandContext): Promise<number> {
+  const engine = ctx.session.get();
+  const stopped = (await engine.listContainers({ size: true })).filter((c) => c.state === 'exited' || c.state === 'created' || c.state === 'dead');
+  const bytes = stopped.reduce((s, c) => s + (c.sizeRw ?? 0), 0);
+  if (!(await confirm('stopped containers', stopped.map((c) => `${c.name} (${c.image}, ${c.status})`), bytes, 'Files they wrote outside volumes and bind mounts are lost.'))) return 0;
+  const r = await engine.pruneContainers();
+  ctx.views.containers.refresh();
+  void vscode.window.showInformationMessage(`Removed ${r.removed.length} containers, reclaimed ${formatBytes(r.spaceReclaimed)}.`);
+  return r.removed.length;
+}
+
+export async function pruneImages(ctx: CommandContext): Promise<number> {
+  const engine = ctx.session.get();
+  const dangling = (await engine.listImages()).filter((i) => i.repoTags.length === 0);
+  const bytes = dangling.reduce((s, i) => s + i.size, 0);
+  if (!(await confirm('dangling images', dangling.map((i) => i.id.slice(7, 19)), bytes, 'Untagged images only; tagged images and build cache layers of tagged images stay.'))) return 0;
+  const r = await engine.pruneDanglingImages();
+  ctx.views.images.refresh();
+  void vscode.window.showInformationMessage(`Removed ${r.removed.length} image layers, reclaimed ${formatBytes(r.spaceReclaimed)}.`);
+  return r.removed.length;
+}
+
+export async function pruneVolumes(ctx: CommandContext): Promise<number> {
+  const engine = ctx.session.get();
+  const used = usage(await engine.listContainers()).volumes;
+  const unused = (await engine.listVolumes({ withSizes: true })).filter((v) => !used.has(v.name));
+  const sizes = unused.map((v) => v.size);
+  const bytes = sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, s) => a + (s ?? 0), 0) : undefined;
+  if (!(await confirm('unused volumes', unused.map((v) => v.name), bytes, 'Every file in them is deleted: data sets, checkpoints or caches kept there cannot be recovered.'))) return 0;
+  const r = await engine.pruneVolumes();
+  ctx.views.volumes.refresh();
+  void vscode.window.showInformationMessage(`Removed ${r.removed.length} volumes, reclaimed ${formatBytes(r.spaceReclaimed)}.`);
+  return r.removed.length;
+}

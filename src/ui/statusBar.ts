@@ -1,0 +1,48 @@
+/**
+ * Engine status in the status bar: engine version and running/total containers, or a warning
+ * state when the engine cannot be reached (click to retry).
+ */
+import * as vscode from 'vscode';
+import { CommandIds } from '../core/ids';
+import type { ContainerSummary } from '../core/engineTypes';
+import type { EngineSession } from './session';
+import { describeError } from './session';
+
+export class EngineStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('mlLab.engineStatus', vscode.StatusBarAlignment.Left, 20);
+  private version: string | undefined;
+
+  constructor(private readonly session: EngineSession) {
+    this.item.name = 'ML Container Lab: Docker engine';
+  }
+
+  /** Shows the engine's state from a fresh container list (the views pass theirs, so the engine is asked once). */
+  async update(containers: ContainerSummary[] | undefined, error?: unknown): Promise<void> {
+    if (error !== undefined || !containers) {
+      this.version = undefined;
+      this.item.text = '$(warning) Docker: not reachable';
+      this.item.tooltip = `${describeError(error)}\nClick to retry.`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.command = CommandIds.engineRetry;
+      this.item.show();
+      return;
+    }
+    if (!this.version) {
+      try {
+        this.version = (await this.session.get().version()).version;
+      } catch {
+        this.version = '?';
+      }
+    }
+    const running = containers.filter((c) => c.state === 'running').length;
+    this.item.text = `$(vm) Docker ${this.version} · ${running}/${containers.length}`;
+    this.item.tooltip = `Docker engine ${this.version} at ${this.session.describe()}\n${running} running of ${containers.length} containers`;
+    this.item.backgroundColor = undefined;
+    this.item.command = 'mlLab.views.containers.focus';
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
