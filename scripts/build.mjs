@@ -49,7 +49,7 @@ if (watch) {
   if (!production) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({
-      entryPoints: [...tsFiles('src'), ...tsFiles('test')],
+      entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...(existsSync('bench') ? tsFiles('bench') : [])],
       outdir: 'out',
       outbase: '.',
       platform: 'node',

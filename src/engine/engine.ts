@@ -335,16 +335,26 @@ export class Engine {
   }
 
   /**
+   * Creates a container without starting it (`POST /containers/create`).
+   * @returns the container's id and name
+   */
+  async createContainer(req: RunRequest): Promise<{ id: string; name: string }> {
+    const opts = toCreateOptions(req) as unknown as DockerodeNs.ContainerCreateOptions;
+    const container = await this.call(`create container from ${req.image}`, (abortSignal) =>
+      this.docker().createContainer({ ...opts, abortSignal } as DockerodeNs.ContainerCreateOptions),
+    );
+    return { id: container.id, name: req.name ?? container.id.slice(0, 12) };
+  }
+
+  /**
    * Creates and starts a detached container (`POST /containers/create`, then `/start`).
    * If the start fails (a host port in use, no GPU runtime), the just-created container is
    * removed again so nothing half-made is left behind.
    * @returns the container's id and name
    */
   async runContainer(req: RunRequest): Promise<{ id: string; name: string }> {
-    const opts = toCreateOptions(req) as unknown as DockerodeNs.ContainerCreateOptions;
-    const container = await this.call(`create container from ${req.image}`, (abortSignal) =>
-      this.docker().createContainer({ ...opts, abortSignal } as DockerodeNs.ContainerCreateOptions),
-    );
+    const { id } = await this.createContainer(req);
+    const container = this.docker().getContainer(id);
     try {
       await this.call(`start container from ${req.image}`, (abortSignal) => container.start({ abortSignal }));
     } catch (err) {

@@ -5,10 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { EngineSession } from '../session';
-
-const debounceMs = 100; // refresh this long after the last event in a burst
-const pollIntervalMs = 30_000; // fallback when events are missed
-const maxBackoffMs = 30_000; // reconnect delay cap when the event stream keeps dropping
+import { FALLBACK_POLL_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS } from '../../core/tree/refreshPolicy';
 
 export class RefreshManager implements vscode.Disposable {
   private visibleViews = new Set<string>();
@@ -32,20 +29,20 @@ export class RefreshManager implements vscode.Disposable {
     else this.stop();
   }
 
-  /** Schedules one refresh `debounceMs` after the last call. */
+  /** Schedules one refresh `REFRESH_DEBOUNCE_MS` after the last call. */
   schedule(): void {
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
       this.refreshAll();
-    }, debounceMs);
+    }, REFRESH_DEBOUNCE_MS);
   }
 
   private start(): void {
     if (this.abort) return;
     const abort = new AbortController();
     this.abort = abort;
-    this.pollTimer = setInterval(() => this.refreshAll(), pollIntervalMs);
+    this.pollTimer = setInterval(() => this.refreshAll(), FALLBACK_POLL_MS);
     void this.listen(abort.signal);
   }
 
@@ -76,7 +73,7 @@ export class RefreshManager implements vscode.Disposable {
       if (Date.now() - started > 10_000) backoffMs = 1000; // the stream was up for a while: start over
       this.schedule(); // we may have missed events while disconnected
       await new Promise((r) => setTimeout(r, backoffMs));
-      backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      backoffMs = Math.min(backoffMs * 2, MAX_RECONNECT_BACKOFF_MS);
     }
   }
 

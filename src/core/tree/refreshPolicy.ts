@@ -1,0 +1,11 @@
+/**
+ * When the views refresh after engine events. Microsoft's Container Tools refreshes 500 ms
+ * after the last event; we refresh 50 ms after the last event of a burst (`docker run` sends
+ * create, network connect and start within a few ms), so the tree is current within 100 ms of
+ * the last event with a list call of about 30 ms (300 containers, ../shared/environment.md).
+ */
+export const REFRESH_DEBOUNCE_MS = 50;
+/** fallback poll while a view is visible, for events lost while the stream reconnects */
+export const FALLBACK_POLL_MS = 30_000;
+/** cap of the reconnect delay when the event stream keeps dropping (doubling from 1 s) */
+export const MAX_RECONNECT_BACKOFF_MS = 30_000;
