@@ -13,7 +13,7 @@ const watch = process.argv.includes('--watch');
 
 /** @type {esbuild.BuildOptions} */
 const extension = {
-  entryPoints: { extension: 'src/extension.ts', 'cli/mllab-lint': 'src/cli/lint.ts' },
+  entryPoints: { extension: 'src/extension.ts' },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -36,16 +36,23 @@ function tsFiles(dir) {
   return out;
 }
 
-// Keep only entry points that exist yet (the CLI arrives with the lab guidance issue).
-import { existsSync } from 'node:fs';
-extension.entryPoints = Object.fromEntries(Object.entries(extension.entryPoints).filter(([, p]) => existsSync(p)));
+import { existsSync, chmodSync } from 'node:fs';
+
+/** The command-line linter (`mllab-lint`, package.json `bin`): its own bundle with a shebang. */
+const cli = {
+  ...extension,
+  entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts' },
+  external: [],
+  banner: { js: '#!/usr/bin/env node' },
+};
 
 if (watch) {
   const ctx = await esbuild.context(extension);
   await ctx.watch();
 } else {
   rmSync('dist', { recursive: true, force: true });
-  await esbuild.build(extension);
+  await Promise.all([esbuild.build(extension), esbuild.build(cli)]);
+  chmodSync('dist/cli/mllab-lint.js', 0o755);
   if (!production) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({

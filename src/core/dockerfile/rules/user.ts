@@ -1,0 +1,62 @@
+/** ML005: the final stage runs as root. */
+import type { Rule } from '../engine';
+import { argWords, type Instruction, rootImage, runInvocations, stageChain, substitute, variablesAt, workdirAt } from '../model';
+import { basename } from '../shell';
+import { isJupyterStacksImage } from '../servers';
+
+const ML005: Rule = {
+  id: 'ML005',
+  title: 'Run as a non-root user',
+  defaultSeverity: 'warning',
+  check(ctx) {
+    const final = ctx.finalStage;
+    if (!final) return;
+    const chain = stageChain(final).reverse();
+    const users: { inst: Instruction; name: string | null }[] = [];
+    let created: string | null = null;
+    for (const s of chain) {
+      for (const inst of s.instructions) {
+        if (inst.keyword === 'USER') {
+          const w = argWords(inst)[0];
+          const v = w ? substitute(w.value, (n) => variablesAt(ctx.model, s, inst.index).get(n)) : null;
+          users.push({ inst, name: v === null ? null : v.split(':')[0] });
+        } else if (inst.keyword === 'RUN') {
+          for (const inv of runInvocations(inst)) {
+            const p = inv.words.length ? basename(inv.words[0].value) : '';
+            if (p !== 'useradd' && p !== 'adduser') continue;
+            const last = [...inv.words].reverse().find((x) => !x.value.startsWith('-'));
+            if (last && last !== inv.words[0] && /^[a-z_][a-z0-9_-]*$/i.test(last.value)) created = last.value;
+          }
+        }
+      }
+    }
+    const base = rootImage(final);
+    const last = users[users.length - 1];
+    const isRoot = (n: string | null): boolean => n === 'root' || n === '0';
+    if (!last && isJupyterStacksImage(base)) return;
+    if (last && !isRoot(last.name)) return;
+    // The user to switch to: one created in the Dockerfile, an earlier non-root USER, or a new one.
+    const earlier = [...users].reverse().find((u) => u.name !== null && !isRoot(u.name))?.name ?? null;
+    const name = created ?? earlier ?? (isJupyterStacksImage(base) ? 'jovyan' : null);
+    const lines: string[] = [];
+    if (!name) {
+      const alpine = !!base && /alpine/i.test(base);
+      let create = alpine ? 'RUN adduser -D -u 1000 app' : 'RUN useradd --create-home --uid 1000 app';
+      const copied = final.instructions.some((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
+      const wd = workdirAt(ctx.model, final, Number.MAX_SAFE_INTEGER);
+      if (copied && wd.explicit && wd.dir && wd.dir !== '/') create += ` && chown -R app:app ${wd.dir}`;
+      lines.push(create);
+    }
+    lines.push(`USER ${name ?? 'app'}`);
+    // Before the first CMD/ENTRYPOINT after the last USER, else at the end of the stage.
+    const after = last && last.inst.stage === final ? last.inst.index : final.from.index;
+    const target = final.instructions.find((i) => i.index > after && (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT'));
+    const lastInst = final.instructions[final.instructions.length - 1] ?? final.from;
+    const edit = target ? ctx.insertLinesBefore(target, lines) : ctx.insertLinesAfter(lastInst, lines);
+    const fix = { title: name ? `Switch to USER ${name}` : 'Create a user and switch to it (USER app)', edits: [edit], safe: false };
+    if (!last) ctx.report(final.from, 'The final stage has no USER, so the container runs as root: create a user and switch to it.', [fix]);
+    else ctx.report(last.inst, 'The final stage ends as root (USER root), so the container runs as root: switch back to a non-root user.', [fix]);
+  },
+};
+
+export const userRules: Rule[] = [ML005];

@@ -1,0 +1,17 @@
+import { runTable, lines } from './helpers';
+
+const F = 'FROM python:3.12-slim';
+
+runTable('ML005', [
+  { name: 'no USER', text: lines(F, 'WORKDIR /app', 'COPY app.py .', 'CMD ["python", "app.py"]'), fires: 1, line: 1, fix: lines(F, 'WORKDIR /app', 'COPY app.py .', 'RUN useradd --create-home --uid 1000 app && chown -R app:app /app', 'USER app', 'CMD ["python", "app.py"]') },
+  { name: 'no USER and no CMD: at the end', text: lines(F, 'RUN echo hi'), fires: 1, fix: lines(F, 'RUN echo hi', 'RUN useradd --create-home --uid 1000 app', 'USER app') },
+  { name: 'last USER is root', text: lines(F, 'RUN useradd -m trainer', 'USER trainer', 'USER root', 'RUN apt-get update', 'CMD ["python"]'), fires: 1, line: 4, fix: lines(F, 'RUN useradd -m trainer', 'USER trainer', 'USER root', 'RUN apt-get update', 'USER trainer', 'CMD ["python"]') },
+  { name: 'USER 0 counts as root', text: lines(F, 'USER 0'), fires: 1 },
+  { name: 'alpine uses adduser', text: lines('FROM python:3.12-alpine', 'CMD ["python"]'), fires: 1, fix: lines('FROM python:3.12-alpine', 'RUN adduser -D -u 1000 app', 'USER app', 'CMD ["python"]') },
+  { name: 'non-root USER passes', text: lines(F, 'RUN useradd -m app', 'USER app', 'CMD ["python"]'), fires: false },
+  { name: 'USER with uid:gid passes', text: lines(F, 'USER 1000:1000'), fires: false },
+  { name: 'only the final stage counts', text: lines(F + ' AS build', 'RUN echo', F, 'USER 1000'), fires: false },
+  { name: 'USER inherited from a parent stage passes', text: lines(F + ' AS base', 'USER 1000', 'FROM base', 'CMD ["python"]'), fires: false },
+  { name: 'Jupyter Docker Stacks base passes', text: lines('FROM quay.io/jupyter/scipy-notebook:2024-07-29', 'RUN pip install --no-cache-dir x==1'), fires: false },
+  { name: 'jupyter/* base switched to root', text: lines('FROM jupyter/base-notebook:2024-07-29', 'USER root', 'RUN apt-get update'), fires: 1, fix: lines('FROM jupyter/base-notebook:2024-07-29', 'USER root', 'RUN apt-get update', 'USER jovyan') },
+]);

@@ -1,0 +1,18 @@
+import { runTable, lines } from './helpers';
+
+const F = 'FROM python:3.12-slim';
+
+runTable('ML022', [
+  { name: 'COPY without WORKDIR', text: lines(F, 'COPY app.py .'), fires: 1, line: 1, fix: lines(F, 'WORKDIR /app', 'COPY app.py .') },
+  { name: 'RUN without WORKDIR in a build stage', text: lines(F + ' AS build', 'RUN echo hi', F, 'WORKDIR /app'), fires: 1, line: 1 },
+  { name: 'WORKDIR present passes', text: lines(F, 'WORKDIR /app', 'COPY app.py .'), fires: false },
+  { name: 'WORKDIR inherited from a parent stage passes', text: lines(F + ' AS base', 'WORKDIR /app', 'FROM base', 'COPY app.py .'), fires: false },
+  { name: 'metadata-only stage passes', text: lines(F, 'CMD ["python"]'), fires: false },
+]);
+
+runTable('ML023', [
+  { name: 'relative WORKDIR', text: lines(F, 'WORKDIR app'), fires: 1, fix: lines(F, 'WORKDIR /app') },
+  { name: 'relative after absolute passes', text: lines(F, 'WORKDIR /srv', 'WORKDIR app'), fires: false },
+  { name: 'variable resolving to absolute passes', text: lines(F, 'ENV APP_HOME=/app', 'WORKDIR $APP_HOME'), fires: false },
+  { name: 'absolute passes', text: lines(F, 'WORKDIR /app'), fires: false },
+]);
