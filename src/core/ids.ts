@@ -41,6 +41,8 @@ export const CommandIds = {
   volumesSort: 'mlLab.volumes.sort',
   volumesPrune: 'mlLab.volumes.prune',
   mountReveal: 'mlLab.mount.reveal',
+  requirementsPinFromImage: 'mlLab.requirements.pinFromImage',
+  lintFixAll: 'mlLab.lint.fixAll',
   engineRetry: 'mlLab.engine.retry',
   logShow: 'mlLab.log.show',
 } as const;
@@ -62,6 +64,8 @@ export const SettingIds = {
   preferredShell: 'mlLab.container.shell',
   showDanglingImages: 'mlLab.images.showDangling',
   volumeSizes: 'mlLab.volumes.showSizes',
+  lintEnable: 'mlLab.lint.enable',
+  lintRules: 'mlLab.lint.rules',
 } as const;
 
 /** Label put on every container and image the extension creates: `org.mllab.created-by=ml-container-lab`. */
