@@ -50,7 +50,7 @@ export interface RunRequest {
 }
 
 /** Docker's container name rule (daemon/names: RestrictedNameChars), optionally with a leading "/". */
-const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+export const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 /** POSIX-style environment variable name; Docker only forbids "=" and empty names, we are stricter to catch typos. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The daemon's lower bound for `--memory` ("Minimum memory limit allowed is 6MB", daemon/daemon_unix.go). */
