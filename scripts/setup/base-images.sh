@@ -8,6 +8,16 @@
 set -euo pipefail
 BASE_IMAGE=${MLLAB_BASE_IMAGE:-mllab-test/python-ml:bookworm}
 TINY_IMAGE=${MLLAB_TINY_IMAGE:-mllab-test/busybox:1}
+if ! timeout 10 docker version >/dev/null 2>&1; then
+  echo "[base-images] ERROR: the Docker engine does not answer: run 'bash scripts/setup/engine.sh' first" >&2
+  exit 1
+fi
+for tool in mmdebstrap busybox; do
+  if [[ $tool == busybox && ! -x /bin/busybox ]] || ! command -v "$tool" >/dev/null 2>&1; then
+    echo "[base-images] ERROR: $tool is missing: run 'bash scripts/setup/engine.sh' (installs mmdebstrap and busybox-static)" >&2
+    exit 1
+  fi
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,0 +1,136 @@
+// The project's test command (`npm test`): runs every tier in order, each as a child process
+// with its output streamed, then prints a table and, as the very last line, the plain
+// `tests: <P> passed, <F> failed` line CI reads.
+//
+//   node scripts/test.mjs                 all tiers
+//   node scripts/test.mjs --only unit,engine
+//   node scripts/test.mjs --skip ui,host  (--skip may repeat)
+//   node scripts/test.mjs --bail          stop at the first failing tier
+//
+// Exit code: non-zero when any tier failed, or when a tier that runs tests ran none.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** @type {{name: string, cmd: string, args: string[], counts: boolean}[]} counts: the tier runs tests and must run at least one */
+const tiers = [
+  { name: 'lint', cmd: 'npx', args: ['eslint', 'src', 'test', 'scripts'], counts: false },
+  { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', '.', '--noEmit'], counts: false },
+  { name: 'build', cmd: 'node', args: ['scripts/build.mjs'], counts: false },
+  { name: 'unit', cmd: 'node', args: ['--test', '--test-reporter=spec', 'out/test/unit/'], counts: true },
+  { name: 'engine', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/engine/'], counts: true },
+  { name: 'package', cmd: 'npm', args: ['run', 'package'], counts: false },
+  { name: 'host', cmd: 'node', args: ['scripts/run-host-tests.mjs'], counts: true },
+  { name: 'ui', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/ui/'], counts: true },
+];
+
+const { values: opts } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    skip: { type: 'string', multiple: true },
+    bail: { type: 'boolean', default: false },
+  },
+});
+const names = tiers.map((t) => t.name);
+const split = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const only = opts.only ? split(opts.only) : null;
+const skip = (opts.skip ?? []).flatMap(split);
+for (const n of [...(only ?? []), ...skip]) {
+  if (!names.includes(n)) {
+    console.error(`[test] unknown tier '${n}'; tiers are: ${names.join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = tiers.filter((t) => (!only || only.includes(t.name)) && !skip.includes(t.name));
+
+// ANSI colour codes would break the count patterns.
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
+/** Counts from the runners' summaries: node --test (spec `ℹ pass N`, TAP `# pass N`) and mocha. */
+function parseCounts(text) {
+  const clean = stripAnsi(text);
+  const last = (re) => {
+    let m, v = null;
+    const g = new RegExp(re.source, 'gm');
+    while ((m = g.exec(clean))) v = Number(m[1]);
+    return v;
+  };
+  let passed = 0, failed = 0, found = false;
+  const nodePass = last(/^\s*(?:ℹ|#) pass (\d+)\s*$/);
+  const nodeFail = last(/^\s*(?:ℹ|#) fail (\d+)\s*$/);
+  // A test node cancels (a hook failed, a promise never settled) did not pass: count it failed.
+  const nodeCancelled = last(/^\s*(?:ℹ|#) cancelled (\d+)\s*$/);
+  if (nodePass !== null || nodeFail !== null) {
+    found = true; passed += nodePass ?? 0; failed += (nodeFail ?? 0) + (nodeCancelled ?? 0);
+  }
+  // mocha: "  12 passing (1s)", "  1 failing"; summed because a run may print one per suite run.
+  for (const m of clean.matchAll(/^\s*(\d+) passing\b/gm)) { found = true; passed += Number(m[1]); }
+  for (const m of clean.matchAll(/^\s*(\d+) failing\s*$/gm)) { found = true; failed += Number(m[1]); }
+  return { passed, failed, found };
+}
+
+function runTier(t) {
+  return new Promise((resolveTier) => {
+    const started = Date.now();
+    let captured = '';
+    console.log(`\n[test] ===== ${t.name}: ${t.cmd} ${t.args.join(' ')}`);
+    const child = spawn(t.cmd, t.args, {
+      cwd: repo, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
+    const take = (stream, out) => stream.on('data', (d) => {
+      out.write(d);
+      if (captured.length < 20_000_000) captured += d.toString();
+    });
+    take(child.stdout, process.stdout);
+    take(child.stderr, process.stderr);
+    child.on('error', (e) => { captured += `\n${e.message}`; });
+    child.on('close', (code, signal) => {
+      const seconds = (Date.now() - started) / 1000;
+      const counts = parseCounts(captured);
+      let ok = code === 0;
+      let note = code === 0 ? '' : `exit ${code ?? signal}`;
+      if (t.counts && ok && counts.passed + counts.failed === 0) {
+        ok = false;
+        note = 'ran 0 tests';
+      }
+      if (t.counts && ok && counts.failed > 0) {
+        ok = false;
+        note = `${counts.failed} failed`;
+      }
+      resolveTier({ ...t, ok, code, seconds, note, ...counts });
+    });
+  });
+}
+
+const results = [];
+const started = Date.now();
+for (const t of selected) {
+  const r = await runTier(t);
+  results.push(r);
+  console.log(`[test] ===== ${t.name}: ${r.ok ? 'ok' : `FAILED (${r.note})`} in ${r.seconds.toFixed(1)} s`);
+  if (!r.ok && opts.bail) break;
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const padL = (s, n) => String(s).padStart(n);
+console.log('\n[test] summary');
+console.log(`  ${pad('tier', 10)} ${padL('passed', 7)} ${padL('failed', 7)} ${padL('seconds', 8)}  result`);
+for (const r of results) {
+  const p = r.counts ? r.passed : '-';
+  const f = r.counts ? r.failed : (r.ok ? '-' : 'x');
+  console.log(`  ${pad(r.name, 10)} ${padL(p, 7)} ${padL(f, 7)} ${padL(r.seconds.toFixed(1), 8)}  ${r.ok ? 'ok' : `FAILED (${r.note})`}`);
+}
+for (const t of tiers.filter((x) => !selected.includes(x))) console.log(`  ${pad(t.name, 10)} ${padL('', 7)} ${padL('', 7)} ${padL('', 8)}  skipped`);
+console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const failedTiers = results.filter((r) => !r.ok);
+if (failedTiers.length) console.log(`[test] failed tiers: ${failedTiers.map((r) => r.name).join(', ')}`);
+const P = results.reduce((a, r) => a + (r.counts ? r.passed : 0), 0);
+// A tier that failed without a test count (lint, build, a crashed runner) counts as one failure,
+// so the closing line never reads "0 failed" on a failing run.
+const F = results.reduce((a, r) => a + (r.counts ? r.failed : 0) + (!r.ok && (!r.counts || r.failed === 0) ? 1 : 0), 0);
+console.log(`tests: ${P} passed, ${F} failed`);
+process.exitCode = failedTiers.length ? 1 : 0;

@@ -1,0 +1,535 @@
+/**
+ * Drives a real VS Code workbench (code-server in headless Chromium) for the UI tests, the way a
+ * person does: the activity bar, the command palette (F1), quick inputs, tree rows, context
+ * menus, dialogs and the notification center.
+ *
+ * The extension under test is the packaged `dist/ml-container-lab.vsix` (what users install),
+ * installed into a throw-away code-server with `--install-extension`. The server runs without
+ * the smoke-test driver, so toasts are shown as for a person; readNotifications() reads the
+ * notification center, which holds toasts too.
+ *
+ * A scenario:
+ *   const wb = await Workbench.start({ name: 'palette', lab: 'flask-app' });
+ *   try { await wb.runCommand('ML Lab: Build Image...'); ... } catch (e) { await wb.saveFailure(); throw e; } finally { await wb.stop(); }
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+
+/** The repo root: the nearest folder above this file with a package.json (works from test/ and out/test/). */
+export const repoRoot = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'scripts', 'lib', 'codeServer.mjs'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+})();
+
+export const resultsDir = join(repoRoot, 'test-results', 'ui');
+/** Where the labs are (MLLAB_UI_LABS_DIR overrides, for trying scenarios against other labs). */
+export const labsDir = process.env.MLLAB_UI_LABS_DIR ?? join(repoRoot, 'test', 'fixtures', 'labs');
+/** The packaged extension (MLLAB_VSIX overrides). */
+export const vsixPath = process.env.MLLAB_VSIX ?? join(repoRoot, 'dist', 'ml-container-lab.vsix');
+/** Label on every container the UI tests make (through the extension's mlLab.run.labels or by hand). */
+export const testLabel = { key: 'org.mllab.test', value: 'ui' };
+
+/** The part of scripts/lib/codeServer.mjs used here (plain ESM JS, loaded at run time). */
+interface CodeServerLib {
+  startCodeServer(o: {
+    runDir: string; smokeTestDriver?: boolean; installExtensions?: string[];
+    userSettings?: Record<string, unknown>; log?: (l: string) => void;
+  }): Promise<{ url: string; logFile: string; userDataDir: string; stop(): Promise<void> }>;
+  launchChromium(o: { profileDir: string }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
+  copyWorkspace(src: string, dest: string, settings?: Record<string, unknown>): string;
+  testWorkspaceSettings(labelValue?: string): Record<string, unknown>;
+}
+
+async function codeServerLib(): Promise<CodeServerLib> {
+  // A real dynamic import (esbuild keeps it when not bundling): the library is ESM.
+  return (await import(pathToFileURL(join(repoRoot, 'scripts', 'lib', 'codeServer.mjs')).href)) as CodeServerLib;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value; throws `what` after timeoutMs. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { lastError = e; }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+/** Runs the docker CLI; returns stdout. Throws with stderr on failure unless allowFail. */
+export function docker(args: string[], allowFail = false): string {
+  const r = spawnSync('docker', args, { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0 && !allowFail) throw new Error(`docker ${args.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+  return (r.stdout ?? '').trim();
+}
+
+/** A short id that makes the names and tags of one test run unique. */
+export const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export interface StartOptions {
+  /** scenario name: names the run folder and the screenshots */
+  name: string;
+  /** lab under test/fixtures/labs to copy as the workspace */
+  lab: string;
+  /** extra workspace settings (merged over the test ones) */
+  workspaceSettings?: Record<string, unknown>;
+  /** prepare the workspace copy before the workbench opens it */
+  prepare?: (workspace: string) => void;
+}
+
+export class Workbench {
+  private consoleLines: string[] = [];
+
+  private constructor(
+    readonly name: string,
+    readonly page: Page,
+    readonly workspace: string,
+    private readonly runDir: string,
+    private readonly server: { url: string; logFile: string; userDataDir: string; stop(): Promise<void> },
+    private readonly browser: { close(): Promise<void> },
+  ) {
+    page.on('console', (m) => this.consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => this.consoleLines.push(`[pageerror] ${e.stack ?? String(e)}`));
+  }
+
+  /** Starts code-server with the packaged extension, opens a copy of the lab, waits for the activity-bar item. */
+  static async start(o: StartOptions): Promise<Workbench> {
+    if (!existsSync(vsixPath)) throw new Error(`${vsixPath} is missing: run 'npm run package' first`);
+    const lib = await codeServerLib();
+    const runDir = mkdtempSync(join(tmpdir(), `mllab-ui-${o.name}-`));
+    const workspace = join(runDir, 'workspace', o.lab);
+    mkdirSync(dirname(workspace), { recursive: true });
+    lib.copyWorkspace(join(labsDir, o.lab), workspace,
+      { ...lib.testWorkspaceSettings(testLabel.value), ...(o.workspaceSettings ?? {}) });
+    o.prepare?.(workspace);
+    const server = await lib.startCodeServer({
+      runDir, installExtensions: [vsixPath],
+      log: (l) => console.log(`[code-server] ${l}`),
+    });
+    let browser: Awaited<ReturnType<CodeServerLib['launchChromium']>> | undefined;
+    try {
+      browser = await lib.launchChromium({ profileDir: join(runDir, 'chromium') });
+      const wb = new Workbench(o.name, browser.page, workspace, runDir, server, browser);
+      await browser.page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
+      await wb.waitForWorkbench();
+      await wb.widenSidebar(720);
+      return wb;
+    } catch (e) {
+      if (browser) {
+        mkdirSync(resultsDir, { recursive: true });
+        await browser.page.screenshot({ path: join(resultsDir, `${o.name}-start-failure.png`) }).catch(() => undefined);
+        await browser.close();
+      }
+      await server.stop();
+      throw e;
+    }
+  }
+
+  /** The workbench is up and the extension's activity-bar item is there (its commands are registered by then). */
+  async waitForWorkbench(timeoutMs = 90_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+    await this.activityBarItem().waitFor({ timeout: timeoutMs });
+  }
+
+  /** Drags the side bar's edge so rows and their descriptions are readable in screenshots. */
+  async widenSidebar(widthPx: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox().catch(() => null);
+    if (!box || box.width >= widthPx) return;
+    const y = box.y + box.height / 2;
+    const edge = box.x + box.width + 2; // the sash straddles the border
+    await this.page.mouse.move(edge, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(edge + (widthPx - box.width) / 2, y, { steps: 5 });
+    await this.page.mouse.move(box.x + widthPx, y, { steps: 5 });
+    await this.page.mouse.up();
+    await this.page.mouse.move(box.x + widthPx + 300, y); // no hover left on a row
+  }
+
+  activityBarItem(title = 'ML Container Lab'): Locator {
+    // The tab's own aria-label is empty in 1.139; its link carries the title.
+    return this.page.locator(`.part.activitybar li.action-item:has(> a.action-label[aria-label^="${title}"])`).first();
+  }
+
+  /** Opens the extension's side bar (clicks the activity-bar item unless it is already selected). */
+  async openSidebar(title = 'ML Container Lab'): Promise<void> {
+    const item = this.activityBarItem(title);
+    if ((await item.getAttribute('aria-selected')) !== 'true') await item.click();
+    await waitFor(`the ${title} side bar to open`, async () => (await item.getAttribute('aria-selected')) === 'true', 15_000);
+  }
+
+  /** F1, type the command's title, run it. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.quickInputBox();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(`>${title}`);
+    const paletteState = await this.quickInputState();
+    const row = this.quickInputRows().filter({ hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
+      throw new Error(`the command palette lists no command '${title}'`);
+    });
+    // The exact title, not a longer one that merely contains it.
+    const rows = await this.quickInputRows().all();
+    for (const r of rows) {
+      const label = (await r.getAttribute('aria-label')) ?? '';
+      if (label === title || label.startsWith(`${title},`) || label.startsWith(`${title} `)) {
+        await r.click();
+        await this.quickInputChanged(paletteState);
+        return;
+      }
+    }
+    await row.click();
+    await this.quickInputChanged(paletteState);
+  }
+
+  /** What identifies the quick input on screen now ('' when none is shown). */
+  private async quickInputState(): Promise<string> {
+    if (!(await this.quickInputBox().isVisible().catch(() => false))) return '';
+    const w = this.quickInputWidget();
+    const parts = await Promise.all([
+      w.locator('.quick-input-title').first().textContent().catch(() => ''),
+      w.locator('.quick-input-message').first().textContent().catch(() => ''),
+      this.quickInputBox().getAttribute('placeholder').catch(() => ''),
+      this.quickInputBox().getAttribute('aria-label').catch(() => ''),
+    ]);
+    return parts.map((x) => x ?? '').join('|') || 'shown';
+  }
+
+  /** After answering: waits until that quick input is gone or replaced by the next prompt. */
+  private async quickInputChanged(before: string, timeoutMs = 10_000): Promise<void> {
+    await waitFor('the quick input to move on', async () => (await this.quickInputState()) !== before, timeoutMs, 100).catch(() => undefined);
+  }
+
+  /** Waits for a quick input; on timeout the error carries the notifications (a failing command shows one). */
+  private async expectQuickInput(timeoutMs: number): Promise<void> {
+    try {
+      await this.quickInputBox().waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      const notes = await this.readNotifications().catch(() => []);
+      throw new Error(`no quick input appeared within ${timeoutMs / 1000} s; notifications: ${notes.length ? notes.join(' | ') : 'none'}`);
+    }
+  }
+
+  quickInputWidget(): Locator { return this.page.locator('.quick-input-widget'); }
+  quickInputBox(): Locator { return this.page.locator('.quick-input-widget .quick-input-box input'); }
+  quickInputRows(): Locator { return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row'); }
+
+  /** Waits for a quick input and returns what it shows: its title/prompt, value, and item labels (empty for an input box). */
+  async readQuickInput(timeoutMs = 30_000): Promise<{ title: string; message: string; value: string; placeholder: string; items: string[] }> {
+    await this.expectQuickInput(timeoutMs);
+    await sleep(300); // the list renders in the next frame
+    const w = this.quickInputWidget();
+    const text = async (sel: string) => (await w.locator(sel).first().textContent().catch(() => '')) ?? '';
+    const items: string[] = [];
+    for (const r of await this.quickInputRows().all()) {
+      if (await r.isVisible()) items.push((await r.locator('.label-name').first().textContent().catch(() => null)) ?? (await r.getAttribute('aria-label')) ?? '');
+    }
+    return {
+      title: await text('.quick-input-title'),
+      message: await text('.quick-input-message'),
+      value: await this.quickInputBox().inputValue(),
+      placeholder: (await this.quickInputBox().getAttribute('placeholder')) ?? '',
+      items,
+    };
+  }
+
+  /** Answers an input box: replaces its value (select all + type) and presses Enter. '' accepts it empty. */
+  async answerQuickInput(text: string): Promise<void> {
+    const input = this.quickInputBox();
+    await this.expectQuickInput(30_000);
+    const before = await this.quickInputState();
+    await input.click();
+    await this.page.keyboard.press('ControlOrMeta+A');
+    if (text) await this.page.keyboard.type(text, { delay: 10 });
+    else await this.page.keyboard.press('Delete');
+    await this.page.keyboard.press('Enter');
+    await this.quickInputChanged(before);
+  }
+
+  /** Picks the quick-pick item whose label is `label` (typed to filter, then clicked). */
+  async pickQuickInputItem(label: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    const input = this.quickInputBox();
+    await this.expectQuickInput(timeoutMs);
+    const before = await this.quickInputState();
+    if (typeof label === 'string') await input.fill(label);
+    const row = await waitFor(`a quick-pick item '${String(label)}'`, async () => {
+      for (const r of await this.quickInputRows().all()) {
+        const text = (await r.locator('.label-name').first().textContent().catch(() => null)) ?? '';
+        if (typeof label === 'string' ? text.trim() === label : label.test(text)) return r;
+      }
+      return undefined;
+    }, timeoutMs);
+    await row.click();
+    await this.quickInputChanged(before);
+  }
+
+  /** The view pane (e.g. 'Containers'), expanded if it was collapsed. */
+  async view(viewName: string): Promise<Locator> {
+    await this.openSidebar();
+    const pane = this.page.locator('.part.sidebar .pane')
+      .filter({ has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${escapeRe(viewName)}$`, 'i') }) }).first();
+    const header = pane.locator('.pane-header').first();
+    await header.waitFor({ timeout: 15_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    return pane;
+  }
+
+  /**
+   * The tree row with this label in the view, waiting until it shows up. `label` may be a path
+   * (`['mllab-test/python-ml', 'bookworm']`): each parent is expanded on the way. The tree is
+   * virtualised (only rows on screen are in the DOM), so the list is scrolled through from the
+   * top, a page at a time, as a person would. The locator matches the row by label and depth,
+   * not by position, so a refresh that reorders the rows cannot make it point at another one.
+   */
+  async findTreeRow(viewName: string, label: string | RegExp | string[], timeoutMs = 30_000): Promise<Locator> {
+    const path = Array.isArray(label) ? label : [label];
+    const pane = await this.view(viewName);
+    return waitFor(`a row '${path.map(String).join(' > ')}' in the ${viewName} view`, async () => {
+      let parentIndex = -1;
+      for (let depth = 0; depth < path.length; depth++) {
+        const want = path[depth];
+        const level = depth + 1;
+        const hit = await this.scanRows(pane, (r) => r.level === level && r.index > parentIndex && labelMatches(r.label, want));
+        if (!hit) return undefined;
+        const row = this.rowLocator(pane, hit.label, level);
+        if (depth === path.length - 1) return row;
+        if (hit.expanded === 'false') {
+          await row.locator('.monaco-tl-twistie').click();
+          await waitFor(`${hit.label} to expand`, async () => (await row.getAttribute('aria-expanded')) === 'true', 10_000);
+        }
+        parentIndex = hit.index;
+      }
+      return undefined;
+    }, timeoutMs, 500);
+  }
+
+  /** The row with this label (or path), or undefined when the view has none: one pass over the whole list. */
+  async treeRowOrUndefined(viewName: string, label: string | RegExp): Promise<Locator | undefined> {
+    const pane = await this.view(viewName);
+    const hit = await this.scanRows(pane, (r) => labelMatches(r.label, label));
+    return hit ? this.rowLocator(pane, hit.label, hit.level) : undefined;
+  }
+
+  private rowLocator(pane: Locator, label: string, level: number): Locator {
+    return pane.locator(`.monaco-list-row[aria-level="${level}"]`)
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(label)}\\s*$`) }) }).first();
+  }
+
+  /** Scrolls the view's list from the top until a row matches; undefined at the end of the list. */
+  private async scanRows(pane: Locator, match: (r: RowInfo) => boolean): Promise<RowInfo | undefined> {
+    const list = pane.locator('.monaco-list').first();
+    if (!(await list.count())) return undefined;
+    const rows = () => pane.evaluate((node) => Array.from((node as unknown as DomNode).querySelectorAll('.monaco-list-row')).map((r) => ({
+      index: Number(r.getAttribute('data-index')),
+      level: Number(r.getAttribute('aria-level') ?? '1'),
+      expanded: r.getAttribute('aria-expanded'),
+      label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+    })));
+    const first = await rows();
+    const hitNow = first.find(match);
+    if (hitNow) return hitNow;
+    // An empty tree hides its list (the view shows a message instead): nothing to scroll.
+    if (first.length === 0 || !(await list.isVisible())) return undefined;
+    await list.hover({ timeout: 5_000 });
+    await this.page.mouse.wheel(0, -1_000_000);
+    await sleep(150);
+    let lastMax = -2;
+    for (let i = 0; i < 1000; i++) {
+      const infos = await rows();
+      const hit = infos.find(match);
+      if (hit) return hit;
+      const max = Math.max(-1, ...infos.map((r) => r.index));
+      if (max === lastMax) return undefined;
+      lastMax = max;
+      const height = await list.evaluate((el) => (el as unknown as DomNode).clientHeight);
+      await this.page.mouse.wheel(0, Math.max(44, height - 44));
+      await sleep(150);
+    }
+    return undefined;
+  }
+
+  /** A row's description (the grey text after its label). */
+  async rowDescription(row: Locator): Promise<string> {
+    return ((await row.locator('.label-description').first().textContent().catch(() => '')) ?? '').trim();
+  }
+
+  /**
+   * Right-clicks the row and chooses the context-menu item. The item is chosen with the arrow
+   * keys and Enter, as a keyboard user would: the menu (in a shadow root) does not always take
+   * synthetic clicks.
+   */
+  async contextMenu(row: Locator, item: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu').first();
+    await menu.waitFor({ state: 'visible', timeout: 10_000 });
+    const labels = (await menu.locator('.action-item .action-label').allTextContents()).map((s) => s.trim()).filter(Boolean);
+    if (!labels.includes(item)) {
+      await this.page.keyboard.press('Escape');
+      throw new Error(`the context menu has no '${item}'; it offers: ${labels.join(' | ')}`);
+    }
+    for (let i = 0; i < labels.length + 2; i++) {
+      await this.page.keyboard.press('ArrowDown');
+      const focused = ((await menu.locator('.action-item.focused .action-label').first().textContent().catch(() => '')) ?? '').trim();
+      if (focused === item) {
+        await this.page.keyboard.press('Enter');
+        await menu.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+        return;
+      }
+    }
+    await this.page.keyboard.press('Escape');
+    throw new Error(`could not focus '${item}' in the context menu (${labels.join(' | ')})`);
+  }
+
+  /** Clicks a button of the modal dialog (e.g. 'Remove'); returns the dialog's message. */
+  async confirmDialog(button: string, timeoutMs = 15_000): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+    const message = ((await dialog.locator('.dialog-message').textContent().catch(() => '')) ?? '').trim();
+    await dialog.getByRole('button', { name: button, exact: true }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
+    return message;
+  }
+
+  /** The messages in the notification center (toasts included), newest first. */
+  async readNotifications(): Promise<string[]> {
+    const center = this.page.locator('.notifications-center');
+    const wasVisible = await center.isVisible().catch(() => false);
+    if (!wasVisible) {
+      await this.runCommandById('notifications.showList', 'Notifications: Show Notifications');
+      await center.waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    await sleep(200);
+    const messages = (await center.locator('.notification-list-item-message').allTextContents()).map((s) => s.trim());
+    if (!wasVisible) {
+      // No palette entry hides it: the status bar's bell toggles the center.
+      await this.page.locator('[id="status.notifications"]').first().click().catch(() => undefined);
+      await center.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => this.page.keyboard.press('Escape'));
+    }
+    return messages;
+  }
+
+  /** Runs a workbench command by its palette title (`id` is for the error message). */
+  private async runCommandById(id: string, title: string): Promise<void> {
+    try { await this.runCommand(title); } catch (e) { throw new Error(`could not run ${id}: ${String(e)}`); }
+  }
+
+  /** Opens a workspace file by its relative path through Quick Open (Ctrl+P). */
+  async openFile(relativePath: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('ControlOrMeta+P');
+    const input = this.quickInputBox();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(relativePath);
+    const base = relativePath.split('/').pop() ?? relativePath;
+    await waitFor(`Quick Open to list ${relativePath}`, async () => {
+      for (const r of await this.quickInputRows().all()) {
+        const name = ((await r.locator('.label-name').first().textContent().catch(() => null)) ?? '').trim();
+        const desc = ((await r.locator('.label-description').first().textContent().catch(() => null)) ?? '').trim();
+        if (name === base && (relativePath === base || relativePath.startsWith(`${desc}/`) || desc.endsWith(dirname(relativePath)))) return r;
+      }
+      return undefined;
+    }, 20_000).then((r) => r.click());
+    await this.page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor({ timeout: 15_000 });
+    await this.activeEditor().waitFor({ timeout: 15_000 });
+  }
+
+  activeEditor(): Locator { return this.page.locator('.editor-group-container.active .monaco-editor').first(); }
+
+  /** The visible lines of the active editor as text (Monaco renders spaces as U+00A0). */
+  async editorLines(): Promise<string[]> {
+    const editor = this.activeEditor();
+    return editor.locator('.view-lines').evaluate((node) => {
+      const lines = Array.from((node as unknown as DomNode).querySelectorAll('.view-line'));
+      // Rendered in any order: sort by their vertical position.
+      lines.sort((a, b) => parseFloat(a.style.top || '0') - parseFloat(b.style.top || '0'));
+      return lines.map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' '));
+    });
+  }
+
+  /** Saves test-results/ui/<name>.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** On failure: a screenshot, the browser console, the server log and the workbench's logs. */
+  async saveFailure(): Promise<void> {
+    const dir = join(resultsDir, `${this.name}-failure`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await this.page.screenshot({ path: join(resultsDir, `${this.name}-failure.png`) }).catch(() => undefined);
+    try {
+      const notes = await this.readNotifications();
+      writeFileSync(join(dir, 'notifications.txt'), notes.join('\n'));
+      // What a person would have seen is often the explanation: put it in the test output.
+      if (notes.length) console.log(`[ui] notifications at the failure:\n  ${notes.join('\n  ')}`);
+    } catch { /* the workbench may be gone */ }
+    writeFileSync(join(dir, 'browser-console.log'), this.consoleLines.join('\n'));
+    try { cpSync(this.server.logFile, join(dir, 'code-server.log')); } catch { /* none */ }
+    const logs = join(this.server.userDataDir, 'logs');
+    if (existsSync(logs) && readdirSync(logs).length) cpSync(logs, join(dir, 'vscode-logs'), { recursive: true });
+    console.log(`[ui] failure screenshot and logs: ${dir}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.browser.close();
+    await this.server.stop();
+    rmSync(this.runDir, { recursive: true, force: true });
+  }
+}
+
+/** The few DOM members used in page functions (the project compiles without the DOM lib). */
+interface DomNode {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  style: { top: string };
+  clientHeight: number;
+  scrollHeight: number;
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode>;
+}
+
+interface RowInfo { index: number; level: number; expanded: string | null; label: string; description: string }
+
+function labelMatches(text: string, want: string | RegExp): boolean {
+  return typeof want === 'string' ? text === want : want.test(text);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Removes what a UI test made in the engine: containers by name, then image tags (never prunes). */
+export function cleanupDocker(o: { containerNames?: string[]; images?: string[] }): void {
+  const names = (o.containerNames ?? []).filter(Boolean);
+  if (names.length) docker(['rm', '-f', ...names], true);
+  for (const image of o.images ?? []) {
+    // Containers this run started from the test image carry the test label; remove those first.
+    const ids = docker(['ps', '-aq', '--filter', `label=${testLabel.key}=${testLabel.value}`, '--filter', `ancestor=${image}`], true)
+      .split('\n').filter(Boolean);
+    if (ids.length) docker(['rm', '-f', ...ids], true);
+    // --no-prune keeps untagged parent layers other builds may still cache.
+    docker(['rmi', '--no-prune', image], true);
+  }
+}
+
