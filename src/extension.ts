@@ -3,9 +3,12 @@
  * to the engine: dockerode loads on the first engine call (a view becoming visible, a command).
  */
 import * as vscode from 'vscode';
-import { SettingIds, ViewIds, CommandIds } from './core/ids';
+import { SettingIds, ViewIds, CommandIds, TASK_TYPE } from './core/ids';
 import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from './core/tree/models';
 import { registerCommands } from './ui/commands/registry';
+import { ProfileStore } from './ui/profiles/profileStore';
+import { ProfileTaskProvider } from './ui/profiles/taskProvider';
+import type { CommandContext } from './ui/commands/context';
 import { EngineSession } from './ui/session';
 import { NodeTreeProvider } from './ui/views/nodeTreeProvider';
 import { RefreshManager } from './ui/views/refresh';
@@ -13,6 +16,7 @@ import { ContainerSnapshot } from './ui/views/snapshot';
 import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
+import { registerLanguageFeatures } from './ui/language/index';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -89,21 +93,27 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   }
   void vscode.commands.executeCommand('setContext', DANGLING_KEY, showDangling());
 
+  const profiles = new ProfileStore();
+  context.subscriptions.push(profiles);
+  const commandContext: CommandContext = {
+    extension: context,
+    session,
+    views: { images, containers, volumes },
+    treeViews,
+    refresh,
+    docs,
+    profiles,
+    showDangling,
+    setShowDangling: async (value) => {
+      await context.workspaceState.update(DANGLING_KEY, value);
+      await vscode.commands.executeCommand('setContext', DANGLING_KEY, value);
+    },
+  };
   context.subscriptions.push(
-    ...registerCommands({
-      extension: context,
-      session,
-      views: { images, containers, volumes },
-      treeViews,
-      refresh,
-      docs,
-      showDangling,
-      setShowDangling: async (value) => {
-        await context.workspaceState.update(DANGLING_KEY, value);
-        await vscode.commands.executeCommand('setContext', DANGLING_KEY, value);
-      },
-    }),
+    ...registerCommands(commandContext),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new ProfileTaskProvider(commandContext)),
   );
+  context.subscriptions.push(...registerLanguageFeatures(context));
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);

@@ -28,6 +28,13 @@ export const CommandIds = {
   containerInspect: 'mlLab.container.inspect',
   containerOpenPort: 'mlLab.container.openPort',
   containerCopyId: 'mlLab.container.copyId',
+  containerCopyRunCommand: 'mlLab.container.copyRunCommand',
+  containerPublishPort: 'mlLab.container.publishPort',
+  containerMountVolume: 'mlLab.container.mountVolume',
+  profileRun: 'mlLab.profile.run',
+  profileSave: 'mlLab.profile.save',
+  profileCopyCommand: 'mlLab.profile.copyCommand',
+  profilesOpen: 'mlLab.profiles.open',
   containersRefresh: 'mlLab.containers.refresh',
   containersFilter: 'mlLab.containers.filter',
   containersClearFilter: 'mlLab.containers.clearFilter',
@@ -65,8 +72,15 @@ export const SettingIds = {
   showDanglingImages: 'mlLab.images.showDangling',
   volumeSizes: 'mlLab.volumes.showSizes',
   lintEnable: 'mlLab.lint.enable',
+  profilesFile: 'mlLab.profiles.file',
   lintRules: 'mlLab.lint.rules',
 } as const;
+
+/** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */
+export const TASK_TYPE = 'mllab';
+
+/** Image label with the workspace-relative path of the Dockerfile an image was built from (guided run reads it). */
+export const DOCKERFILE_LABEL = 'org.mllab.dockerfile';
 
 /** Label put on every container and image the extension creates: `org.mllab.created-by=ml-container-lab`. */
 export const CREATED_BY_LABEL = 'org.mllab.created-by';

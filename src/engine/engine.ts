@@ -9,9 +9,11 @@ import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import type { ResolvedConnection } from '../core/connection';
 import { UserError } from '../core/errors';
+import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../core/ids';
 import { packBuildContext, type ContextStats } from '../core/build/context';
 import { BuildTranscript, interpretBuildMessage, type BuildEvent } from '../core/build/output';
 import { toCreateOptions, type RunRequest } from '../core/run/createOptions';
+import { extraNetworks, recreateOptions, type RecreateChange } from '../core/run/recreate';
 import type {
   ContainerState,
   ContainerSummary,
@@ -51,7 +53,10 @@ export interface BuildRequest {
   tag: string;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** build stage to stop at (`--target`) */
   target?: string;
+  /** target platform (`--platform`), e.g. `linux/amd64` */
+  platform?: string;
 }
 
 export interface BuildResult {
@@ -305,6 +310,7 @@ export class Engine {
         buildargs: req.buildArgs ?? {},
         labels: req.labels ?? {},
         ...(req.target ? { target: req.target } : {}),
+        ...(req.platform ? { platform: req.platform } : {}),
         rm: true,
         forcerm: true,
         abortSignal: signal,
@@ -594,6 +600,47 @@ export class Engine {
   }
 
   /**
+   * Runs a one-off command in a fresh container of `image` and collects its output, e.g.
+   * `pip freeze` inside a built image: create (the command replaces the image's ENTRYPOINT and
+   * CMD; no network; labelled `org.mllab.created-by=ml-container-lab`), start, wait, read the
+   * logs, remove. The container is removed even when a step fails or the time limit passes.
+   * @param cmd program and arguments, e.g. `['python', '-m', 'pip', 'freeze']`
+   * @param timeoutMs limit for the whole run in ms (default 120 s); the container is then removed
+   * @returns exit code, stdout and stderr text
+   */
+  async runToCompletion(image: string, cmd: string[], timeoutMs = 120_000): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const created = await this.call(`create container from ${image}`, (abortSignal) =>
+      this.docker().createContainer({
+        Image: image,
+        Entrypoint: cmd.slice(0, 1),
+        Cmd: cmd.slice(1),
+        Labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE },
+        HostConfig: { NetworkMode: 'none' },
+        abortSignal,
+      } as DockerodeNs.ContainerCreateOptions),
+    );
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(), timeoutMs);
+    try {
+      await this.call(`start container from ${image}`, (abortSignal) => created.start({ abortSignal }));
+      let exitCode: number;
+      try {
+        ({ exitCode } = await this.waitContainer(created.id, limit.signal));
+      } catch (err) {
+        if (!limit.signal.aborted) throw err;
+        throw new EngineError(`"${cmd.join(' ')}" in ${image} did not finish within ${timeoutMs / 1000} s.`, 'timeout', { cause: err });
+      }
+      let stdout = '';
+      let stderr = '';
+      await this.logs(created.id, (text, stream) => (stream === 'stderr' ? (stderr += text) : (stdout += text)), { follow: false });
+      return { exitCode, stdout, stderr };
+    } finally {
+      clearTimeout(timer);
+      await this.removeContainer(created.id, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
    * Opens an interactive shell (exec with a TTY) inside a running container, no Docker CLI
    * needed. The first of `shells` that exists in the container is used (bash, then sh).
    * @throws EngineError when the container is not running or has none of the shells
@@ -650,6 +697,122 @@ export class Engine {
       this.docker().getContainer(id).commit({ repo, tag, changes: Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`), abortSignal }),
     )) as { Id: string };
     return r.Id;
+  }
+
+  /**
+   * `POST /containers/{id}/rename`.
+   * @param newName Docker's name rule `[a-zA-Z0-9][a-zA-Z0-9_.-]+`
+   * @throws EngineError 'conflict' when another container has that name, 'notFound' for an unknown container
+   */
+  async renameContainer(id: string, newName: string): Promise<void> {
+    await this.call(`rename container ${id} to ${newName}`, (abortSignal) => this.docker().getContainer(id).rename({ name: newName, abortSignal }));
+  }
+
+  /**
+   * Whether the engine can give containers NVIDIA GPUs: `GET /info` lists a runtime named
+   * `nvidia` (or any runtime whose name contains "nvidia", e.g. `nvidia-experimental`), as the
+   * NVIDIA Container Toolkit registers it. Docker's CDI route (engine 25+) is not detected.
+   */
+  async hasGpuRuntime(): Promise<boolean> {
+    const d = this.docker() as unknown as { info(o: object): Promise<{ Runtimes?: Record<string, unknown> | null }> };
+    const info = await this.call('engine info', (abortSignal) => d.info({ abortSignal }));
+    return Object.keys(info.Runtimes ?? {}).some((name) => /nvidia/i.test(name));
+  }
+
+  /**
+   * Recreates a container with the same configuration plus a change (a new port binding or
+   * mount; Docker cannot add either to an existing container), keeping its name. The flow never
+   * loses the original:
+   * 1. inspect it and build the new create body (`recreateOptions`; a bad change throws here,
+   *    before anything is touched);
+   * 2. with `commitAs`, commit its filesystem to `repo:tag` (files written outside volumes) and
+   *    create the new container from that image;
+   * 3. stop it (unpausing first), rename it to `<name>-replaced-<base36 ms>`;
+   * 4. create the new container under the original name (anonymous volumes re-attached, extra
+   *    networks connected) and start it if the original was running (or paused);
+   * 5. on success remove the original (without its volumes); on any failure in 3-4 remove the
+   *    half-made new container, rename the original back, start (and re-pause) it as it was, and
+   *    rethrow the error. A snapshot image already committed is kept (it is the user's data).
+   * A container created with `--rm` (AutoRemove) is refused: Docker deletes it, and its anonymous
+   * volumes, the moment it stops, so it could not be put back.
+   *
+   * @param change bindings/mounts to add and the host IP for bindings that name none; `change.image`
+   *   is ignored when `commitAs` is given.
+   * @param options.commitAs snapshot image name; `labels` are added to it (e.g. a test label).
+   * @param options.graceSeconds stop timeout before SIGKILL, in s (default 10, as `docker stop`).
+   * @returns the new container's id and name, the snapshot image reference (`repo:tag`) when
+   *   committed, and `leftOver`: the renamed original's name if removing it failed (it is stopped).
+   * @throws UserError from `recreateOptions` (port already published, target already mounted...),
+   *   or for an AutoRemove container; EngineError from the engine (e.g. 'portInUse' when the new
+   *   host port is taken), after the rollback. If the rollback itself fails the error says where
+   *   the original container is.
+   */
+  async recreateContainer(
+    id: string,
+    change: RecreateChange,
+    options: { commitAs?: { repo: string; tag: string; labels?: Record<string, string> }; graceSeconds?: number } = {},
+  ): Promise<{ id: string; name: string; snapshotImage?: string; leftOver?: string }> {
+    const inspect = await this.inspectContainer(id);
+    const oldId = String(inspect.Id);
+    const name = String(inspect.Name ?? '').replace(/^\//, '');
+    const state = (inspect.State ?? {}) as { Running?: boolean; Paused?: boolean };
+    const wasPaused = state.Paused === true;
+    const wasRunning = state.Running === true || wasPaused;
+    if ((inspect.HostConfig as { AutoRemove?: boolean } | undefined)?.AutoRemove === true) {
+      throw new UserError(`Container ${name} was started with remove-on-exit (--rm): Docker deletes it as soon as it stops, so it cannot be recreated safely.`, {
+        hint: 'Run the image again with the new port or mount (a profile keeps the settings), or commit the container to an image first and run that.',
+      });
+    }
+    const snapshotImage = options.commitAs ? `${options.commitAs.repo}:${options.commitAs.tag}` : undefined;
+    const body = recreateOptions(inspect, { ...change, ...(snapshotImage ? { image: snapshotImage } : {}) });
+    const networks = extraNetworks(inspect);
+    if (options.commitAs) await this.commitContainer(oldId, options.commitAs.repo, options.commitAs.tag, options.commitAs.labels);
+
+    const grace = options.graceSeconds ?? 10;
+    if (wasPaused) await this.unpauseContainer(oldId);
+    if (wasRunning) await this.stopContainer(oldId, grace);
+    const replacedName = `${name}-replaced-${Date.now().toString(36)}`;
+    let renamed = false;
+    let newId: string | undefined;
+    try {
+      await this.renameContainer(oldId, replacedName);
+      renamed = true;
+      const created = await this.call(`create container ${name}`, (abortSignal) =>
+        this.docker().createContainer({ ...body, abortSignal } as DockerodeNs.ContainerCreateOptions),
+      );
+      newId = created.id;
+      for (const n of networks) {
+        await this.call(`connect ${name} to network ${n.network}`, (abortSignal) =>
+          this.docker().getNetwork(n.network).connect({ Container: created.id, EndpointConfig: n.endpointConfig, abortSignal } as DockerodeNs.NetworkConnectOptions),
+        );
+      }
+      if (wasRunning) await this.call(`start container ${name}`, (abortSignal) => created.start({ abortSignal }));
+      if (wasPaused) await this.pauseContainer(created.id);
+    } catch (err) {
+      const problems: string[] = [];
+      if (newId !== undefined) {
+        const half = newId;
+        await this.call(`remove new container ${name}`, (abortSignal) => this.docker().getContainer(half).remove({ force: true, v: false, abortSignal })).catch((e: unknown) =>
+          problems.push(e instanceof Error ? e.message : String(e)),
+        );
+      }
+      if (renamed) await this.renameContainer(oldId, name).catch((e: unknown) => problems.push(e instanceof Error ? e.message : String(e)));
+      if (wasRunning) await this.startContainer(oldId).catch((e: unknown) => problems.push(e instanceof Error ? e.message : String(e)));
+      if (wasPaused) await this.pauseContainer(oldId).catch(() => undefined);
+      if (problems.length > 0) {
+        const where = problems.some((p) => p.includes('rename')) ? `${replacedName} (id ${oldId.slice(0, 12)})` : `${name} (id ${oldId.slice(0, 12)})`;
+        throw new EngineError(`Recreating ${name} failed (${(err as Error).message}), and putting the original back did not fully work: ${problems.join('; ')}.`, err instanceof EngineError ? err.kind : 'engine', {
+          hint: `Nothing was deleted: the original container is ${where}${snapshotImage ? `, and its filesystem is saved as ${snapshotImage}` : ''}.`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    let leftOver: string | undefined;
+    await this.call(`remove replaced container ${replacedName}`, (abortSignal) => this.docker().getContainer(oldId).remove({ force: true, v: false, abortSignal })).catch(() => {
+      leftOver = replacedName;
+    });
+    return { id: newId, name, ...(snapshotImage ? { snapshotImage } : {}), ...(leftOver ? { leftOver } : {}) };
   }
 
   /**

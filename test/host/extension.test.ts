@@ -74,6 +74,7 @@ describe('ML Container Lab in a real extension host', () => {
       image: tag,
       ports: '',
       mounts: './artifacts:/usr/local/app/artifacts',
+      env: '',
       name: `mllab-hosttest-iris-${RUN}`,
       labels: { [TEST_LABEL]: RUN },
     })) as { id: string; name: string } | undefined;
@@ -102,6 +103,7 @@ describe('ML Container Lab in a real extension host', () => {
       image: tag,
       ports: '80:abc',
       mounts: '',
+      env: '',
       labels: { [TEST_LABEL]: RUN },
     });
     assert.equal(result, undefined);

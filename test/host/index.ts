@@ -6,9 +6,22 @@
 import Mocha from 'mocha';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { TEST_LABEL, testEngine } from '../support/fixtures';
 
-export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 300_000, color: false, reporter: 'spec' });
+/**
+ * Removes what an earlier, killed host run left behind: containers named mllab-hosttest-* that
+ * carry the test label (a leftover holding a host port would fail this run). Nothing else.
+ */
+async function removeLeftovers(): Promise<void> {
+  const engine = testEngine();
+  for (const c of await engine.listContainers({ label: [TEST_LABEL] })) {
+    if (c.name.startsWith('mllab-hosttest-')) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+  }
+}
+
+export async function run(): Promise<void> {
+  await removeLeftovers();
+  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
   for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} host test(s) failed`)) : resolve()));

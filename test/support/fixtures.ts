@@ -5,6 +5,7 @@
 import { cpSync, mkdtempSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as http from 'node:http';
 import { Engine } from '../../src/engine/engine';
 import { nodeConnectionInputs, resolveConnection } from '../../src/core/connection';
 
@@ -64,8 +65,29 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
-/** GET `url` and return the body text (undefined while nothing answers). */
-export async function httpText(url: string): Promise<string | undefined> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  return res.ok ? await res.text() : undefined;
+/**
+ * GET `url` and return the body text (undefined while nothing answers). Uses node:http with a
+ * timer that keeps the process alive: fetch's AbortSignal.timeout does not, and a request to a
+ * just-published port that is not listening yet can hang with nothing else holding Node open.
+ */
+export function httpText(url: string, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(res.statusCode === 200 ? body : undefined);
+      });
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(undefined);
+    }, timeoutMs);
+    req.on('error', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
 }

@@ -5,6 +5,7 @@ import type { NodeTreeProvider } from '../views/nodeTreeProvider';
 import type { RefreshManager } from '../views/refresh';
 import type { ReadonlyDocs } from '../readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
+import type { ProfileStore } from '../profiles/profileStore';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -13,6 +14,7 @@ export interface CommandContext {
   readonly treeViews: { readonly volumes: vscode.TreeView<NodeModel> };
   readonly refresh: RefreshManager;
   readonly docs: ReadonlyDocs;
+  readonly profiles: ProfileStore;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

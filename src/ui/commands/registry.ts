@@ -29,6 +29,10 @@ import { imageHistory, inspectContainer, inspectImage, inspectVolume } from './i
 import { removeVolume, revealMount } from './volume/volumes';
 import { clearViewFilter, filterView, sortView, toggleDangling } from './view/viewQuery';
 import { pruneContainers, pruneImages, pruneVolumes } from './prune';
+import { copyRunCommand, mountVolume, publishPort } from './container/changeContainer';
+import { copyProfileCommand, openProfiles, runProfile, saveAsProfile } from './profile/profiles';
+import { fixAllLabGuidance } from './lint/fixAll';
+import { pinRequirementsFromImage } from './lint/pinFromImage';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -57,6 +61,13 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containerInspect]: (ctx, arg) => inspectContainer(ctx, arg),
   [CommandIds.containerOpenPort]: (ctx, arg) => openContainerPort(ctx, arg),
   [CommandIds.containerCopyId]: (ctx, arg) => copyContainerId(ctx, arg),
+  [CommandIds.containerCopyRunCommand]: (ctx, arg) => copyRunCommand(ctx, arg),
+  [CommandIds.containerPublishPort]: (ctx, arg) => publishPort(ctx, arg),
+  [CommandIds.containerMountVolume]: (ctx, arg) => mountVolume(ctx, arg),
+  [CommandIds.profileRun]: (ctx, arg) => runProfile(ctx, arg),
+  [CommandIds.profileSave]: (ctx, arg) => saveAsProfile(ctx, arg),
+  [CommandIds.profileCopyCommand]: (ctx, arg) => copyProfileCommand(ctx, arg),
+  [CommandIds.profilesOpen]: (ctx) => openProfiles(ctx),
   [CommandIds.containersRefresh]: (ctx) => ctx.views.containers.refresh(),
   [CommandIds.containersFilter]: filterView('containers'),
   [CommandIds.containersClearFilter]: clearViewFilter('containers'),
@@ -70,6 +81,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.volumesSort]: sortView('volumes'),
   [CommandIds.volumesPrune]: (ctx) => pruneVolumes(ctx),
   [CommandIds.mountReveal]: (ctx, arg) => revealMount(ctx, arg),
+  [CommandIds.requirementsPinFromImage]: (ctx, arg) => pinRequirementsFromImage(ctx, arg),
+  [CommandIds.lintFixAll]: (ctx, arg) => fixAllLabGuidance(ctx, arg),
   [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
   [CommandIds.logShow]: () => log().show(),
 };

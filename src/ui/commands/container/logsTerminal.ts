@@ -1,22 +1,72 @@
 /**
  * Container logs in a terminal: a Pseudoterminal that follows `GET /containers/{id}/logs` so
- * colours (ANSI escapes) stay intact and no Docker CLI is needed. Closing the terminal stops
- * following.
+ * colours (ANSI escapes) stay intact and no Docker CLI is needed. URLs that Jupyter,
+ * TensorBoard, MLflow, Streamlit, Gradio, Flask or uvicorn print are offered once each, with
+ * the container port rewritten to the published host port. Closing the terminal stops following.
  */
 import * as vscode from 'vscode';
+import { detectUrls, type DetectedUrl, type PublishedPort } from '../../../core/logs/urls';
 import type { CommandContext } from '../context';
 import { describeError } from '../../session';
 
-export function openLogsTerminal(ctx: CommandContext, id: string, name: string): vscode.Terminal {
+const kindNames: Record<DetectedUrl['kind'], string> = {
+  jupyter: 'Jupyter',
+  tensorboard: 'TensorBoard',
+  mlflow: 'MLflow',
+  streamlit: 'Streamlit',
+  gradio: 'Gradio',
+  flask: 'Flask',
+  uvicorn: 'Uvicorn',
+  other: 'A server',
+};
+
+/** Splits streamed text into lines and reports each new URL once. */
+export class UrlWatcher {
+  private partial = '';
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly ports: PublishedPort[],
+    private readonly onUrl: (u: DetectedUrl) => void,
+  ) {}
+
+  push(text: string): void {
+    const lines = (this.partial + text).split(/\r?\n/);
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      for (const u of detectUrls(line, this.ports)) {
+        if (this.seen.has(u.url)) continue;
+        this.seen.add(u.url);
+        this.onUrl(u);
+      }
+    }
+  }
+}
+
+function offerUrl(u: DetectedUrl): void {
+  void vscode.window.showInformationMessage(`${kindNames[u.kind]} is serving at ${u.url}`, 'Open in Browser').then((choice) => {
+    if (choice) void vscode.env.openExternal(vscode.Uri.parse(u.url));
+  });
+}
+
+export function openLogsTerminal(ctx: CommandContext, id: string, name: string, ports: PublishedPort[] = []): vscode.Terminal {
   const writeEmitter = new vscode.EventEmitter<string>();
   const abort = new AbortController();
+  const urls = new UrlWatcher(ports, offerUrl);
   const pty: vscode.Pseudoterminal = {
     onDidWrite: writeEmitter.event,
     open: () => {
       writeEmitter.fire(`\x1b[2mFollowing logs of ${name} (${id.slice(0, 12)}); close this terminal to stop.\x1b[0m\r\n`);
       ctx.session
         .get()
-        .logs(id, (text) => writeEmitter.fire(text.replace(/\r?\n/g, '\r\n')), { follow: true, signal: abort.signal })
+        .logs(
+          id,
+          (text) => {
+            writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
+            urls.push(text);
+          },
+          { follow: true, signal: abort.signal },
+        )
         .then(
           () => {
             if (!abort.signal.aborted) writeEmitter.fire(`\r\n\x1b[2m[container ${name} stopped: end of logs]\x1b[0m\r\n`);

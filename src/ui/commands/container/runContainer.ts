@@ -1,36 +1,59 @@
 /**
- * "ML Lab: Run Container...": pick an image, give port bindings (`4000:8080`, prefilled from
- * the image's EXPOSE) and volume mounts (`./artifacts:/usr/local/app/artifacts`; relative host
- * paths resolve against the workspace folder); the container runs detached, labelled as ours,
- * host ports bound to 127.0.0.1 unless the setting says otherwise, and its logs stream into a
- * terminal.
+ * "ML Lab: Run Container...": a guided run. Pick an image; answer port bindings (prefilled from
+ * EXPOSE, host port the same number or the next free one), volume mounts (prefilled from VOLUME,
+ * and `./artifacts -> <WORKDIR>/artifacts` for training images; relative host paths are in the
+ * workspace folder), env, GPUs (only when the engine has a GPU runtime) and shared memory (only
+ * when the image uses PyTorch). Answers are remembered per image, and the last guided run can be
+ * saved as a profile. Host ports bind to 127.0.0.1 unless the setting says otherwise.
  */
-import { chmodSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseMounts, type MountSpec } from '../../../core/run/mounts';
-import { formatPortBinding, parsePortBindings, portsFromExposed, type PortBinding } from '../../../core/run/ports';
-import { suggestContainerName } from '../../../core/run/createOptions';
+import { formatPortBinding, parsePortBindings } from '../../../core/run/ports';
+import { suggestContainerName, type RunRequest } from '../../../core/run/createOptions';
+import { guidedDefaults, looksLikeDataMount } from '../../../core/run/guided';
+import { nextFreePort } from '../../../core/run/freePort';
+import { parseGpuRequest, type GpuRequest } from '../../../core/run/gpus';
+import { parseByteSize } from '../../../core/run/resources';
+import type { ProfileInput } from '../../../core/run/profileFile';
+import { DOCKERFILE_LABEL, CommandIds } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
 import { config } from '../../config';
-import { log } from '../../log';
 import type { CommandContext } from '../context';
 import { pickImage, refFromArg } from '../pick';
-import { openLogsTerminal } from './logsTerminal';
+import { runWithChecks, type RunPolicy } from '../../run/runner';
 
 /** Programmatic arguments (tests, other commands); what is left out is asked for. */
-export interface RunContainerArgs {
+export interface RunContainerArgs extends RunPolicy {
   image?: string;
   /** port bindings as typed: `4000:8080 127.0.0.1:8888:8888` */
   ports?: string;
   /** volume mounts as typed: `./artifacts:/usr/local/app/artifacts` */
   mounts?: string;
+  /** env as typed: `EPOCHS=20 LR=0.01` */
+  env?: string;
+  /** `all`, a count, or `device=0,1`; '' for none */
+  gpus?: string;
+  /** Docker size, e.g. `2g`; '' for Docker's default */
+  shmSize?: string;
+  ipc?: string;
   name?: string;
-  env?: Record<string, string>;
   /** merged over the `mlLab.run.labels` setting */
   labels?: Record<string, string>;
-  /** open the logs terminal (default true) */
-  showLogs?: boolean;
 }
+
+/** What a guided run was answered with, as typed: saved per image and as "the last run". */
+interface GuidedAnswers {
+  ports: string;
+  mounts: string;
+  env: string;
+  gpus: string;
+  shm: string;
+}
+
+const LAST_RUN_KEY = 'mlLab.lastRun';
+const answersKey = (image: string) => `mlLab.runAnswers:${image}`;
 
 function workspaceFolder(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -48,6 +71,42 @@ function validator<T>(parse: (text: string) => T): (text: string) => string | un
   };
 }
 
+/** `EPOCHS=20 LR=0.01` -> record; names as Docker accepts them. */
+export function parseEnvText(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const eq = word.indexOf('=');
+    const key = eq < 0 ? word : word.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new UserError(`"${word}": expected NAME=value, e.g. EPOCHS=20 (names: letters, digits, _; not starting with a digit).`);
+    }
+    env[key] = eq < 0 ? (process.env[key] ?? '') : word.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The Dockerfile and requirements.txt an image was built from, when the extension built it in this workspace. */
+function buildSources(labels: Record<string, string>): { dockerfileText?: string; requirementsText?: string } {
+  const rel = labels[DOCKERFILE_LABEL];
+  const folder = workspaceFolder();
+  if (!rel || !folder) return {};
+  const file = path.join(folder, rel);
+  const req = path.join(path.dirname(file), 'requirements.txt');
+  return {
+    dockerfileText: existsSync(file) ? readFileSync(file, 'utf8') : undefined,
+    requirementsText: existsSync(req) ? readFileSync(req, 'utf8') : undefined,
+  };
+}
+
+/** EXPOSE-based defaults with each host port moved to the next free one when taken. */
+async function freeHostPorts(text: string, bindAddress: string): Promise<string> {
+  const out = [];
+  for (const b of parsePortBindings(text)) {
+    out.push(b.hostPort === undefined ? b : { ...b, hostPort: await nextFreePort(b.hostPort, b.hostIp ?? bindAddress).catch(() => b.hostPort) });
+  }
+  return out.map(formatPortBinding).join(' ');
+}
+
 export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<{ id: string; name: string } | undefined> {
   const args: RunContainerArgs =
     arg && typeof arg === 'object' && !('kind' in arg) ? (arg as RunContainerArgs) : { image: refFromArg(arg, 'image') };
@@ -56,69 +115,136 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
   if (!image) return undefined;
   const details = await engine.inspectImage(image);
   const folder = workspaceFolder();
-
-  let portsText = args.ports;
-  if (portsText === undefined) {
-    portsText = await vscode.window.showInputBox({
-      title: `Run ${image}: port bindings`,
-      prompt: 'host-port:container-port, separated by spaces (e.g. 4000:8080). Empty for none.',
-      value: portsFromExposed(details.exposedPorts).map(formatPortBinding).join(' '),
-      validateInput: validator(parsePortBindings),
-    });
-    if (portsText === undefined) return undefined;
-  }
-  const ports: PortBinding[] = parsePortBindings(portsText);
-
-  let mountsText = args.mounts;
-  if (mountsText === undefined) {
-    const workdir = details.workingDir || '/usr/local/app';
-    mountsText = await vscode.window.showInputBox({
-      title: `Run ${image}: volume mounts`,
-      prompt: `host-path:container-path[:ro], separated by spaces; relative host paths are in the workspace folder. Empty for none.`,
-      placeHolder: `./artifacts:${workdir.replace(/\/$/, '')}/artifacts`,
-      value: '',
-      validateInput: validator((t) => parseMounts(t, folder)),
-    });
-    if (mountsText === undefined) return undefined;
-  }
-  const mounts: MountSpec[] = parseMounts(mountsText, folder);
-  ensureBindSources(mounts, details.user);
-
-  const name = args.name ?? suggestContainerName(image);
-  const { id, name: actualName } = await engine.runContainer({
+  const bindAddress = config.bindAddress();
+  const guided = guidedDefaults({
     image,
-    name,
-    ports,
-    mounts,
-    env: args.env,
-    labels: { ...config.runLabels(), ...(args.labels ?? {}) },
-    bindAddress: config.bindAddress(),
+    exposedPorts: details.exposedPorts,
+    volumes: details.volumes,
+    workingDir: details.workingDir,
+    imageLabels: details.labels,
+    hasGpuRuntime: args.gpus === undefined ? await engine.hasGpuRuntime().catch(() => false) : false,
+    ...buildSources(details.labels),
   });
-  log().info(`Started container ${actualName} (${id.slice(0, 12)}) from ${image}`);
-  ctx.views.containers.refresh();
-  if (args.showLogs !== false) openLogsTerminal(ctx, id, actualName);
-  return { id, name: actualName };
-}
+  const remembered = ctx.extension.workspaceState.get<GuidedAnswers>(answersKey(image));
+  const steps = 3 + (guided.offerGpus ? 1 : 0) + (guided.suggestShm ? 1 : 0);
+  let step = 0;
+  const title = (what: string) => `Run ${image} (${++step}/${steps}): ${what}`;
+  const ask = async (what: string, prompt: string, value: string, validate: (t: string) => string | undefined, placeHolder?: string) =>
+    vscode.window.showInputBox({ title: title(what), prompt, value, placeHolder, validateInput: validate, ignoreFocusOut: true });
 
-/**
- * Creates missing bind-mount host folders. The Engine API refuses a bind mount whose source
- * does not exist (the CLI's `-v` would create it owned by root); a training run's artifacts
- * folder is the common case. When VS Code runs as root (a container or a lab server) and the
- * image runs as a non-root user, the folder we create is made writable for that user (0777),
- * or the training script could not write its artifacts.
- */
-function ensureBindSources(mounts: MountSpec[], imageUser: string): void {
-  const rootHostNonRootImage = process.getuid?.() === 0 && !['', 'root', '0', '0:0'].includes(imageUser);
-  for (const m of mounts) {
-    if (m.type !== 'bind' || existsSync(m.source)) continue;
-    try {
-      mkdirSync(m.source, { recursive: true });
-      if (rootHostNonRootImage) chmodSync(m.source, 0o777);
-      log().info(`Created host folder ${m.source} for a bind mount${rootHostNonRootImage ? ' (writable for the image user)' : ''}`);
-    } catch (err) {
-      throw new UserError(`Cannot create the host folder ${m.source} for the bind mount: ${(err as Error).message}`, {
-        hint: 'Create it yourself or choose another host path.',
-      });
+  const ports =
+    args.ports ??
+    (await ask(
+      'port bindings',
+      'host-port:container-port, separated by spaces (e.g. 4000:8080). Empty for none.',
+      remembered?.ports ?? (await freeHostPorts(guided.ports.replace(/,\s*/g, ' '), bindAddress)),
+      validator(parsePortBindings),
+    ));
+  if (ports === undefined) return undefined;
+
+  const mountsText =
+    args.mounts ??
+    (await ask(
+      'volume mounts',
+      'host-path:container-path[:ro] or volume-name:container-path, separated by spaces; ./relative paths are in the workspace folder. Empty for none.',
+      remembered?.mounts ?? guided.mounts.replace(/,\s*/g, ' '),
+      validator((t) => parseMounts(t, folder)),
+      `./artifacts:${(details.workingDir || '/usr/local/app').replace(/\/$/, '')}/artifacts`,
+    ));
+  if (mountsText === undefined) return undefined;
+  let mounts: MountSpec[] = parseMounts(mountsText, folder);
+  if (args.mounts === undefined) {
+    const data = mounts.filter((m) => m.type === 'bind' && !m.readOnly && looksLikeDataMount(m.target));
+    if (data.length) {
+      const ro = await vscode.window.showQuickPick(
+        [
+          { label: 'Read-only', description: 'recommended for data sets: the job cannot change them', ro: true },
+          { label: 'Read-write', ro: false },
+        ],
+        { title: `Mount ${data.map((m) => m.target).join(', ')} read-only?` },
+      );
+      if (!ro) return undefined;
+      if (ro.ro) mounts = mounts.map((m) => (data.includes(m) ? { ...m, readOnly: true } : m));
     }
   }
+
+  const env = args.env ?? (await ask('environment', 'NAME=value pairs separated by spaces (e.g. EPOCHS=20). Empty for none.', remembered?.env ?? '', validator(parseEnvText)));
+  if (env === undefined) return undefined;
+
+  let gpus = args.gpus ?? '';
+  if (args.gpus === undefined && guided.offerGpus) {
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'No GPU', value: '' },
+        { label: 'All GPUs', value: 'all', description: '--gpus all' },
+        { label: 'One GPU', value: '1', description: '--gpus 1' },
+      ],
+      { title: title('GPUs') },
+    );
+    if (!pick) return undefined;
+    gpus = pick.value;
+  }
+
+  let shm = args.shmSize ?? '';
+  let ipc = args.ipc;
+  if (args.shmSize === undefined && args.ipc === undefined && guided.suggestShm) {
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: `Shared memory ${guided.suggestShm.size}`, description: 'recommended', detail: guided.suggestShm.why, value: guided.suggestShm.size },
+        { label: 'IPC host', description: 'share the host IPC namespace (no /dev/shm limit)', value: 'ipc=host' },
+        { label: "Docker's default", description: '64 MB /dev/shm', value: '' },
+      ],
+      { title: title('shared memory') },
+    );
+    if (!pick) return undefined;
+    if (pick.value === 'ipc=host') ipc = 'host';
+    else shm = pick.value;
+  }
+
+  const gpuRequest: GpuRequest | undefined = gpus ? parseGpuRequest(gpus) : undefined;
+  const req: RunRequest = {
+    image,
+    name: args.name ?? suggestContainerName(image),
+    ports: parsePortBindings(ports),
+    mounts,
+    env: parseEnvText(env),
+    labels: { ...config.runLabels(), ...(args.labels ?? {}) },
+    bindAddress,
+    ...(gpuRequest ? { gpus: gpuRequest } : {}),
+    ...(shm ? { shmSize: parseByteSize(shm) } : {}),
+    ...(ipc ? { ipcMode: ipc } : {}),
+  };
+  const answers: GuidedAnswers = { ports, mounts: mountsText, env, gpus, shm: ipc ? 'ipc=host' : shm };
+  await ctx.extension.workspaceState.update(answersKey(image), answers);
+  await ctx.extension.workspaceState.update(LAST_RUN_KEY, toProfileInput(image, answers, ipc, args.name));
+
+  const result = await runWithChecks(ctx, req, { imageUser: details.user, ...args });
+  if (result && arg === undefined) {
+    void vscode.window.showInformationMessage(`Started ${result.name} from ${image}.`, 'Save as Profile').then((c) => {
+      if (c) void vscode.commands.executeCommand(CommandIds.profileSave);
+    });
+  }
+  return result;
+}
+
+/** The profile form of a guided run, as typed (relative paths stay relative). */
+function toProfileInput(image: string, a: GuidedAnswers, ipc: string | undefined, name: string | undefined): ProfileInput {
+  const env = a.env ? parseEnvText(a.env) : undefined;
+  return {
+    image,
+    run: {
+      ...(name ? { name } : {}),
+      ...(a.ports.trim() ? { ports: a.ports.trim().split(/[\s,]+/) } : {}),
+      ...(a.mounts.trim() ? { volumes: a.mounts.trim().split(/[\s,]+/) } : {}),
+      ...(env && Object.keys(env).length ? { env } : {}),
+      ...(a.gpus ? { gpus: a.gpus } : {}),
+      ...(a.shm && a.shm !== 'ipc=host' ? { shmSize: a.shm } : {}),
+      ...(ipc ? { ipc } : {}),
+    },
+  };
+}
+
+/** The last guided run in this workspace, as a profile input (for "Save as Profile"). */
+export function lastGuidedRun(ctx: CommandContext): ProfileInput | undefined {
+  return ctx.extension.workspaceState.get<ProfileInput>(LAST_RUN_KEY);
 }

@@ -7,9 +7,9 @@ export async function viewContainerLogs(ctx: CommandContext, arg?: unknown): Pro
   const id = refFromArg(arg, 'id');
   if (id) {
     const c = (await ctx.session.get().listContainers()).find((x) => x.id === id || x.name === id);
-    openLogsTerminal(ctx, c?.id ?? id, c?.name ?? id);
+    openLogsTerminal(ctx, c?.id ?? id, c?.name ?? id, c?.ports);
     return;
   }
   const picked = await pickContainer(ctx, 'View Container Logs');
-  if (picked) openLogsTerminal(ctx, picked.id, picked.name);
+  if (picked) openLogsTerminal(ctx, picked.id, picked.name, picked.ports);
 }

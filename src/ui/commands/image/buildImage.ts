@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DOCKERFILE_GLOB, isDockerfileName, suggestTag, validateImageReference } from '../../../core/build/dockerfiles';
 import { findFailingInstructionLine } from '../../../core/build/output';
-import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../../../core/ids';
+import { CREATED_BY_LABEL, CREATED_BY_VALUE, DOCKERFILE_LABEL } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
 import { EngineError } from '../../../engine/engine';
 import { config } from '../../config';
@@ -22,6 +22,12 @@ export interface BuildImageArgs {
   tag?: string;
   /** merged over the `mlLab.build.args` setting */
   buildArgs?: Record<string, string>;
+  /** build context folder (default: the Dockerfile's folder) */
+  context?: string;
+  /** build stage to stop at */
+  target?: string;
+  /** e.g. linux/amd64 */
+  platform?: string;
 }
 
 let buildChannel: vscode.OutputChannel | undefined;
@@ -54,7 +60,7 @@ export async function buildImage(ctx: CommandContext, arg?: unknown): Promise<{ 
   const dockerfileUri = args.dockerfile ? vscode.Uri.file(args.dockerfile) : await pickDockerfile();
   if (!dockerfileUri) return undefined;
   const dockerfile = dockerfileUri.fsPath;
-  const contextDir = path.dirname(dockerfile);
+  const contextDir = args.context ?? path.dirname(dockerfile);
 
   let tag = args.tag;
   if (!tag) {
@@ -86,7 +92,15 @@ export async function buildImage(ctx: CommandContext, arg?: unknown): Promise<{ 
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         return engine.build(
-          { contextDir, dockerfile, tag: tag!, buildArgs, labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE } },
+          {
+            contextDir,
+            dockerfile,
+            tag: tag!,
+            buildArgs,
+            target: args.target,
+            platform: args.platform,
+            labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE, [DOCKERFILE_LABEL]: vscode.workspace.asRelativePath(dockerfileUri, false) },
+          },
           (ev) => {
             if (ev.kind === 'log') out.append(ev.text);
             else if (ev.kind === 'step') progress.report({ message: `step ${ev.index}/${ev.total}: ${ev.instruction}` });

@@ -1,0 +1,51 @@
+/** Turning a parsed profile into a run: env files read, labels and bind address applied, the container name made free. */
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { parseEnvFile, toRunRequest, type Profile } from '../../core/run/profile';
+import { suggestContainerName, type RunRequest } from '../../core/run/createOptions';
+import { UserError } from '../../core/errors';
+import type { CommandContext } from '../commands/context';
+import { config } from '../config';
+
+/**
+ * The Engine API run request for `profile`. Env files are read here (never logged).
+ * @throws UserError when an env file cannot be read
+ */
+export function runRequestFor(profile: Profile): RunRequest {
+  const fromFiles: Record<string, string> = {};
+  for (const file of profile.run.envFiles) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UserError(`Profile ${profile.name}: cannot read env file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {
+        hint: 'Create the file or remove it from envFiles.',
+      });
+    }
+    Object.assign(fromFiles, parseEnvFile(text, process.env));
+  }
+  const req = toRunRequest(profile, { bindAddress: config.bindAddress(), envFromFiles: fromFiles, extraLabels: config.runLabels() });
+  return { ...req, name: req.name ?? suggestContainerName(profile.image) };
+}
+
+/**
+ * A profile names its container, so a second run meets the first one. Asks to replace it
+ * (naming what is lost), or replaces it without asking when `replace` is true.
+ * @returns false when the user keeps the existing container
+ */
+export async function freeContainerName(ctx: CommandContext, name: string, replace?: boolean): Promise<boolean> {
+  const engine = ctx.session.get();
+  const existing = (await engine.listContainers()).find((c) => c.name === name);
+  if (!existing) return true;
+  if (!replace) {
+    const running = existing.state === 'running';
+    const choice = await vscode.window.showWarningMessage(
+      `A container named ${name} already exists (${existing.status}).`,
+      { modal: true, detail: `Replace it? ${running ? 'It is running and will be stopped. ' : ''}Files it wrote outside volumes and bind mounts are lost.` },
+      'Replace',
+    );
+    if (choice !== 'Replace') return false;
+  }
+  await engine.removeContainer(existing.id, { force: true });
+  return true;
+}

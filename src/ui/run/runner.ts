@@ -1,0 +1,152 @@
+/**
+ * Runs a container the way every entry point does (guided run, profile, task): checks first
+ * what would go wrong or surprise (a host port in use, a sensitive bind mount, a missing host
+ * folder, GPUs on an engine without a GPU runtime), then creates and starts it, follows its
+ * logs in a terminal (offering the URLs servers print) and tells when a detached job exits.
+ */
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { UserError } from '../../core/errors';
+import { nextFreePort, isPortFree } from '../../core/run/freePort';
+import { isSensitiveMountSource } from '../../core/run/guided';
+import type { RunRequest } from '../../core/run/createOptions';
+import { formatDuration } from '../../core/logs/urls';
+import type { CommandContext } from '../commands/context';
+import { openLogsTerminal } from '../commands/container/logsTerminal';
+import { log } from '../log';
+
+/** How the pre-flight checks may ask; programmatic callers (tests, tasks) answer up front. */
+export interface RunPolicy {
+  /** 'ask' (default): offer the next free port; 'next': take it silently; 'fail': stop with a message */
+  onPortInUse?: 'ask' | 'next' | 'fail';
+  /** create missing bind-mount host folders without asking (default: ask) */
+  createMissingFolders?: boolean;
+  /** mount `/`, the home folder or the Docker socket without asking (default: ask) */
+  allowSensitiveMounts?: boolean;
+  /** open the logs terminal (default true) */
+  showLogs?: boolean;
+  /** notify when the container exits (default: when detached) */
+  notifyExit?: boolean;
+  /** user the image runs as (`Config.User`), to make created folders writable for it when VS Code runs as root */
+  imageUser?: string;
+}
+
+const isLocalEngine = (ctx: CommandContext) => ctx.session.get().connection.address.kind === 'socket';
+
+/** Checks host ports; returns the request with busy ports replaced, or undefined when the user cancels. */
+async function checkPorts(ctx: CommandContext, req: RunRequest, policy: RunPolicy): Promise<RunRequest | undefined> {
+  if (!isLocalEngine(ctx)) return req; // ports of a remote engine cannot be probed from here
+  const ports = [];
+  for (const p of req.ports) {
+    if (p.hostPort === undefined || p.protocol !== 'tcp') {
+      ports.push(p);
+      continue;
+    }
+    const host = p.hostIp ?? req.bindAddress;
+    if (await isPortFree(p.hostPort, host)) {
+      ports.push(p);
+      continue;
+    }
+    const next = await nextFreePort(p.hostPort + 1, host);
+    const mode = policy.onPortInUse ?? 'ask';
+    if (mode === 'fail') {
+      throw new UserError(`Host port ${p.hostPort} is already in use on ${host}.`, { hint: `Choose another host port, e.g. ${next}:${p.containerPort}.` });
+    }
+    if (mode === 'ask') {
+      const use = `Use ${next}`;
+      const choice = await vscode.window.showWarningMessage(
+        `Host port ${p.hostPort} is already in use on ${host}.`,
+        { modal: true, detail: `Publish container port ${p.containerPort} on host port ${next} instead?` },
+        use,
+      );
+      if (choice !== use) return undefined;
+    }
+    log().info(`Host port ${p.hostPort} in use: publishing container port ${p.containerPort} on ${next}`);
+    ports.push({ ...p, hostPort: next });
+  }
+  return { ...req, ports };
+}
+
+async function checkMounts(req: RunRequest, policy: RunPolicy): Promise<boolean> {
+  const home = homedir();
+  for (const m of req.mounts) {
+    if (m.type !== 'bind') continue;
+    const reason = isSensitiveMountSource(m.source, home);
+    if (reason && !policy.allowSensitiveMounts) {
+      const choice = await vscode.window.showWarningMessage(
+        `Mount ${m.source} into the container?`,
+        { modal: true, detail: `${reason} The container can ${m.readOnly ? 'read' : 'read and change'} everything there.` },
+        'Mount It',
+      );
+      if (choice !== 'Mount It') return false;
+    }
+    if (!existsSync(m.source)) {
+      if (!policy.createMissingFolders) {
+        const choice = await vscode.window.showInformationMessage(
+          `The host folder ${m.source} does not exist.`,
+          { modal: true, detail: `Create it for the bind mount to ${m.target}?` },
+          'Create Folder',
+        );
+        if (choice !== 'Create Folder') return false;
+      }
+      createFolder(m.source, policy.imageUser ?? '');
+    }
+  }
+  return true;
+}
+
+/**
+ * Creates a bind-mount host folder. When VS Code runs as root (a container or a lab server) and
+ * the image runs as a non-root user, the folder is made writable for that user (0777), or the
+ * training script could not write its artifacts.
+ */
+function createFolder(path: string, imageUser: string): void {
+  const rootHostNonRootImage = process.getuid?.() === 0 && !['', 'root', '0', '0:0'].includes(imageUser);
+  try {
+    mkdirSync(path, { recursive: true });
+    if (rootHostNonRootImage) chmodSync(path, 0o777);
+    log().info(`Created host folder ${path} for a bind mount${rootHostNonRootImage ? ' (writable for the image user)' : ''}`);
+  } catch (err) {
+    throw new UserError(`Cannot create the host folder ${path} for the bind mount: ${(err as Error).message}`, { hint: 'Create it yourself or choose another host path.' });
+  }
+}
+
+/**
+ * Runs `req` after the checks. Returns undefined when the user declined a check.
+ * @throws UserError / EngineError with a message that says what to do
+ */
+export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy: RunPolicy = {}): Promise<{ id: string; name: string } | undefined> {
+  const engine = ctx.session.get();
+  if (req.gpus && !(await engine.hasGpuRuntime())) {
+    throw new UserError('This Docker engine has no GPU runtime, so the container cannot get a GPU.', {
+      hint: 'Install the NVIDIA Container Toolkit on the engine host and restart Docker, or run without GPUs.',
+    });
+  }
+  const checked = await checkPorts(ctx, req, policy);
+  if (!checked || !(await checkMounts(checked, policy))) return undefined;
+  const started = Date.now();
+  const { id, name } = await engine.runContainer(checked);
+  log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
+  ctx.views.containers.refresh();
+  if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports);
+  if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);
+  return { id, name };
+}
+
+/** When a detached job exits: a notification with exit code and duration, and buttons to its logs and artifacts. */
+async function notifyOnExit(ctx: CommandContext, id: string, name: string, started: number, req: RunRequest): Promise<void> {
+  let exitCode: number;
+  try {
+    ({ exitCode } = await ctx.session.get().waitContainer(id));
+  } catch {
+    return; // removed, or the engine went away: nothing to report
+  }
+  ctx.views.containers.refresh();
+  const artifacts = req.mounts.find((m) => m.type === 'bind' && /artifact|output|checkpoint|model/i.test(m.target));
+  const actions = ['Open Logs', ...(artifacts ? ['Reveal Artifacts'] : [])];
+  const text = `Container ${name} exited with code ${exitCode} after ${formatDuration(Date.now() - started)}.`;
+  const choice = await (exitCode === 0 ? vscode.window.showInformationMessage(text, ...actions) : vscode.window.showWarningMessage(text, ...actions));
+  if (choice === 'Open Logs' && !req.autoRemove) openLogsTerminal(ctx, id, name, req.ports);
+  if (choice === 'Reveal Artifacts' && artifacts) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(artifacts.source));
+}
