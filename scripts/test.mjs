@@ -17,7 +17,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** @type {{name: string, cmd: string, args: string[], counts: boolean}[]} counts: the tier runs tests and must run at least one */
 const tiers = [
-  { name: 'lint', cmd: 'npx', args: ['eslint', 'src', 'test', 'scripts'], counts: false },
+  { name: 'lint', cmd: 'npx', args: ['eslint', 'src', 'test', 'scripts', 'bench'], counts: false },
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', '.', '--noEmit'], counts: false },
   { name: 'build', cmd: 'node', args: ['scripts/build.mjs'], counts: false },
   { name: 'unit', cmd: 'node', args: ['--test', '--test-reporter=spec', 'out/test/unit/'], counts: true },
