@@ -24,14 +24,9 @@ describe('ML Container Lab in a real extension host', () => {
     await cleanup(testEngine(), RUN, [tag]);
   });
 
-  it('activates and reports its activation time', async () => {
-    const ext = vscode.extensions.getExtension<MlLabApi>(EXTENSION_ID);
-    const wasActive = ext?.isActive;
-    const t0 = Date.now();
+  it('activates and reports how long activate() took', async () => {
     const a = await api();
-    // Loading the bundle plus activate(); dockerode is not loaded yet (lazily, on the first engine call).
-    if (!wasActive) console.log(`activation: ${Date.now() - t0} ms including loading dist/extension.js, ${a.activationMs} ms in activate()`);
-    assert.equal(typeof a.activationMs, 'number');
+    assert.ok(Number.isFinite(a.activationMs), 'activate() reports its time (the figure is printed by test/host/index.ts)');
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
   });
 
