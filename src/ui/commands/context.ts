@@ -6,6 +6,7 @@ import type { RefreshManager } from '../views/refresh';
 import type { ReadonlyDocs } from '../readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
 import type { ProfileStore } from '../profiles/profileStore';
+import type { RegistryServices } from '../registries/services';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -15,6 +16,8 @@ export interface CommandContext {
   readonly refresh: RefreshManager;
   readonly docs: ReadonlyDocs;
   readonly profiles: ProfileStore;
+  /** credentials, the Registries view, the push/pull output (issue 7) */
+  readonly registries: RegistryServices;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

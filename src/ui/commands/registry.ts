@@ -33,6 +33,10 @@ import { copyRunCommand, mountVolume, publishPort } from './container/changeCont
 import { copyProfileCommand, openProfiles, runProfile, saveAsProfile } from './profile/profiles';
 import { fixAllLabGuidance } from './lint/fixAll';
 import { pinRequirementsFromImage } from './lint/pinFromImage';
+import { pushImage } from '../registries/commands/pushImage';
+import { pullImage } from '../registries/commands/pullImage';
+import { loginToRegistry, logoutOfRegistry } from '../registries/commands/login';
+import { addRegistry, copyRegistryReference } from '../registries/commands/manage';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -85,6 +89,13 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.lintFixAll]: (ctx, arg) => fixAllLabGuidance(ctx, arg),
   [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
   [CommandIds.logShow]: () => log().show(),
+  [CommandIds.imagePush]: (ctx, arg) => pushImage(ctx, arg),
+  [CommandIds.imagePull]: (ctx, arg) => pullImage(ctx, arg),
+  [CommandIds.registryLogin]: (ctx, arg) => loginToRegistry(ctx, arg),
+  [CommandIds.registryLogout]: (ctx, arg) => logoutOfRegistry(ctx, arg),
+  [CommandIds.registryAdd]: (ctx, arg) => addRegistry(ctx, arg),
+  [CommandIds.registryCopyReference]: (ctx, arg) => copyRegistryReference(ctx, arg),
+  [CommandIds.registriesRefresh]: (ctx) => ctx.registries.view.refresh(),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

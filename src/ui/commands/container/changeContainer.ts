@@ -13,6 +13,7 @@ import { splitReference } from '../../../core/tree/models';
 import { config } from '../../config';
 import type { CommandContext } from '../context';
 import { containerTarget } from './containerState';
+import { validator } from '../validate';
 
 /** Copies the `docker run` command equivalent to an existing container (image defaults left out). */
 export async function copyRunCommand(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
@@ -86,13 +87,7 @@ export function publishPort(ctx: CommandContext, arg?: unknown) {
       (await vscode.window.showInputBox({
         title: `Publish Port on ${name}`,
         prompt: 'host-port:container-port, e.g. 4000:8080',
-        validateInput: (t) => {
-          try {
-            return parsePortBindings(t).length ? undefined : 'Give at least one port binding, e.g. 4000:8080';
-          } catch (err) {
-            return (err as Error).message;
-          }
-        },
+        validateInput: validator(parsePortBindings, 'Give at least one port binding, e.g. 4000:8080'),
       }));
     if (!text) return undefined;
     return { addPorts: parsePortBindings(text), text: `port binding ${text.trim()}` };
@@ -107,13 +102,7 @@ export function mountVolume(ctx: CommandContext, arg?: unknown) {
       (await vscode.window.showInputBox({
         title: `Mount Volume on ${name}`,
         prompt: 'host-path:container-path[:ro] or volume-name:container-path, e.g. ./data:/data:ro',
-        validateInput: (t) => {
-          try {
-            return parseMounts(t, folder).length ? undefined : 'Give at least one mount, e.g. ./data:/data:ro';
-          } catch (err) {
-            return (err as Error).message;
-          }
-        },
+        validateInput: validator((t) => parseMounts(t, folder), 'Give at least one mount, e.g. ./data:/data:ro'),
       }));
     if (!text) return undefined;
     return { addMounts: parseMounts(text, folder), text: `mount ${text.trim()}` };

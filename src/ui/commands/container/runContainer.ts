@@ -23,6 +23,7 @@ import { config } from '../../config';
 import type { CommandContext } from '../context';
 import { pickImage, refFromArg } from '../pick';
 import { runWithChecks, type RunPolicy } from '../../run/runner';
+import { validator } from '../validate';
 
 /** Programmatic arguments (tests, other commands); what is left out is asked for. */
 export interface RunContainerArgs extends RunPolicy {
@@ -57,18 +58,6 @@ const answersKey = (image: string) => `mlLab.runAnswers:${image}`;
 
 function workspaceFolder(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-}
-
-/** Parses with `parse`, turning its error into a validation message for an input box. */
-function validator<T>(parse: (text: string) => T): (text: string) => string | undefined {
-  return (text) => {
-    try {
-      parse(text);
-      return undefined;
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  };
 }
 
 /** `EPOCHS=20 LR=0.01` -> record; names as Docker accepts them. */

@@ -1,7 +1,7 @@
 /** "Tag Image..." and "Copy Full Tag". */
 import * as vscode from 'vscode';
-import { splitReference } from '../../../core/tree/models';
-import { validateImageReference } from '../../../core/build/dockerfiles';
+import { UserError } from '../../../core/errors';
+import { familiarRepository, parseReference, referenceProblem } from '../../../core/registry/reference';
 import type { CommandContext } from '../context';
 import { pickImage, refFromArg } from '../pick';
 
@@ -15,10 +15,13 @@ export async function tagImage(ctx: CommandContext, arg?: unknown): Promise<stri
       title: `Tag ${ref}`,
       prompt: 'New reference: [registry-host[:port]/]repository[:tag], e.g. 127.0.0.1:5000/lab/iris:v1',
       value: ref,
-      validateInput: (v) => validateImageReference(v.trim()),
+      validateInput: (v) => referenceProblem(v.trim()) ?? (v.includes('@') ? 'a tag cannot carry a digest; remove the @sha256:... part' : undefined),
     }));
   if (!target) return undefined;
-  const { repository, tag } = splitReference(target.trim());
+  const parsed = parseReference(target.trim());
+  if (parsed.digest) throw new UserError(`"${target.trim()}" has a digest; a new tag cannot carry one.`, { hint: 'e.g. 127.0.0.1:5000/lab/iris:v1' });
+  const repository = familiarRepository(parsed);
+  const tag = parsed.tag ?? 'latest';
   await ctx.session.get().tagImage(ref, repository, tag);
   ctx.views.images.refresh();
   return `${repository}:${tag}`;
