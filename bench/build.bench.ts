@@ -110,7 +110,7 @@ function cliBuild(dir: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; re
 
 async function extBuild(engine: Engine, dir: string): Promise<number> {
   const t = performance.now();
-  await engine.build({ contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tag: EXT_TAG, labels: { [LABEL]: RUN } }, () => undefined);
+  await engine.build({ contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tag: EXT_TAG, labels: { [LABEL]: RUN }, builder: 'classic' }, () => undefined);
   return performance.now() - t;
 }
 

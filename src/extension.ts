@@ -8,6 +8,8 @@ import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from '
 import { registerCommands } from './ui/commands/registry';
 import { ProfileStore } from './ui/profiles/profileStore';
 import { ProfileTaskProvider } from './ui/profiles/taskProvider';
+import { RegistryServices } from './ui/registries/services';
+import type { RegistriesProvider } from './ui/registries/registriesProvider';
 import type { CommandContext } from './ui/commands/context';
 import { EngineSession } from './ui/session';
 import { NodeTreeProvider } from './ui/views/nodeTreeProvider';
@@ -23,6 +25,10 @@ export interface MlLabApi {
   readonly images: NodeTreeProvider;
   readonly containers: NodeTreeProvider;
   readonly volumes: NodeTreeProvider;
+  /** the Registries view's provider (issue 7) */
+  readonly registries: RegistriesProvider;
+  /** text written to the "ML Container Lab: Registry" output channel (tests assert no credential is in it) */
+  registryOutput(): string;
   /** ms spent in activate() */
   readonly activationMs: number;
 }
@@ -95,6 +101,14 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
 
   const profiles = new ProfileStore();
   context.subscriptions.push(profiles);
+  const registries = new RegistryServices(context);
+  context.subscriptions.push(
+    registries,
+    vscode.window.createTreeView(ViewIds.registries, { treeDataProvider: registries.view, showCollapseAll: true }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SettingIds.registries)) registries.view.refresh();
+    }),
+  );
   const commandContext: CommandContext = {
     extension: context,
     session,
@@ -103,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     refresh,
     docs,
     profiles,
+    registries,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);
@@ -117,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, activationMs };
+  return { images, containers, volumes, registries: registries.view, registryOutput: () => registries.output.text(), activationMs };
 }
 
 export function deactivate(): void {

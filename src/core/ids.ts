@@ -52,6 +52,13 @@ export const CommandIds = {
   lintFixAll: 'mlLab.lint.fixAll',
   engineRetry: 'mlLab.engine.retry',
   logShow: 'mlLab.log.show',
+  imagePush: 'mlLab.image.push',
+  imagePull: 'mlLab.image.pull',
+  registryLogin: 'mlLab.registry.login',
+  registryLogout: 'mlLab.registry.logout',
+  registryAdd: 'mlLab.registry.add',
+  registryCopyReference: 'mlLab.registry.copyReference',
+  registriesRefresh: 'mlLab.registries.refresh',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -60,12 +67,14 @@ export const ViewIds = {
   images: 'mlLab.views.images',
   containers: 'mlLab.views.containers',
   volumes: 'mlLab.views.volumes',
+  registries: 'mlLab.views.registries',
 } as const;
 
 export const SettingIds = {
   dockerHost: 'mlLab.engine.dockerHost',
   engineTimeoutMs: 'mlLab.engine.timeoutMs',
   buildArgs: 'mlLab.build.args',
+  buildBuilder: 'mlLab.build.builder',
   runLabels: 'mlLab.run.labels',
   runBindAddress: 'mlLab.run.bindAddress',
   preferredShell: 'mlLab.container.shell',
@@ -74,6 +83,7 @@ export const SettingIds = {
   lintEnable: 'mlLab.lint.enable',
   profilesFile: 'mlLab.profiles.file',
   lintRules: 'mlLab.lint.rules',
+  registries: 'mlLab.registries',
 } as const;
 
 /** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */

@@ -21,6 +21,11 @@ export const config = {
   buildArgs(): Record<string, string> {
     return stringRecord(section().get<Record<string, unknown>>(SettingIds.buildArgs));
   },
+  /** `mlLab.build.builder`: 'auto' (BuildKit when the engine supports it), 'buildkit' or 'classic'. */
+  builder(): 'auto' | 'buildkit' | 'classic' {
+    const v = section().get<string>(SettingIds.buildBuilder);
+    return v === 'buildkit' || v === 'classic' ? v : 'auto';
+  },
   /** `mlLab.run.labels`: extra labels for every container run. */
   runLabels(): Record<string, string> {
     return stringRecord(section().get<Record<string, unknown>>(SettingIds.runLabels));

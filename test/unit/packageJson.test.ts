@@ -27,7 +27,7 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.registries]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
@@ -48,6 +48,8 @@ describe('package.json contributions', () => {
       images: ['image;', 'image;inUse;', 'image;dangling;'],
       containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;'],
       volumes: ['volume;', 'volume;inUse;'],
+      // src/core/registry/tree.ts
+      registries: ['registry;', 'registry;loggedIn;', 'registryRepository;', 'registryTag;'],
     };
     for (const i of pkg.contributes.menus['view/item/context']) {
       const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');

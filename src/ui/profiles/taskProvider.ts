@@ -79,6 +79,7 @@ class ProfilePty implements vscode.Pseudoterminal {
           buildArgs: { ...config.buildArgs(), ...b.args },
           target: b.target,
           platform: b.platform,
+          builder: config.builder(),
           labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE },
         },
         (ev) => {

@@ -99,6 +99,7 @@ export async function buildImage(ctx: CommandContext, arg?: unknown): Promise<{ 
             buildArgs,
             target: args.target,
             platform: args.platform,
+            builder: config.builder(),
             labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE, [DOCKERFILE_LABEL]: vscode.workspace.asRelativePath(dockerfileUri, false) },
           },
           (ev) => {
@@ -111,7 +112,7 @@ export async function buildImage(ctx: CommandContext, arg?: unknown): Promise<{ 
       },
     );
     out.appendLine(
-      `Built ${tag} (${result.imageId.replace('sha256:', '').slice(0, 12)}) in ${(result.durationMs / 1000).toFixed(1)} s; build context ${result.context.files} files, ${result.context.bytes} bytes`,
+      `Built ${tag} (${result.imageId.replace('sha256:', '').slice(0, 12)}) with ${result.builder === 'buildkit' ? 'BuildKit' : 'the classic builder'} in ${(result.durationMs / 1000).toFixed(1)} s; build context ${result.context.files} files, ${result.context.bytes} bytes of content`,
     );
     ctx.views.images.refresh();
     void vscode.window.showInformationMessage(`Built image ${tag}.`);
