@@ -6,7 +6,8 @@
  * not the container.
  */
 import * as vscode from 'vscode';
-import { TASK_TYPE, CREATED_BY_LABEL, CREATED_BY_VALUE } from '../../core/ids';
+import { TASK_TYPE } from '../../core/ids';
+import { builtImageLabels } from '../commands/image/buildImage';
 import type { Profile } from '../../core/run/profile';
 import type { CommandContext } from '../commands/context';
 import { describeError } from '../session';
@@ -27,6 +28,7 @@ function profileTask(ctx: CommandContext, folder: vscode.WorkspaceFolder, defini
     definition.profile,
     TASK_TYPE,
     new vscode.CustomExecution(async () => new ProfilePty(ctx, definition.profile)),
+    [], // no problem matcher: without one VS Code asks on every run which errors to scan for
   );
   task.detail = profile ? `${profile.build ? `build ${profile.build.tag}, then ` : ''}run ${profile.image}` : undefined;
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated };
@@ -80,7 +82,7 @@ class ProfilePty implements vscode.Pseudoterminal {
           target: b.target,
           platform: b.platform,
           builder: config.builder(),
-          labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE },
+          labels: builtImageLabels(b.dockerfile),
         },
         (ev) => {
           if (ev.kind === 'log') this.write.fire(crlf(ev.text));

@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync, readdirSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -91,6 +92,8 @@ export interface StartOptions {
   workspaceSettings?: Record<string, unknown>;
   /** prepare the workspace copy before the workbench opens it */
   prepare?: (workspace: string) => void;
+  /** extra user settings (merged over the quiet defaults of scripts/lib/codeServer.mjs) */
+  userSettings?: Record<string, unknown>;
 }
 
 export class Workbench {
@@ -119,7 +122,7 @@ export class Workbench {
       { ...lib.testWorkspaceSettings(testLabel.value), ...(o.workspaceSettings ?? {}) });
     o.prepare?.(workspace);
     const server = await lib.startCodeServer({
-      runDir, installExtensions: [vsixPath],
+      runDir, installExtensions: [vsixPath], userSettings: o.userSettings,
       log: (l) => console.log(`[code-server] ${l}`),
     });
     let browser: Awaited<ReturnType<CodeServerLib['launchChromium']>> | undefined;
@@ -464,6 +467,125 @@ export class Workbench {
     });
   }
 
+  /**
+   * The whole text of the active editor, as shown: the editor is virtualised like the tree
+   * (only lines on screen are in the DOM), so it is scrolled from the top a page at a time and
+   * the lines are keyed by their line numbers. The cursor does not move.
+   */
+  async editorText(): Promise<string> {
+    const editor = this.activeEditor();
+    await editor.waitFor({ timeout: 15_000 });
+    const visible = () => editor.evaluate((node) => {
+      const root = node as unknown as DomNode;
+      const numberAt = new Map<string, number>();
+      for (const d of Array.from(root.querySelectorAll('.margin-view-overlays > div'))) {
+        const n = Number((d.querySelector('.line-numbers')?.textContent ?? '').trim());
+        if (n > 0) numberAt.set(d.style.top, n);
+      }
+      return Array.from(root.querySelectorAll('.view-lines > .view-line'))
+        .map((l) => ({ n: numberAt.get(l.style.top) ?? 0, text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .filter((l) => l.n > 0);
+    });
+    const lines = new Map<number, string>();
+    const lines0 = await visible();
+    if (lines0.length === 0) return (await this.editorLines()).join('\n'); // no line numbers shown
+    const box = await editor.boundingBox();
+    if (box) {
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      for (let i = 0; i < 200 && !(await visible()).some((l) => l.n === 1); i++) {
+        await this.page.mouse.wheel(0, -(box.height - 60));
+        await sleep(100);
+      }
+    }
+    let lastMax = -1;
+    let pages = 0;
+    for (let i = 0; i < 500; i++) {
+      for (const l of await visible()) lines.set(l.n, l.text);
+      const max = Math.max(0, ...lines.keys());
+      if (max === lastMax || !box) break;
+      lastMax = max;
+      pages++;
+      await this.page.mouse.wheel(0, Math.max(40, box.height - 60));
+      await sleep(150);
+    }
+    // Back to where it was (the top), a page at a time: one huge wheel step is not always taken.
+    for (let i = 0; box && i < pages + 1; i++) {
+      await this.page.mouse.wheel(0, -(box.height - 60));
+      await sleep(100);
+    }
+    const max = Math.max(0, ...lines.keys());
+    return Array.from({ length: max }, (_, i) => lines.get(i + 1) ?? '').join('\n');
+  }
+
+  /**
+   * The rows of the terminals on screen (the panel's visible terminal), as text. Needs xterm's
+   * DOM renderer: start the workbench with `terminal.integrated.gpuAcceleration: 'off'` (the
+   * WebGL renderer draws on a canvas, with no text in the DOM).
+   */
+  async terminalText(): Promise<string> {
+    const rows = this.page.locator('.integrated-terminal .xterm-rows');
+    const texts: string[] = [];
+    for (const r of await rows.all()) {
+      if (!(await r.isVisible().catch(() => false))) continue;
+      texts.push(await r.evaluate((node) => Array.from((node as unknown as DomNode).querySelectorAll(':scope > div'))
+        .map((d) => (d.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n')));
+    }
+    return texts.join('\n');
+  }
+
+  /** The texts of the status bar's items (codicons are not text: `$(vm) Docker 20.10` reads `Docker 20.10`). */
+  async statusBarTexts(): Promise<string[]> {
+    return (await this.page.locator('.part.statusbar .statusbar-item .statusbar-item-label').allTextContents())
+      .map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  }
+
+  /**
+   * Opens the quick-fix menu at the cursor (Ctrl+.) and applies the action with this title,
+   * chosen with the arrow keys and Enter. Returns the titles the menu offered.
+   */
+  async applyQuickFix(title: string): Promise<string[]> {
+    await this.page.keyboard.press('ControlOrMeta+.');
+    const widget = this.page.locator('.action-widget').first();
+    await widget.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
+      throw new Error('the quick-fix menu did not open (Ctrl+.)');
+    });
+    const actionRows = widget.locator('.monaco-list-row.action');
+    await actionRows.first().waitFor({ timeout: 10_000 });
+    const titleOf = async (row: Locator) => ((await row.locator('.title').first().textContent().catch(() => '')) ?? '').trim();
+    const offered: string[] = [];
+    for (const r of await actionRows.all()) offered.push(await titleOf(r));
+    if (!offered.includes(title)) {
+      await this.page.keyboard.press('Escape');
+      throw new Error(`the quick-fix menu has no '${title}'; it offers: ${offered.join(' | ')}`);
+    }
+    for (let i = 0; i < offered.length + 2; i++) {
+      const focused = widget.locator('.monaco-list-row.action.focused').first();
+      if ((await focused.count()) && (await titleOf(focused)) === title) {
+        await this.page.keyboard.press('Enter');
+        await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+        return offered;
+      }
+      await this.page.keyboard.press('ArrowDown');
+      await sleep(100);
+    }
+    await this.page.keyboard.press('Escape');
+    throw new Error(`could not focus '${title}' in the quick-fix menu (${offered.join(' | ')})`);
+  }
+
+  /** Waits until the description of the row (found by label or path) satisfies `ok`; returns it. */
+  async waitForRowDescription(viewName: string, label: string | RegExp | string[], ok: (description: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+    let last = '';
+    try {
+      return await waitFor(what, async () => {
+        const row = await this.findTreeRow(viewName, label, 5_000);
+        last = await this.rowDescription(row);
+        return ok(last) ? last : undefined;
+      }, timeoutMs, 500);
+    } catch (e) {
+      throw new Error(`${String(e)}; the row's description was ${JSON.stringify(last)}`);
+    }
+  }
+
   /** Saves test-results/ui/<name>.png and returns its path. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(resultsDir, { recursive: true });
@@ -519,8 +641,30 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Removes what a UI test made in the engine: containers by name, then image tags (never prunes). */
-export function cleanupDocker(o: { containerNames?: string[]; images?: string[] }): void {
+/** Whether something listens on 127.0.0.1:port. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Removes what a UI test made in the engine: containers by name, then image tags, then volumes by name (never prunes). */
+export function cleanupDocker(o: { containerNames?: string[]; images?: string[]; volumes?: string[] }): void {
   const names = (o.containerNames ?? []).filter(Boolean);
   if (names.length) docker(['rm', '-f', ...names], true);
   for (const image of o.images ?? []) {
@@ -531,5 +675,7 @@ export function cleanupDocker(o: { containerNames?: string[]; images?: string[] 
     // --no-prune keeps untagged parent layers other builds may still cache.
     docker(['rmi', '--no-prune', image], true);
   }
+  const volumes = (o.volumes ?? []).filter(Boolean);
+  if (volumes.length) docker(['volume', 'rm', ...volumes], true);
 }
 

@@ -30,6 +30,15 @@ export interface BuildImageArgs {
   platform?: string;
 }
 
+/**
+ * Labels of every image the extension builds: who built it, and the workspace-relative path of
+ * its Dockerfile (the guided run reads the Dockerfile and requirements.txt through it).
+ * The Build command and run-profile tasks both use this, so the same profile builds the same image.
+ */
+export function builtImageLabels(dockerfile: string): Record<string, string> {
+  return { [CREATED_BY_LABEL]: CREATED_BY_VALUE, [DOCKERFILE_LABEL]: vscode.workspace.asRelativePath(vscode.Uri.file(dockerfile), false) };
+}
+
 let buildChannel: vscode.OutputChannel | undefined;
 function buildOutput(): vscode.OutputChannel {
   buildChannel ??= vscode.window.createOutputChannel('ML Container Lab: Build');
@@ -100,7 +109,7 @@ export async function buildImage(ctx: CommandContext, arg?: unknown): Promise<{ 
             target: args.target,
             platform: args.platform,
             builder: config.builder(),
-            labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE, [DOCKERFILE_LABEL]: vscode.workspace.asRelativePath(dockerfileUri, false) },
+            labels: builtImageLabels(dockerfile),
           },
           (ev) => {
             if (ev.kind === 'log') out.append(ev.text);
