@@ -18,7 +18,7 @@
  *   VertexWarning: vertex=1, level=2, short=3, detail=4, url=5
  *   google.protobuf.Timestamp: seconds=1, nanos=2
  */
-import { interpretBuildMessage, type BuildEvent } from './output';
+import { BuildTranscript, interpretBuildMessage, type BuildEvent } from './output';
 
 /** A protobuf Timestamp as milliseconds since the epoch. */
 export type Millis = number;
@@ -319,18 +319,14 @@ export interface FailedVertex {
  * plus `failedVertex`, the step whose vertex failed, which is the one to point at (BuildKit
  * runs independent steps in parallel, so the last started step need not be the failing one).
  */
-export class BuildkitTranscript {
-  readonly events: BuildEvent[] = [];
-  lastStep?: { index: number; total: number; instruction: string };
-  error?: string;
-  imageId?: string;
+export class BuildkitTranscript extends BuildTranscript {
   failedVertex?: FailedVertex;
   /** Trace messages seen (0 means the engine did not build with BuildKit at all). */
   traces = 0;
   private readonly vertices = new Map<string, VertexState>();
 
   /** Interprets one raw stream message, records its events and returns them. */
-  accept(msg: unknown): BuildEvent[] {
+  override accept(msg: unknown): BuildEvent[] {
     const events: BuildEvent[] = [];
     if (typeof msg === 'object' && msg !== null && (msg as { id?: unknown }).id === 'moby.buildkit.trace') {
       const aux = (msg as { aux?: unknown }).aux;
@@ -358,23 +354,6 @@ export class BuildkitTranscript {
     }
     for (const e of events) this.add(e);
     return events;
-  }
-
-  private add(event: BuildEvent): void {
-    this.events.push(event);
-    switch (event.kind) {
-      case 'step':
-        this.lastStep = { index: event.index, total: event.total, instruction: event.instruction };
-        break;
-      case 'error':
-        this.error = event.message;
-        break;
-      case 'imageId':
-        this.imageId = event.id;
-        break;
-      case 'log':
-        break;
-    }
   }
 
   /** Turns one decoded StatusResponse into events (not yet recorded). */
