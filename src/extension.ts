@@ -64,6 +64,11 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       return imageNodes(list, Date.now(), { showDangling: showDangling(), usedBy: usage(used).images });
     },
     CommandIds.imagesClearFilter,
+    async (m) => {
+      if (m.kind !== 'image' || !m.ref) return undefined;
+      const d = await session.get().inspectImage(m.ref);
+      return `Architecture: ${d.os}/${d.architecture}`;
+    },
   );
   const volumes = new NodeTreeProvider(
     'Volumes',

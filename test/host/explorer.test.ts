@@ -80,6 +80,11 @@ describe('explorer views in a real extension host', () => {
     let shown = await api.images.getChildren();
     assert.deepEqual(shown.map((n) => n.label), [repo]);
     assert.deepEqual(shown[0].children?.map((c) => c.label), ['big-base', 'v1']);
+    // hovering a tag completes its tooltip with what the list API does not give
+    const tagNode = shown[0].children![1];
+    const item = await api.images.resolveTreeItem(api.images.getTreeItem(tagNode), tagNode);
+    assert.match(String(item.tooltip), /\nArchitecture: linux\/(amd64|arm64)$/);
+    assert.match(String(item.tooltip), /^mllab-hosttest\/explorer-.*:v1\nId: sha256:/);
     assert.ok(!api.images.find((n) => n.ref === danglingId), 'dangling image hidden by default');
 
     const nowShowing = await vscode.commands.executeCommand<boolean>('mlLab.images.toggleDangling');

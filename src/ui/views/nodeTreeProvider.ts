@@ -43,6 +43,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly load: () => Promise<NodeModel[]>,
     /** command that clears this view's filter */
     private readonly clearFilterCommand: string,
+    /** more tooltip lines for a node, fetched only when the user hovers it (e.g. an image's architecture) */
+    private readonly moreTooltip?: (m: NodeModel) => Promise<string | undefined>,
   ) {}
 
   refresh(): void {
@@ -75,6 +77,18 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   getTreeItem(m: NodeModel): vscode.TreeItem {
     return toTreeItem(m);
+  }
+
+  /** Called by VS Code when a row is hovered: completes its tooltip without slowing down the listing. */
+  async resolveTreeItem(item: vscode.TreeItem, m: NodeModel): Promise<vscode.TreeItem> {
+    if (!this.moreTooltip) return item;
+    try {
+      const more = await this.moreTooltip(m);
+      if (more) item.tooltip = `${m.tooltip ?? m.label}\n${more}`;
+    } catch {
+      // the object may be gone since the listing; the basic tooltip stays
+    }
+    return item;
   }
 
   getParent(m: NodeModel): NodeModel | undefined {
