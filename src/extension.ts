@@ -70,12 +70,19 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       return `Architecture: ${d.os}/${d.architecture}`;
     },
   );
+  // GET /system/df measures every volume (du on data sets and checkpoints): asked at most every
+  // 30 s, not on every event burst; between, the last sizes are shown.
+  const volumeSizesMaxAgeMs = 30_000;
+  let volumeSizes: { at: number; byName: Map<string, number | undefined> } | undefined;
   const volumes = new NodeTreeProvider(
     'Volumes',
     async () => {
       const withSizes = vscode.workspace.getConfiguration().get<boolean>(SettingIds.volumeSizes) ?? true;
-      const [list, used] = await Promise.all([session.get().listVolumes({ withSizes }), snapshot.containers()]);
-      return volumeNodes(list, usage(used).volumes, Date.now());
+      const fresh = withSizes && (!volumeSizes || Date.now() - volumeSizes.at > volumeSizesMaxAgeMs);
+      const [list, used] = await Promise.all([session.get().listVolumes({ withSizes: fresh }), snapshot.containers()]);
+      if (fresh) volumeSizes = { at: Date.now(), byName: new Map(list.map((v) => [v.name, v.size])) };
+      const known = withSizes && volumeSizes ? list.map((v) => ({ ...v, size: v.size ?? volumeSizes!.byName.get(v.name) })) : list;
+      return volumeNodes(known, usage(used).volumes, Date.now());
     },
     CommandIds.volumesClearFilter,
   );

@@ -140,6 +140,8 @@ export class Engine {
   private client: Dockerode | undefined;
   /** Whether the engine builds with BuildKit; settled once per Engine (see {@link supportsBuildkit}). */
   private buildkitSupport: Promise<boolean> | undefined;
+  /** Whether the engine has a GPU runtime; asked once per Engine (Retry makes a new Engine). */
+  private gpuRuntime: Promise<boolean> | undefined;
 
   /**
    * @param connection where the engine is (src/core/connection.ts resolves it)
@@ -218,7 +220,7 @@ export class Engine {
     if (/port is already allocated|address already in use/i.test(msg)) {
       const port = /:(\d+)(?: failed|: bind)/.exec(msg)?.[1];
       return new EngineError(
-        `${what}: host port ${port ?? ''} is already in use.`.replace('port  is', 'port is'),
+        `${what}: ${port ? `host port ${port}` : 'a host port'} is already in use.`,
         'portInUse',
         { hint: 'Choose another host port (e.g. 4001:8080), or stop what is using it.', cause: err },
       );
@@ -933,11 +935,18 @@ export class Engine {
    * Whether the engine can give containers NVIDIA GPUs: `GET /info` lists a runtime named
    * `nvidia` (or any runtime whose name contains "nvidia", e.g. `nvidia-experimental`), as the
    * NVIDIA Container Toolkit registers it. Docker's CDI route (engine 25+) is not detected.
+   * Asked once per Engine: runtimes change only with an engine restart (then Retry resets it).
    */
-  async hasGpuRuntime(): Promise<boolean> {
+  hasGpuRuntime(): Promise<boolean> {
     const d = this.docker() as unknown as { info(o: object): Promise<{ Runtimes?: Record<string, unknown> | null }> };
-    const info = await this.call('engine info', (abortSignal) => d.info({ abortSignal }));
-    return Object.keys(info.Runtimes ?? {}).some((name) => /nvidia/i.test(name));
+    this.gpuRuntime ??= this.call('engine info', (abortSignal) => d.info({ abortSignal })).then(
+      (info) => Object.keys(info.Runtimes ?? {}).some((name) => /nvidia/i.test(name)),
+      (err: unknown) => {
+        this.gpuRuntime = undefined; // ask again next time
+        throw err;
+      },
+    );
+    return this.gpuRuntime;
   }
 
   /**

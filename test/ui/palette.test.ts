@@ -73,27 +73,8 @@ void test('runs the image with 4000:8080 from the palette, the Containers view s
   assert.ok(built, 'the image from the build step is needed (that step failed)');
   await w.runCommand('ML Lab: Run Container...');
   await w.pickQuickInputItem(tag);
-  // Answer the run prompts by what each asks: ports and volumes are required; any other prompt
-  // the run flow grows (environment, GPUs, ...) is accepted as offered, as a hurried person would.
-  const asked: string[] = [];
-  for (let i = 0; i < 8; i++) {
-    const prompt = await w.readQuickInput(i === 0 ? 30_000 : 5_000).catch(() => undefined);
-    if (!prompt) break;
-    const text = `${prompt.title} ${prompt.message} ${prompt.placeholder}`;
-    if (/port/i.test(text)) {
-      asked.push('ports');
-      await w.answerQuickInput(`${hostPort}:8080`);
-    } else if (/volume|mount/i.test(text)) {
-      asked.push('volumes');
-      await w.answerQuickInput('');
-    } else if (prompt.items.length) {
-      asked.push(`pick: ${prompt.title}`);
-      await w.page.keyboard.press('Enter');
-    } else {
-      asked.push(`input: ${prompt.title}`);
-      await w.answerQuickInput(prompt.value);
-    }
-  }
+  // Ports and volumes are answered; any other prompt is accepted as offered.
+  const asked = await w.answerRunPrompts({ ports: `${hostPort}:8080`, mounts: '' });
   assert.ok(asked.includes('ports'), `the run asks for port bindings; it asked: ${asked.join(', ')}`);
   assert.ok(asked.includes('volumes'), `the run asks for volume mounts; it asked: ${asked.join(', ')}`);
   assert.ok(asked.indexOf('ports') < asked.indexOf('volumes'), `ports come before volumes: ${asked.join(', ')}`);

@@ -150,28 +150,7 @@ void test('saves a guided run as a profile: "Run Container..." then "Save Last R
   const before = new Set(ourContainers());
   await w.runCommand('ML Lab: Run Container...');
   await w.pickQuickInputItem(tag);
-  const asked: string[] = [];
-  for (let i = 0; i < 8; i++) {
-    const prompt = await w.readQuickInput(i === 0 ? 30_000 : 5_000).catch(() => undefined);
-    if (!prompt) break;
-    const text = `${prompt.title} ${prompt.message} ${prompt.placeholder}`;
-    if (/port/i.test(text)) {
-      asked.push('ports');
-      await w.answerQuickInput('');
-    } else if (/volume|mount/i.test(text)) {
-      asked.push('volumes');
-      await w.answerQuickInput('');
-    } else if (/environment/i.test(text)) {
-      asked.push('env');
-      await w.answerQuickInput('EPOCHS=2');
-    } else if (prompt.items.length) {
-      asked.push(`pick: ${prompt.title}`);
-      await w.page.keyboard.press('Enter');
-    } else {
-      asked.push(`input: ${prompt.title}`);
-      await w.answerQuickInput(prompt.value);
-    }
-  }
+  const asked = await w.answerRunPrompts({ ports: '', mounts: '', env: 'EPOCHS=2' });
   assert.deepEqual(asked.slice(0, 3), ['ports', 'volumes', 'env'], `the guided run asks ports, mounts, env: ${asked.join(', ')}`);
   const started = await waitFor('the guided run to start a container', () => ourContainers().find((n) => !before.has(n)), 60_000);
   assert.match(docker(['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', started]), /^EPOCHS=2$/m, 'the container got EPOCHS=2');

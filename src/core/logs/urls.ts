@@ -5,6 +5,8 @@
  */
 import * as net from 'node:net';
 
+import type { PublishedPort as EnginePublishedPort } from '../engineTypes';
+
 export type UrlKind = 'jupyter' | 'tensorboard' | 'mlflow' | 'streamlit' | 'gradio' | 'flask' | 'uvicorn' | 'other';
 
 export interface DetectedUrl {
@@ -15,12 +17,8 @@ export interface DetectedUrl {
   containerUrl: string;
 }
 
-/** A published port: container port -> host port on a host IP (as `PortBinding`, or from `docker ps`). */
-export interface PublishedPort {
-  containerPort: number;
-  hostPort?: number;
-  hostIp?: string;
-}
+/** A published port: container port -> host port on a host IP (a `PortBinding`, or the engine's listing). */
+export type PublishedPort = Pick<EnginePublishedPort, 'containerPort' | 'hostPort' | 'hostIp'>;
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
 const URL_RE = /\bhttps?:\/\/[^\s'"<>`]+/g;

@@ -1,6 +1,6 @@
 /** Inspect (containers, images, volumes) as JSON in a read-only editor, and image history as a table. */
 import type { CommandContext } from './context';
-import { containerTarget } from './container/containerState';
+import { containerTarget } from './pick';
 import { pickImage, refFromArg } from './pick';
 import { formatBytes, formatAge } from '../../core/format';
 import { pickVolume } from './volume/volumes';

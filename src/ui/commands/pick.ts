@@ -33,6 +33,22 @@ export async function pickImage(ctx: CommandContext, title: string): Promise<str
   return picked?.label;
 }
 
+/** A container a command acts on: the engine's row when it is listed, else just the id given. */
+export type ContainerTarget = ContainerSummary | { id: string; name: string; state?: undefined; ports?: undefined };
+
+/**
+ * The container a command acts on: from a tree node, `{id}` or an id/name string (looked up in
+ * one list call), or asked with a picker among `states`. Undefined when the user cancels.
+ */
+export async function containerTarget(ctx: CommandContext, arg: unknown, title: string, states?: ContainerState[]): Promise<ContainerTarget | undefined> {
+  const id = refFromArg(arg, 'id');
+  if (id) {
+    const c = (await ctx.session.get().listContainers()).find((x) => x.id === id || x.name === id || x.id.startsWith(id));
+    return c ?? { id, name: id };
+  }
+  return pickContainer(ctx, title, states);
+}
+
 /** Asks for a container among those in `states` (all when omitted). */
 export async function pickContainer(ctx: CommandContext, title: string, states?: ContainerState[]): Promise<ContainerSummary | undefined> {
   const all = await ctx.session.get().listContainers();

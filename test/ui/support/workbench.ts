@@ -266,6 +266,38 @@ export class Workbench {
     await this.quickInputChanged(before);
   }
 
+  /**
+   * Answers "Run Container..."'s prompts by what each asks: port bindings, volume mounts and,
+   * when given, environment get these answers; any other prompt the run flow grows (GPUs, shared
+   * memory, an environment not answered here) is accepted as offered, as a hurried person would.
+   * @returns what was asked, in order: 'ports', 'volumes', 'env', 'pick: <title>', 'input: <title>'
+   */
+  async answerRunPrompts(answers: { ports: string; mounts: string; env?: string }): Promise<string[]> {
+    const asked: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const prompt = await this.readQuickInput(i === 0 ? 30_000 : 5_000).catch(() => undefined);
+      if (!prompt) break;
+      const text = `${prompt.title} ${prompt.message} ${prompt.placeholder}`;
+      if (/port/i.test(text)) {
+        asked.push('ports');
+        await this.answerQuickInput(answers.ports);
+      } else if (/volume|mount/i.test(text)) {
+        asked.push('volumes');
+        await this.answerQuickInput(answers.mounts);
+      } else if (answers.env !== undefined && /environment/i.test(text)) {
+        asked.push('env');
+        await this.answerQuickInput(answers.env);
+      } else if (prompt.items.length) {
+        asked.push(`pick: ${prompt.title}`);
+        await this.page.keyboard.press('Enter');
+      } else {
+        asked.push(`input: ${prompt.title}`);
+        await this.answerQuickInput(prompt.value);
+      }
+    }
+    return asked;
+  }
+
   /** Picks the quick-pick item whose label is `label` (typed to filter, then clicked). */
   async pickQuickInputItem(label: string | RegExp, timeoutMs = 30_000): Promise<void> {
     const input = this.quickInputBox();

@@ -9,10 +9,9 @@ import * as vscode from 'vscode';
 import { runCommandFromInspect, type ImageDefaults } from '../../../core/run/cliText';
 import { parsePortBindings, type PortBinding } from '../../../core/run/ports';
 import { parseMounts, type MountSpec } from '../../../core/run/mounts';
-import { splitReference } from '../../../core/tree/models';
 import { config } from '../../config';
 import type { CommandContext } from '../context';
-import { containerTarget } from './containerState';
+import { containerTarget } from '../pick';
 import { validator } from '../validate';
 
 /** Copies the `docker run` command equivalent to an existing container (image defaults left out). */
@@ -66,7 +65,7 @@ async function recreateWith(
     if (!choice) return undefined;
     commit = choice === withCommit;
   }
-  const repo = splitReference(c.name).repository.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-');
+  const repo = c.name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-');
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Recreating ${c.name}` }, () =>
     ctx.session.get().recreateContainer(
       c.id,

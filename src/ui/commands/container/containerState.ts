@@ -4,25 +4,9 @@
  */
 import * as vscode from 'vscode';
 import type { CommandContext } from '../context';
-import { pickContainer, refFromArg } from '../pick';
+import { containerTarget } from '../pick';
 import type { ContainerState } from '../../../core/engineTypes';
 import type { Engine } from '../../../engine/engine';
-
-export interface ContainerTarget {
-  id: string;
-  name: string;
-  state?: ContainerState;
-}
-
-/** The container a command acts on; undefined when the user cancels the picker. */
-export async function containerTarget(ctx: CommandContext, arg: unknown, title: string, states?: ContainerState[]): Promise<ContainerTarget | undefined> {
-  const id = refFromArg(arg, 'id');
-  if (id) {
-    const c = (await ctx.session.get().listContainers()).find((x) => x.id === id || x.name === id || x.id.startsWith(id));
-    return c ? { id: c.id, name: c.name, state: c.state } : { id, name: id };
-  }
-  return pickContainer(ctx, title, states);
-}
 
 /** Makes a lifecycle command: pick (among `states`), call the engine with progress, refresh. */
 function lifecycle(title: string, states: ContainerState[], act: (engine: Engine, id: string) => Promise<void>) {

@@ -2,15 +2,14 @@
 import * as vscode from 'vscode';
 import { portUrl, publishedPorts, formatPublishedPort } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
-import { containerTarget } from './containerState';
+import { containerTarget } from '../pick';
 
 export async function openContainerPort(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   let url = typeof arg === 'string' && /^https?:\/\//.test(arg) ? arg : undefined;
   if (!url) {
     const t = await containerTarget(ctx, arg, 'Open Port in Browser', ['running']);
     if (!t) return undefined;
-    const c = (await ctx.session.get().listContainers()).find((x) => x.id === t.id);
-    const ports = publishedPorts(c?.ports ?? []).filter((p) => portUrl(p));
+    const ports = publishedPorts(t.ports ?? []).filter((p) => portUrl(p));
     if (ports.length === 0) {
       void vscode.window.showInformationMessage(`${t.name} publishes no TCP port. Run it again with a port binding such as 4000:8080.`);
       return undefined;

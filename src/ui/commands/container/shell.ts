@@ -7,7 +7,7 @@ import { SettingIds } from '../../../core/ids';
 import type { ShellSession } from '../../../engine/engine';
 import type { CommandContext } from '../context';
 import { describeError } from '../../session';
-import { containerTarget } from './containerState';
+import { containerTarget } from '../pick';
 
 export async function openContainerShell(ctx: CommandContext, arg?: unknown): Promise<vscode.Terminal | undefined> {
   const c = await containerTarget(ctx, arg, 'Open Shell', ['running']);
