@@ -12,7 +12,7 @@ const { values: opts } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.MLLAB_DEMO_PORT ?? '8080' },
     lab: { type: 'string', default: process.env.MLLAB_DEMO_LAB ?? join(repoRoot, 'test', 'fixtures', 'labs', 'iris-train') },
-    check: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: process.env.MLLAB_DEMO_CHECK === '1' },
   },
 });
 const say = (m) => console.log(`[demo] ${m}`);

@@ -6,6 +6,7 @@
 # then stops what it started (code-server, and dockerd if it started one).
 #   bash scripts/demo.sh            serve until Ctrl-C
 #   bash scripts/demo.sh --check    start, verify the workbench in headless Chromium, screenshot, exit 0/1
+#                                   (also MLLAB_DEMO_CHECK=1; `npm run demo -- --check` in .ci/run)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)

@@ -7,24 +7,33 @@
 //   node scripts/test.mjs --skip ui,host  (--skip may repeat)
 //   node scripts/test.mjs --bail          stop at the first failing tier
 //
+// Before the tiers it sets up what the selected tiers need, with the same idempotent scripts
+// as the demo (scripts/setup/*.sh: Docker engine, local base images, code-server + Chromium),
+// so `npm test` works first on a bare machine; it stops the dockerd it started when it ends.
+// MLLAB_TEST_SETUP=0 skips the set-up (everything is known to be there).
+//
 // Exit code: non-zero when any tier failed, or when a tier that runs tests ran none.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** @type {{name: string, cmd: string, args: string[], counts: boolean}[]} counts: the tier runs tests and must run at least one */
+/**
+ * @type {{name: string, cmd: string, args: string[], counts: boolean, needs?: string[]}[]}
+ * counts: the tier runs tests and must run at least one; needs: set-up scripts it depends on
+ */
 const tiers = [
   { name: 'lint', cmd: 'npx', args: ['eslint', 'src', 'test', 'scripts', 'bench'], counts: false },
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', '.', '--noEmit'], counts: false },
   { name: 'build', cmd: 'node', args: ['scripts/build.mjs'], counts: false },
   { name: 'unit', cmd: 'node', args: ['--test', '--test-reporter=spec', 'out/test/unit/'], counts: true },
-  { name: 'engine', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/engine/'], counts: true },
+  { name: 'engine', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/engine/'], counts: true, needs: ['engine', 'base-images'] },
   { name: 'package', cmd: 'npm', args: ['run', 'package'], counts: false },
-  { name: 'host', cmd: 'node', args: ['scripts/run-host-tests.mjs'], counts: true },
-  { name: 'ui', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/ui/'], counts: true },
+  { name: 'host', cmd: 'node', args: ['scripts/run-host-tests.mjs'], counts: true, needs: ['engine', 'base-images', 'vscode'] },
+  { name: 'ui', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/ui/'], counts: true, needs: ['engine', 'base-images', 'vscode'] },
 ];
 
 const { values: opts } = parseArgs({
@@ -106,6 +115,40 @@ function runTier(t) {
   });
 }
 
+/**
+ * Runs the set-up scripts the selected tiers need, in order (engine before base images).
+ * Returns a function that stops the dockerd this run started (engine.sh writes its pid file
+ * only when it starts one). Exits at once, naming the command to run, when a script fails.
+ */
+function setUp() {
+  const order = ['engine', 'base-images', 'vscode'];
+  const wanted = new Set(selected.flatMap((t) => t.needs ?? []));
+  const pidFile = join(repo, '.cache', 'engine', 'dockerd.pid');
+  const hadEngine = existsSync(pidFile);
+  for (const name of order.filter((n) => wanted.has(n))) {
+    const started = Date.now();
+    console.log(`[test] ===== setup: bash scripts/setup/${name}.sh`);
+    const r = spawnSync('bash', [`scripts/setup/${name}.sh`], { cwd: repo, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`[test] ERROR: set-up failed: 'bash scripts/setup/${name}.sh' exited ${r.status ?? r.signal}; fix what it says above and run it yourself (as root where it installs packages), then 'npm test' again`);
+      process.exit(1);
+    }
+    console.log(`[test] ===== setup: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return () => {
+    if (hadEngine || !existsSync(pidFile)) return;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    console.log(`[test] stopping the dockerd this run started (pid ${pid})`);
+    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+    for (let i = 0; i < 30; i++) {
+      try { process.kill(pid, 0); } catch { break; }
+      spawnSync('sleep', ['1']);
+    }
+    rmSync(pidFile, { force: true });
+  };
+}
+
+const stopStarted = process.env.MLLAB_TEST_SETUP === '0' ? () => undefined : setUp();
 const results = [];
 const started = Date.now();
 for (const t of selected) {
@@ -133,4 +176,5 @@ const P = results.reduce((a, r) => a + (r.counts ? r.passed : 0), 0);
 // so the closing line never reads "0 failed" on a failing run.
 const F = results.reduce((a, r) => a + (r.counts ? r.failed : 0) + (!r.ok && (!r.counts || r.failed === 0) ? 1 : 0), 0);
 console.log(`tests: ${P} passed, ${F} failed`);
+stopStarted();
 process.exitCode = failedTiers.length ? 1 : 0;

