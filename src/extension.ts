@@ -14,7 +14,7 @@ import type { CommandContext } from './ui/commands/context';
 import { EngineSession } from './ui/session';
 import { NodeTreeProvider } from './ui/views/nodeTreeProvider';
 import { RefreshManager } from './ui/views/refresh';
-import { ContainerSnapshot } from './ui/views/snapshot';
+import { SharedList } from './core/tree/sharedList';
 import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
@@ -38,7 +38,9 @@ const DANGLING_KEY = 'mlLab.images.showDangling';
 export function activate(context: vscode.ExtensionContext): MlLabApi {
   const started = Date.now();
   const session = new EngineSession();
-  const snapshot = new ContainerSnapshot(session);
+  // One container list per refresh for the Containers view, the status bar and "used by" in
+  // the Images and Volumes views; every refresh request makes it stale.
+  const containerList = new SharedList(() => session.get().listContainers());
   const statusBar = new EngineStatusBar(session);
   const showDangling = () =>
     context.workspaceState.get<boolean>(DANGLING_KEY) ?? vscode.workspace.getConfiguration().get<boolean>(SettingIds.showDanglingImages) ?? false;
@@ -47,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     'Containers',
     async () => {
       try {
-        const list = await snapshot.containers();
+        const list = await containerList.get();
         void statusBar.update(list);
         return containerNodes(list);
       } catch (err) {
@@ -56,11 +58,13 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       }
     },
     CommandIds.containersClearFilter,
+    undefined,
+    [containerList],
   );
   const images = new NodeTreeProvider(
     'Images',
     async () => {
-      const [list, used] = await Promise.all([session.get().listImages(), snapshot.containers()]);
+      const [list, used] = await Promise.all([session.get().listImages(), containerList.get()]);
       return imageNodes(list, Date.now(), { showDangling: showDangling(), usedBy: usage(used).images });
     },
     CommandIds.imagesClearFilter,
@@ -69,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       const d = await session.get().inspectImage(m.ref);
       return `Architecture: ${d.os}/${d.architecture}`;
     },
+    [containerList],
   );
   // GET /system/df measures every volume (du on data sets and checkpoints): asked at most every
   // 30 s, not on every event burst; between, the last sizes are shown.
@@ -79,12 +84,14 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     async () => {
       const withSizes = vscode.workspace.getConfiguration().get<boolean>(SettingIds.volumeSizes) ?? true;
       const fresh = withSizes && (!volumeSizes || Date.now() - volumeSizes.at > volumeSizesMaxAgeMs);
-      const [list, used] = await Promise.all([session.get().listVolumes({ withSizes: fresh }), snapshot.containers()]);
+      const [list, used] = await Promise.all([session.get().listVolumes({ withSizes: fresh }), containerList.get()]);
       if (fresh) volumeSizes = { at: Date.now(), byName: new Map(list.map((v) => [v.name, v.size])) };
       const known = withSizes && volumeSizes ? list.map((v) => ({ ...v, size: v.size ?? volumeSizes!.byName.get(v.name) })) : list;
       return volumeNodes(known, usage(used).volumes, Date.now());
     },
     CommandIds.volumesClearFilter,
+    undefined,
+    [containerList],
   );
   const refresh = new RefreshManager(session, () => {
     images.refresh();

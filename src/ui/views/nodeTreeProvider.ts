@@ -45,9 +45,13 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly clearFilterCommand: string,
     /** more tooltip lines for a node, fetched only when the user hovers it (e.g. an image's architecture) */
     private readonly moreTooltip?: (m: NodeModel) => Promise<string | undefined>,
+    /** lists shared with other views (src/core/tree/sharedList.ts): made stale by every refresh request, so this view never shows a list older than the request */
+    private readonly sharedLists: ReadonlyArray<{ invalidate(): void }> = [],
   ) {}
 
+  /** Asks VS Code to load the view again; lists fetched before this call are not reused. */
   refresh(): void {
+    for (const l of this.sharedLists) l.invalidate();
     this.changed.fire(undefined);
   }
 

@@ -1,0 +1,46 @@
+/**
+ * One engine list shared by several readers within one refresh: the Containers view and the
+ * status bar show the container list, and the Images and Volumes views need it for "used by".
+ * Readers that ask within one refresh share one engine request; a refresh request makes every
+ * list fetched before it stale, so a view never shows a list older than the event (or the
+ * command) that asked for the refresh.
+ *
+ * Issue 10: this used to reuse any list requested within the last 250 ms. `docker run -d`
+ * sends `create` and then, 100-300 ms later with a few hundred containers, `start`; the refresh
+ * for `start` reused the list taken after `create`, which showed the container as created, and
+ * the tree kept that until the 30 s fallback poll.
+ */
+export class SharedList<T> {
+  private generation = 0;
+  private pending: { at: number; generation: number; value: Promise<T> } | undefined;
+
+  /**
+   * @param fetch asks the engine (e.g. `GET /containers/json?all=1`)
+   * @param maxAgeMs a list is shared at most this long (ms) even without a refresh request,
+   *   for readers VS Code calls on its own (a view becoming visible)
+   * @param now clock in ms, for tests
+   */
+  constructor(
+    private readonly fetch: () => Promise<T>,
+    private readonly maxAgeMs = 250,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Marks every list fetched or in flight so far as stale: the next `get()` asks the engine again. */
+  invalidate(): void {
+    this.generation++;
+  }
+
+  /** The shared list: the one in flight or fetched since the last `invalidate()` and within `maxAgeMs`, else a new request. Rejects as `fetch` does (a failed request is not shared afterwards). */
+  get(): Promise<T> {
+    const now = this.now();
+    const p = this.pending;
+    if (p && p.generation === this.generation && now - p.at <= this.maxAgeMs) return p.value;
+    const entry = { at: now, generation: this.generation, value: this.fetch() };
+    this.pending = entry;
+    entry.value.catch(() => {
+      if (this.pending === entry) this.pending = undefined;
+    });
+    return entry.value;
+  }
+}

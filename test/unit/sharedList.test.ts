@@ -1,0 +1,86 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SharedList } from '../../src/core/tree/sharedList';
+
+/** A fake engine list: each call returns the engine's state at that moment, counting calls; `release()` settles calls held in flight. */
+function fakeEngine() {
+  let state = ['a'];
+  let calls = 0;
+  const held: Array<() => void> = [];
+  let hold = false;
+  return {
+    set: (s: string[]) => (state = s),
+    holdNext: () => (hold = true),
+    release: () => held.splice(0).forEach((r) => r()),
+    calls: () => calls,
+    fetch: () => {
+      calls++;
+      const snapshot = [...state];
+      if (!hold) return Promise.resolve(snapshot);
+      hold = false;
+      return new Promise<string[]>((r) => held.push(() => r(snapshot)));
+    },
+  };
+}
+
+describe('SharedList: one engine list per refresh, never older than the refresh request', () => {
+  it('shares one request between readers of the same refresh', async () => {
+    const engine = fakeEngine();
+    let t = 0;
+    const list = new SharedList(engine.fetch, 250, () => t);
+    list.invalidate();
+    const [x, y] = await Promise.all([list.get(), (t = 100, list.get())]);
+    assert.deepEqual(x, ['a']);
+    assert.equal(x, y);
+    assert.equal(engine.calls(), 1);
+  });
+
+  it('asks again after a refresh request, however recent the last list (docker run: create, then start 200 ms later)', async () => {
+    const engine = fakeEngine();
+    let t = 0;
+    const list = new SharedList(engine.fetch, 250, () => t);
+    list.invalidate(); // refresh for the create event
+    engine.set(['a', 'new (created)']);
+    assert.deepEqual(await list.get(), ['a', 'new (created)']);
+    t = 200;
+    engine.set(['a', 'new (running)']);
+    list.invalidate(); // refresh for the start event
+    assert.deepEqual(await list.get(), ['a', 'new (running)']);
+    assert.equal(engine.calls(), 2);
+  });
+
+  it('does not hand out a request that was in flight when the refresh was asked for', async () => {
+    const engine = fakeEngine();
+    const t = 0;
+    const list = new SharedList(engine.fetch, 250, () => t);
+    engine.holdNext();
+    const before = list.get(); // started before the event
+    engine.set(['a', 'b']);
+    list.invalidate();
+    const after = list.get();
+    engine.release();
+    assert.deepEqual(await before, ['a']);
+    assert.deepEqual(await after, ['a', 'b']);
+  });
+
+  it('asks again once the list is older than maxAgeMs, even without a refresh request', async () => {
+    const engine = fakeEngine();
+    let t = 0;
+    const list = new SharedList(engine.fetch, 250, () => t);
+    await list.get();
+    t = 251;
+    engine.set(['b']);
+    assert.deepEqual(await list.get(), ['b']);
+  });
+
+  it('does not share a failed request', async () => {
+    let calls = 0;
+    const list = new SharedList(async () => {
+      calls++;
+      if (calls === 1) throw new Error('engine down');
+      return ['up'];
+    }, 250, () => 0);
+    await assert.rejects(list.get(), /engine down/);
+    assert.deepEqual(await list.get(), ['up']);
+  });
+});
