@@ -5,8 +5,9 @@
 // ssh2 (a dockerode dependency) optionally requires the native `cpu-features` module and
 // `.node` files: they stay external and ssh2 falls back to plain JS (../shared/environment.md).
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, rmSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -23,7 +24,10 @@ const extension = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  plugins: [lazyVendorPlugin()],
 };
+
+const vendors = vendorBuilds('dist', { production });
 
 function tsFiles(dir) {
   const out = [];
@@ -36,22 +40,22 @@ function tsFiles(dir) {
   return out;
 }
 
-import { existsSync, chmodSync } from 'node:fs';
-
 /** The command-line linter (`mllab-lint`, package.json `bin`): its own bundle with a shebang. */
 const cli = {
   ...extension,
   entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts' },
   external: [],
+  plugins: [],
   banner: { js: '#!/usr/bin/env node' },
 };
 
 if (watch) {
+  await Promise.all(vendors.map((o) => esbuild.build(o)));
   const ctx = await esbuild.context(extension);
   await ctx.watch();
 } else {
   rmSync('dist', { recursive: true, force: true });
-  await Promise.all([esbuild.build(extension), esbuild.build(cli)]);
+  await Promise.all([extension, cli, ...vendors].map((o) => esbuild.build(o)));
   chmodSync('dist/cli/mllab-lint.js', 0o755);
   if (!production) {
     rmSync('out', { recursive: true, force: true });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a Docker engine answer on /var/run/docker.sock (../shared/environment.md):
-#   - installs Debian's docker.io (dockerd 20.10), busybox-static and mmdebstrap when missing;
+#   - installs Debian's docker.io (dockerd 20.10), busybox-static, mmdebstrap, docker-registry and
+#     apache2-utils when missing;
 #   - starts dockerd in the background when the socket does not answer, logging to
 #     .cache/engine/dockerd.log, and writes its pid to .cache/engine/dockerd.pid so the caller
 #     (.ci/run, scripts/demo.sh) can stop exactly what was started here;
@@ -18,6 +19,10 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)  # static /bin/busybox for FROM scratch
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+# A local registry for the registry tests (test/support/localRegistry.ts), with htpasswd for its
+# password file; no registry can be reached from these machines.
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 if (( ${#missing[@]} )); then
   [[ $(id -u) == 0 ]] || die "missing ${missing[*]}; run this script as root (it uses apt-get)"
   log "installing ${missing[*]} (apt)"
