@@ -167,7 +167,8 @@ function readFlags(src: SourceText): { flags: Flag[]; rest: number } {
     const eq = body.indexOf('=');
     flags.push({
       name: (eq >= 0 ? body.slice(0, eq) : body).toLowerCase(),
-      value: eq >= 0 ? body.slice(eq + 1).replace(/^["']|["']$/g, '') : null,
+      // Quotes around the whole value go; quotes inside it (--mount=type=cache,target="/x") stay for the flag's own parser.
+      value: eq >= 0 ? body.slice(eq + 1).replace(/^(["'])(.*)\1$/s, '$2') : null,
       start: src.offsets[s],
       end: i > 0 ? src.offsets[i - 1] + 1 : src.end,
     });

@@ -1,4 +1,6 @@
-import { runTable, lines } from './helpers';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findingsOf, runTable, lines } from './helpers';
 
 const F = 'FROM python:3.12-slim';
 
@@ -16,3 +18,8 @@ runTable('ML023', [
   { name: 'variable resolving to absolute passes', text: lines(F, 'ENV APP_HOME=/app', 'WORKDIR $APP_HOME'), fires: false },
   { name: 'absolute passes', text: lines(F, 'WORKDIR /app'), fires: false },
 ]);
+
+test('ML022 message: files land in the base image working directory, / for most bases (issue 15)', () => {
+  const [f] = findingsOf('ML022', lines('FROM python:3.12-slim', 'COPY app.py .'));
+  assert.match(f.message, /base image's working directory \(\/ for most bases\)/);
+});

@@ -1,10 +1,10 @@
 /** apt rules: ML009 (--no-install-recommends), ML010 (remove apt lists), ML015 (apt-get, not apt). */
 import { aptInstall, aptSubcommand } from '../commands';
 import type { Rule, RuleContext } from '../engine';
-import { type Instruction, runInvocations } from '../model';
+import { type Instruction, runInvocations, stageChain } from '../model';
 import { basename } from '../shell';
 import type { TextEdit } from '../types';
-import { cacheMountCovers } from './pip';
+import { mountCovers } from '../mounts';
 import { appendCommand } from './shared';
 
 function runs(ctx: RuleContext): Instruction[] {
@@ -34,10 +34,16 @@ const ML010: Rule = {
   title: 'Remove apt lists after install',
   defaultSeverity: 'information',
   check(ctx) {
+    // Only the final stage and the stages it builds FROM reach the image: a builder stage whose
+    // files are copied selectively leaves its lists behind (lab-rules ML010).
+    const final = ctx.finalStage;
+    if (!final) return;
+    const image = new Set(stageChain(final));
     for (const inst of runs(ctx)) {
+      if (!image.has(inst.stage!)) continue;
       const invs = runInvocations(inst);
       if (!invs.some((v) => aptInstall(v))) continue;
-      if (cacheMountCovers(inst, /^\/var\/lib\/apt\/?(lists\/?)?$/)) continue;
+      if (mountCovers(inst, /^\/var\/lib\/apt\/?(lists\/?)?$/, ['cache', 'tmpfs'])) continue;
       const cleaned = invs.some((v) => v.words.length > 1 && basename(v.words[0].value) === 'rm' && v.words.some((w) => w.value.startsWith('/var/lib/apt/lists')));
       if (cleaned) continue;
       const edit = appendCommand(ctx, inst, 'rm -rf /var/lib/apt/lists/*');

@@ -15,7 +15,7 @@ const ML022: Rule = {
       const acts = stage.instructions.some((i) => i.keyword === 'COPY' || i.keyword === 'ADD' || i.keyword === 'RUN');
       if (!acts) continue;
       if (stageChain(stage).some((s) => s.instructions.some((i) => i.keyword === 'WORKDIR'))) continue;
-      ctx.report(stage.from, `Stage ${stage.name ?? stage.index + 1} copies files or runs commands without a WORKDIR, so they land in /: add WORKDIR /app.`, [
+      ctx.report(stage.from, `Stage ${stage.name ?? stage.index + 1} copies files or runs commands without a WORKDIR, so they land in the base image's working directory (/ for most bases): add WORKDIR /app.`, [
         { title: 'Insert WORKDIR /app', edits: [ctx.insertLinesAfter(stage.from, ['WORKDIR /app'])], safe: false },
       ]);
     }
