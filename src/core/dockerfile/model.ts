@@ -362,7 +362,8 @@ export function buildModel(text: string): Model {
       continue;
     }
     if (!stage) {
-      if (keyword === 'ARG') for (const p of props) globalArgs.set(p.name, p.value ?? globalArgs.get(p.name) ?? null);
+      // A global ARG's default may use earlier global ARGs (ARG BASE_IMAGE=$REGISTRY/$OWNER/scipy-notebook).
+      if (keyword === 'ARG') for (const p of props) globalArgs.set(p.name, p.value === null ? globalArgs.get(p.name) ?? null : substitute(p.value, (n) => globalArgs.get(n)) ?? p.value);
       continue;
     }
     inst.stage = stage;

@@ -22,6 +22,8 @@ runTable('ML010', [
   { name: 'tmpfs mount of the lists passes', text: lines(F, 'RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends curl'), fires: false },
   { name: 'builder stage copied selectively passes', text: lines(F + ' AS build', 'RUN apt-get update && apt-get install -y --no-install-recommends gcc', 'RUN pip wheel -w /wheels numpy==2.0.0', F, 'COPY --from=build /wheels /wheels'), fires: false },
   { name: 'a stage the final stage builds FROM counts', text: lines(F + ' AS base', 'RUN apt-get update && apt-get install -y --no-install-recommends curl', 'FROM base', 'CMD ["python"]'), fires: 1, line: 2 },
+  { name: 'find /var/lib/apt/lists -delete passes', text: lines(F, 'RUN apt-get update && apt-get install -y --no-install-recommends curl \\', '    && find /var/cache/apt/archives /var/lib/apt/lists -not -name lock -type f -delete'), fires: false },
+  { name: 'apt-get clean alone keeps the lists', text: lines(F, 'RUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean'), fires: 1 },
 ]);
 
 runTable('ML015', [

@@ -85,4 +85,6 @@ runTable('ML020', [
   { name: 'stage built on a CUDA stage passes', text: lines('FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04 AS base', 'FROM base', 'RUN pip install --no-cache-dir torch==2.4.0'), fires: false },
   { name: '+cpu version passes', text: lines(F, 'RUN pip install --no-cache-dir torch==2.4.0+cpu -f https://download.pytorch.org/whl/torch_stable.html'), fires: false },
   { name: 'torchvision alone is not torch', text: lines(F, 'RUN pip install --no-cache-dir torchmetrics==1.0'), fires: false },
+  { name: 'a CUDA wheel index is a deliberate GPU choice', text: lines(F, "RUN pip install --no-cache-dir --index-url 'https://download.pytorch.org/whl/cu128' torch==2.8.0"), fires: false },
+  { name: 'a ROCm wheel index too', text: lines(F, 'RUN pip install --no-cache-dir torch==2.4.0 --extra-index-url https://download.pytorch.org/whl/rocm6.1'), fires: false },
 ]);

@@ -18,4 +18,5 @@ runTable('ML005', [
   { name: 'mambaorg/micromamba already switches user', text: lines('FROM mambaorg/micromamba:1.5.8', 'COPY env.yaml /tmp/env.yaml', 'RUN micromamba install -y -n base -f /tmp/env.yaml && micromamba clean --all --yes'), fires: false },
   { name: 'micromamba ending as root switches back to $MAMBA_USER', text: lines('FROM mambaorg/micromamba:1.5.8', 'USER root', 'RUN apt-get update', 'CMD ["python"]'), fires: 1, line: 2, fix: lines('FROM mambaorg/micromamba:1.5.8', 'USER root', 'RUN apt-get update', 'USER $MAMBA_USER', 'CMD ["python"]') },
   { name: 'an image merely named like micromamba does not count', text: lines('FROM example/micromamba-tools:1.0', 'CMD ["python"]'), fires: 1 },
+  { name: 'base image named through nested global ARGs (quay.io/jupyter/...)', text: lines('ARG REGISTRY=quay.io', 'ARG OWNER=jupyter', 'ARG BASE_IMAGE=$REGISTRY/$OWNER/scipy-notebook', 'FROM $BASE_IMAGE', 'RUN pip install --no-cache-dir a==1'), fires: false },
 ]);

@@ -197,6 +197,7 @@ function mergeFix(ctx: RuleContext, prev: Instruction, inst: Instruction): FixSp
 
 const TORCH_FAMILY = new Set(['torch', 'torchvision', 'torchaudio']);
 const CPU_INDEX = 'https://download.pytorch.org/whl/cpu';
+const GPU_INDEX = /\/whl\/(cu\d+|rocm[\d.]*)(\/|$)/;
 
 /** CUDA-enabled base images: nvidia/cuda, NGC images, tags that say cuda or gpu. */
 export function isCudaBase(image: string): boolean {
@@ -224,6 +225,9 @@ const ML020: Rule = {
         const urls = ['--index-url', '-i', '--extra-index-url', '-f', '--find-links'].flatMap((k) => options.get(k) ?? []);
         const inline = `${assignValue(pi.inv.assigns, 'PIP_INDEX_URL') ?? ''} ${assignValue(pi.inv.assigns, 'PIP_EXTRA_INDEX_URL') ?? ''}`;
         if (urls.some((u) => /\/whl\/cpu/.test(u)) || /\/whl\/cpu/.test(inline)) continue;
+        // An index of CUDA or ROCm wheels (download.pytorch.org/whl/cu128) is a deliberate GPU choice:
+        // those wheels bring their own CUDA libraries and run on a base without CUDA.
+        if ([...urls, inline, envIdx].some((u) => GPU_INDEX.test(u))) continue;
         const onlyTorch = packages.every((w) => TORCH_FAMILY.has(normalizeName(splitRequirement(w.value)?.name ?? '')));
         const last = pi.inv.words[pi.inv.words.length - 1];
         edits.push(ctx.insertAfterWord(last, `${onlyTorch ? '--index-url' : '--extra-index-url'}=${CPU_INDEX}`));
