@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { applyEdits, lintDockerfile, safeFixEdits } from '../../../src/core/dockerfile/index';
 import { CORPUS_DIR, corpusFiles, diffFindings, lintCorpusFile, precision, readExpected, sources } from './corpus';
+import { assertParses } from './helpers';
 
 const expected = readExpected();
 const files = corpusFiles();
@@ -52,6 +54,25 @@ for (const { name, text } of files) {
     assert.deepEqual({ added, dropped }, { added: [], dropped: [] }, 'findings changed: review them and update expected-findings.json on purpose');
   });
 }
+
+test('real-world corpus: fix-all, repeated as mllab-lint --fix does, converges, still parses and raises no new rule', () => {
+  for (const { name, text } of files) {
+    let t = text;
+    let found = lintDockerfile(t);
+    const rulesBefore = new Set(found.map((f) => f.rule));
+    // One copy has a JSON-form CMD without a comma: hold each file to the standard it starts with.
+    const parsed = ((): boolean => { try { assertParses(text); return true; } catch { return false; } })();
+    for (let round = 0; round < 10; round++) {
+      const edits = safeFixEdits(t, found);
+      if (!edits.length) break;
+      t = applyEdits(t, edits);
+      if (parsed) assertParses(t);
+      found = lintDockerfile(t);
+    }
+    assert.deepEqual(found.filter((f) => f.fixes.some((x) => x.safe)).map((f) => f.rule), [], `${name}: safe fixes left`);
+    assert.deepEqual(found.map((f) => f.rule).filter((r) => !rulesBefore.has(r)), [], `${name}: the fixes raised new rules`);
+  }
+});
 
 test('diffFindings counts repeated findings on one line', () => {
   const f = { line: 3, rule: 'ML009' };
