@@ -1,6 +1,6 @@
 /** ML005: the final stage runs as root. */
 import type { Rule } from '../engine';
-import { argWords, type Instruction, rootImage, runInvocations, stageChain, substitute, variablesAt, workdirAt } from '../model';
+import { argWords, effectiveCommand, type Instruction, rootImage, runInvocations, stageChain, substitute, variablesAt, workdirAt } from '../model';
 import { basename } from '../shell';
 import { isJupyterStacksImage } from '../servers';
 
@@ -42,6 +42,10 @@ const ML005: Rule = {
     }
     const base = rootImage(final);
     const last = users[users.length - 1];
+    // A files-only image (FROM scratch, no CMD or ENTRYPOINT: an artifact other images copy
+    // from) runs no process, as root or otherwise.
+    const { cmd, entrypoint } = effectiveCommand(final);
+    if (!last && base === 'scratch' && !cmd && !entrypoint) return;
     const isRoot = (n: string | null): boolean => n === 'root' || n === '0';
     if (!last && baseUser(base)) return;
     if (last && !isRoot(last.name)) return;
