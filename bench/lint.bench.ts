@@ -8,18 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lintDockerfile } from '../src/core/dockerfile/index';
 import { expandSnippet } from '../src/core/dockerfile/snippets';
-
-function median(fn: () => void, runs: number): number {
-  for (let i = 0; i < 20; i++) fn(); // warm up the JIT
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - s) / 1e6);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}
+import { median } from './median';
 
 const root = process.cwd(); // run from the repository root
 const snippets = JSON.parse(readFileSync(path.join(root, 'snippets/dockerfile.json'), 'utf8')) as Record<string, { prefix: string; body: string[] }>;

@@ -115,20 +115,82 @@ export function splitRequirement(spec: string): { name: string; nameEnd: number;
   return { name: m[1], nameEnd: m[0].length, rest: spec.slice(m[0].length) };
 }
 
+/** How a `pip install` argument leaves its version: a bare name, a VCS URL without `@<ref>`, an archive URL without a version. */
+export type UnpinnedKind = 'name' | 'vcs' | 'archive';
+
+const VCS_URL = /^(git|hg|svn|bzr)\+[a-z]+:\/\//i;
+const ARCHIVE = /\.(whl|zip|tar(\.gz|\.bz2|\.xz)?|tgz|tbz2?)$/i;
+
 /**
- * Whether a `pip install` argument names a package without a version: `numpy`, `torch[cpu]`.
- * Not: version specifiers, paths, wheels, archives, URLs, VCS links, variables.
+ * A VCS URL (`git+https://host/org/repo[@ref][#egg=...]`) names a ref after the path;
+ * an `@` in the host part is a user name (`git+ssh://git@github.com/...`), not a ref.
  */
-export function isUnpinnedPackage(value: string, next?: string): boolean {
-  if (value.includes('$')) return false;
-  if (/^[.~/]/.test(value) || value.includes('/') || value.includes('\\')) return false;
-  if (/\.(whl|zip|tar(\.gz|\.bz2|\.xz)?|tgz)$/i.test(value)) return false;
-  if (value.includes('@')) return false;
-  if (next === '@') return false;
+function vcsHasRef(url: string): boolean {
+  const path = url.replace(VCS_URL, '').split('#')[0];
+  const slash = path.indexOf('/');
+  return slash >= 0 && /@[^/]+$/.test(path.slice(slash));
+}
+
+/**
+ * Whether a URL's file name carries a version (`v1.2.0.tar.gz`, `pkg-2.1-py3-none-any.whl`,
+ * `release-20240101.zip`), as opposed to a moving name such as `main.zip`.
+ */
+function archiveHasVersion(url: string): boolean {
+  const file = url.split(/[?#]/)[0].split('/').pop() ?? '';
+  return /\d/.test(file.replace(ARCHIVE, '').replace(/(^|[-_.])(py|cp|pp)\d+/gi, '')) || /\.whl$/i.test(file);
+}
+
+/**
+ * Whether a `pip install` argument leaves its version open, and how (lab-rules ML003):
+ * `numpy`, `torch[cpu]` (a name), `git+https://github.com/org/repo` (a VCS URL without
+ * `@<ref>`), `https://github.com/org/repo/archive/main.zip` (an archive URL whose file name
+ * has no version). Null (pinned, or not a package) for version specifiers, local paths,
+ * wheel and archive files, versioned archive URLs, VCS URLs with `@<ref>`, variables.
+ * `next`: the following argument (`name @ url` direct references are judged by the URL).
+ */
+export function unpinnedKind(value: string, next?: string): UnpinnedKind | null {
+  if (value.includes('$')) return null;
+  const at = /^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*@\s*(.+)$/.exec(value);
+  if (at) return unpinnedKind(at[2]); // name@url in one word
+  if (VCS_URL.test(value)) return vcsHasRef(value) ? null : 'vcs';
+  if (/^[a-z]+:\/\//i.test(value)) return ARCHIVE.test(value.split(/[?#]/)[0]) && !archiveHasVersion(value) ? 'archive' : null;
+  if (/^[.~/]/.test(value) || value.includes('/') || value.includes('\\')) return null;
+  if (ARCHIVE.test(value)) return null;
+  if (value.includes('@') || next === '@') return null;
   const s = splitRequirement(value);
-  if (!s) return false;
+  if (!s) return null;
   const rest = s.rest.split(';')[0].trim();
-  return !/[=<>!~]/.test(rest);
+  return /[=<>!~]/.test(rest) ? null : 'name';
+}
+
+/** pip's own tooling, which `pip install -U pip setuptools wheel` upgrades in place. */
+const INSTALLER = new Set(['pip', 'setuptools', 'wheel']);
+
+/**
+ * The package arguments of a `pip install` that leave their version open (lab-rules ML003),
+ * with their kind. Upgrading the installer itself (`-U`/`--upgrade` of pip, setuptools,
+ * wheel) is not counted.
+ */
+export function unpinnedPackages(pi: PipInstall): { word: Word; kind: UnpinnedKind }[] {
+  const { packages, options } = pipArgs(pi);
+  const upgrade = options.has('--upgrade') || options.has('-U') || pi.rest.some((w) => /^-[a-zA-Z]*U[a-zA-Z]*$/.test(w.value) && !w.value.startsWith('--'));
+  const out: { word: Word; kind: UnpinnedKind }[] = [];
+  for (let i = 0; i < packages.length; i++) {
+    const v = packages[i].value;
+    if (v === '@') continue;
+    if (packages[i + 1]?.value === '@' && packages[i + 2]) {
+      // `name @ url`: the URL decides.
+      const kind = unpinnedKind(packages[i + 2].value);
+      if (kind) out.push({ word: packages[i + 2], kind });
+      i += 2;
+      continue;
+    }
+    const kind = unpinnedKind(v, packages[i + 1]?.value);
+    if (!kind) continue;
+    if (kind === 'name' && upgrade && INSTALLER.has(normalizeName(splitRequirement(v)?.name ?? ''))) continue;
+    out.push({ word: packages[i], kind });
+  }
+  return out;
 }
 
 /** PEP 503 name normalisation. */
@@ -164,14 +226,17 @@ export function aptInstall(inv: Invocation): AptInstall | null {
   return { inv, tool: s.tool as 'apt-get' | 'apt', installIdx: s.idx };
 }
 
-/** conda/mamba/micromamba `install` (or `create`/`env create`/`update`): the tool's name. */
+/**
+ * A conda/mamba/micromamba command that downloads packages (lab-rules ML021): `install`,
+ * `create`, `update`/`upgrade`, `env create`, `env update`. The tool's name and subcommand.
+ */
 export function condaInstall(inv: Invocation): { tool: string; sub: string } | null {
   const w = inv.words;
   if (!w.length) return null;
   const tool = basename(w[0].value);
   if (tool !== 'conda' && tool !== 'mamba' && tool !== 'micromamba') return null;
   const subs = w.slice(1).filter((x) => !x.value.startsWith('-')).map((x) => x.value);
-  if (subs[0] === 'install' || subs[0] === 'create' || subs[0] === 'update') return { tool, sub: subs[0] };
+  if (subs[0] === 'install' || subs[0] === 'create' || subs[0] === 'update' || subs[0] === 'upgrade') return { tool, sub: subs[0] };
   if (subs[0] === 'env' && (subs[1] === 'create' || subs[1] === 'update')) return { tool, sub: `env ${subs[1]}` };
   return null;
 }

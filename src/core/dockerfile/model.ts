@@ -167,7 +167,8 @@ function readFlags(src: SourceText): { flags: Flag[]; rest: number } {
     const eq = body.indexOf('=');
     flags.push({
       name: (eq >= 0 ? body.slice(0, eq) : body).toLowerCase(),
-      value: eq >= 0 ? body.slice(eq + 1).replace(/^["']|["']$/g, '') : null,
+      // Quotes around the whole value go; quotes inside it (--mount=type=cache,target="/x") stay for the flag's own parser.
+      value: eq >= 0 ? body.slice(eq + 1).replace(/^(["'])(.*)\1$/s, '$2') : null,
       start: src.offsets[s],
       end: i > 0 ? src.offsets[i - 1] + 1 : src.end,
     });
@@ -361,7 +362,8 @@ export function buildModel(text: string): Model {
       continue;
     }
     if (!stage) {
-      if (keyword === 'ARG') for (const p of props) globalArgs.set(p.name, p.value ?? globalArgs.get(p.name) ?? null);
+      // A global ARG's default may use earlier global ARGs (ARG BASE_IMAGE=$REGISTRY/$OWNER/scipy-notebook).
+      if (keyword === 'ARG') for (const p of props) globalArgs.set(p.name, p.value === null ? globalArgs.get(p.name) ?? null : substitute(p.value, (n) => globalArgs.get(n)) ?? p.value);
       continue;
     }
     inst.stage = stage;

@@ -66,7 +66,12 @@ function valueOf(word: Word, from: number): { value: string; start: number | nul
   return { value, start: direct ? offs[0] : null, end: direct ? offs[offs.length - 1] + 1 : null };
 }
 
-/** Finds `--name=value`, `--name value`, `-n value` in words after index `from`. Last one wins. */
+/**
+ * Finds `--name=value`, `--name value`, `-n value` in words after index `from`, and a short
+ * option with its value in the same word (`-b0.0.0.0:5000`, or `"-b 0.0.0.0:5000"` as one
+ * exec-form argument), which Python's argparse and click read as the option's value
+ * (leading spaces dropped, as gunicorn does). Last one wins.
+ */
 export function findOption(words: Word[], from: number, names: string[]): { value: string; start: number | null; end: number | null } | null {
   let found: { value: string; start: number | null; end: number | null } | null = null;
   for (let i = from; i < words.length; i++) {
@@ -75,6 +80,7 @@ export function findOption(words: Word[], from: number, names: string[]): { valu
     for (const n of names) {
       if (v === n && i + 1 < words.length) found = valueOf(words[i + 1], 0);
       else if (v.startsWith(n + '=')) found = valueOf(words[i], n.length + 1);
+      else if (/^-[A-Za-z]$/.test(n) && v.length > 2 && v.startsWith(n)) found = valueOf(words[i], 2 + /^\s*/.exec(v.slice(2))![0].length);
     }
   }
   return found;

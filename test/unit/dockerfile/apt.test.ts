@@ -17,6 +17,13 @@ runTable('ML010', [
   { name: 'cleanup present passes', text: lines(F, 'RUN apt-get update && apt-get install -y --no-install-recommends curl \\', '    && rm -rf /var/lib/apt/lists/*'), fires: false },
   { name: 'cache mount passes', text: lines(F, 'RUN --mount=type=cache,target=/var/lib/apt/lists apt-get install -y --no-install-recommends curl'), fires: false },
   { name: 'apt-get update alone passes', text: lines(F, 'RUN apt-get update'), fires: false },
+  // issue 15
+  { name: 'quoted cache mount of the lists passes (issue 15)', text: lines(F, 'RUN --mount=type=cache,target="/var/lib/apt/lists" apt-get update && apt-get install -y --no-install-recommends curl'), fires: false },
+  { name: 'tmpfs mount of the lists passes', text: lines(F, 'RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends curl'), fires: false },
+  { name: 'builder stage copied selectively passes', text: lines(F + ' AS build', 'RUN apt-get update && apt-get install -y --no-install-recommends gcc', 'RUN pip wheel -w /wheels numpy==2.0.0', F, 'COPY --from=build /wheels /wheels'), fires: false },
+  { name: 'a stage the final stage builds FROM counts', text: lines(F + ' AS base', 'RUN apt-get update && apt-get install -y --no-install-recommends curl', 'FROM base', 'CMD ["python"]'), fires: 1, line: 2 },
+  { name: 'find /var/lib/apt/lists -delete passes', text: lines(F, 'RUN apt-get update && apt-get install -y --no-install-recommends curl \\', '    && find /var/cache/apt/archives /var/lib/apt/lists -not -name lock -type f -delete'), fires: false },
+  { name: 'apt-get clean alone keeps the lists', text: lines(F, 'RUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean'), fires: 1 },
 ]);
 
 runTable('ML015', [
@@ -33,4 +40,13 @@ runTable('ML021', [
   { name: 'conda env create', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda env create -f environment.yml'), fires: 1 },
   { name: 'clean present passes', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda install -y numpy && conda clean --all -y'), fires: false },
   { name: 'conda list passes', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda list'), fires: false },
+  // issue 15: every conda/mamba/micromamba command that downloads packages
+  { name: 'micromamba install', text: lines('FROM mambaorg/micromamba:1.5.8', 'RUN micromamba install -y -n base -f /tmp/env.yaml'), fires: 1, fix: lines('FROM mambaorg/micromamba:1.5.8', 'RUN micromamba install -y -n base -f /tmp/env.yaml && micromamba clean --all --yes') },
+  { name: 'micromamba create', text: lines('FROM mambaorg/micromamba:1.5.8', 'RUN micromamba create -y -n ml python=3.11'), fires: 1 },
+  { name: 'conda update', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda update -y --all'), fires: 1 },
+  { name: 'conda upgrade', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda upgrade -y conda'), fires: 1 },
+  { name: 'mamba env update', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN mamba env update -n base -f environment.yml'), fires: 1 },
+  { name: 'conda by its full path', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN /opt/conda/bin/conda install -y numpy'), fires: 1 },
+  { name: 'quoted cache mount of the package cache passes', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN --mount=type=cache,target="/opt/conda/pkgs" conda install -y numpy'), fires: false },
+  { name: 'conda activate and run do not download', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda run -n base python -V && conda list'), fires: false },
 ]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runTable, lines } from './helpers';
+import { findingsOf, runTable, lines } from './helpers';
 import { toExecForm } from '../../../src/core/dockerfile/rules/commands';
 
 const F = 'FROM python:3.12-slim';
@@ -42,3 +42,10 @@ runTable('ML027', [
   { name: 'VOLUME present passes', text: lines(F, 'WORKDIR /app', 'VOLUME /app/artifacts', 'CMD ["python", "train.py"]'), fires: false },
   { name: 'serving passes', text: lines(F, 'CMD ["python", "serve.py"]'), fires: false },
 ]);
+
+test('ML006 message: a shell-form command with exec is not said to lose stop signals', () => {
+  const [withExec] = findingsOf('ML006', lines(F, 'CMD exec uvicorn app:app --port $PORT --host 0.0.0.0'));
+  assert.match(withExec.message, /'exec' passes stop signals/);
+  const [plain] = findingsOf('ML006', lines(F, 'CMD uvicorn app:app --port $PORT --host 0.0.0.0'));
+  assert.match(plain.message, /does not receive stop signals/);
+});

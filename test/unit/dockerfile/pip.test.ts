@@ -19,6 +19,16 @@ runTable('ML002', [
   { name: 'pip download is not install', text: lines(F, 'RUN pip download a==1'), fires: false },
   { name: 'lower-case run', text: lines(F, 'run pip install a==1'), fires: 1 },
   { name: 'escape=` continuation', text: lines('# escape=`', F, 'RUN pip install `', '    a==1'), fires: 1, fix: lines('# escape=`', F, 'RUN pip install --no-cache-dir `', '    a==1') },
+  // issue 15: option values of --mount are CSV fields and may be quoted.
+  { name: 'quoted cache mount target passes (issue 15)', text: lines(F, 'RUN --mount=type=cache,target="/root/.cache",sharing=locked pip install poetry==1.7.1'), fires: false },
+  { name: 'whole quoted mount field passes', text: lines(F, 'RUN --mount=type=cache,"target=/root/.cache/pip" pip install a==1'), fires: false },
+  { name: 'quoted target at the end of the flag passes', text: lines(F, 'RUN --mount=type=cache,target="/root/.cache/pip" pip install a==1'), fires: false },
+  { name: 'a bind mount of the cache folder does not count', text: lines(F, 'RUN --mount=type=bind,target=/root/.cache/pip pip install a==1'), fires: 1 },
+  { name: 'pip cache removed afterwards in the same RUN passes', text: lines(F, 'RUN pip install a==1 && rm -rf ~/.cache/pip'), fires: false },
+  { name: '/root/.cache/pip removed afterwards passes', text: lines(F, 'RUN pip install a==1 \\', '    && rm -rf /root/.cache/pip/*'), fires: false },
+  { name: 'pip cache purge afterwards passes', text: lines(F, 'RUN python -m pip install a==1 && pip cache purge'), fires: false },
+  { name: 'cache removed before the install does not count', text: lines(F, 'RUN rm -rf ~/.cache/pip && pip install a==1'), fires: 1 },
+  { name: 'cache removed in another RUN does not count', text: lines(F, 'RUN pip install a==1', 'RUN rm -rf /root/.cache/pip'), fires: 1 },
 ]);
 
 runTable('ML003', [
@@ -36,6 +46,19 @@ runTable('ML003', [
   { name: 'VCS URL with @ passes', text: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo@v1.0 pkg@https://x/y.whl'), fires: false },
   { name: 'option values are not packages', text: lines(F, 'RUN pip install --no-cache-dir -i https://example.org/simple --target /opt/lib a==1'), fires: false },
   { name: 'variables are not checked', text: lines(F, 'RUN pip install --no-cache-dir $PKGS'), fires: false },
+  // issue 15
+  { name: 'VCS URL without @ref (issue 15)', text: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo'), fires: 1, fix: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo@REF') },
+  { name: 'VCS URL with a user but no ref', text: lines(F, 'RUN pip install --no-cache-dir git+ssh://git@github.com/org/repo.git#egg=repo'), fires: 1 },
+  { name: 'VCS URL with a user and a ref passes', text: lines(F, 'RUN pip install --no-cache-dir git+ssh://git@github.com/org/repo.git@4f1c2e9#egg=repo'), fires: false },
+  { name: 'direct reference name @ VCS URL without ref', text: lines(F, 'RUN pip install --no-cache-dir "repo @ git+https://github.com/org/repo"'), fires: 1 },
+  { name: 'direct reference name @ VCS URL with ref passes', text: lines(F, 'RUN pip install --no-cache-dir repo@git+https://github.com/org/repo@v2.1'), fires: false },
+  { name: 'upgrading the installer itself passes', text: lines(F, 'RUN pip install --no-cache-dir -U pip setuptools wheel'), fires: false },
+  { name: 'python -m pip install --upgrade pip passes', text: lines(F, 'RUN python -m pip install --no-cache-dir --upgrade pip'), fires: false },
+  { name: 'upgrading pip with other bare names reports only those', text: lines(F, 'RUN pip install --no-cache-dir --upgrade pip numpy'), fires: 1, fix: lines(F, 'RUN pip install --no-cache-dir --upgrade pip numpy==VERSION') },
+  { name: 'installing setuptools without upgrade is still unpinned', text: lines(F, 'RUN pip install --no-cache-dir setuptools'), fires: 1 },
+  { name: 'archive URL with a version in its file name passes', text: lines(F, 'RUN pip install --no-cache-dir https://github.com/org/repo/archive/refs/tags/v1.4.2.tar.gz'), fires: false },
+  { name: 'archive URL without a version', text: lines(F, 'RUN pip install --no-cache-dir https://github.com/org/repo/archive/main.zip'), fires: 1 },
+  { name: 'wheel URL passes', text: lines(F, 'RUN pip install --no-cache-dir https://download.pytorch.org/whl/cu118/torch-2.1.0%2Bcu118-cp310-cp310-linux_x86_64.whl'), fires: false },
 ]);
 
 runTable('ML013', [
@@ -62,4 +85,6 @@ runTable('ML020', [
   { name: 'stage built on a CUDA stage passes', text: lines('FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04 AS base', 'FROM base', 'RUN pip install --no-cache-dir torch==2.4.0'), fires: false },
   { name: '+cpu version passes', text: lines(F, 'RUN pip install --no-cache-dir torch==2.4.0+cpu -f https://download.pytorch.org/whl/torch_stable.html'), fires: false },
   { name: 'torchvision alone is not torch', text: lines(F, 'RUN pip install --no-cache-dir torchmetrics==1.0'), fires: false },
+  { name: 'a CUDA wheel index is a deliberate GPU choice', text: lines(F, "RUN pip install --no-cache-dir --index-url 'https://download.pytorch.org/whl/cu128' torch==2.8.0"), fires: false },
+  { name: 'a ROCm wheel index too', text: lines(F, 'RUN pip install --no-cache-dir torch==2.4.0 --extra-index-url https://download.pytorch.org/whl/rocm6.1'), fires: false },
 ]);

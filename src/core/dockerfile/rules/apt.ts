@@ -1,10 +1,10 @@
 /** apt rules: ML009 (--no-install-recommends), ML010 (remove apt lists), ML015 (apt-get, not apt). */
 import { aptInstall, aptSubcommand } from '../commands';
 import type { Rule, RuleContext } from '../engine';
-import { type Instruction, runInvocations } from '../model';
-import { basename } from '../shell';
+import { type Instruction, runInvocations, stageChain } from '../model';
+import { basename, type Invocation } from '../shell';
 import type { TextEdit } from '../types';
-import { cacheMountCovers } from './pip';
+import { mountCovers } from '../mounts';
 import { appendCommand } from './shared';
 
 function runs(ctx: RuleContext): Instruction[] {
@@ -29,16 +29,32 @@ const ML009: Rule = {
   },
 };
 
+/** `rm -rf /var/lib/apt/lists/*`, or `find /var/lib/apt/lists ... -delete` (or `-exec rm`). */
+export function removesAptLists(inv: Invocation): boolean {
+  const w = inv.words;
+  if (w.length < 2) return false;
+  const prog = basename(w[0].value);
+  const names = w.some((x) => x.value.startsWith('/var/lib/apt/lists'));
+  if (prog === 'rm') return names;
+  return prog === 'find' && names && w.some((x, i) => x.value === '-delete' || (x.value === '-exec' && basename(w[i + 1]?.value ?? '') === 'rm'));
+}
+
 const ML010: Rule = {
   id: 'ML010',
   title: 'Remove apt lists after install',
   defaultSeverity: 'information',
   check(ctx) {
+    // Only the final stage and the stages it builds FROM reach the image: a builder stage whose
+    // files are copied selectively leaves its lists behind (lab-rules ML010).
+    const final = ctx.finalStage;
+    if (!final) return;
+    const image = new Set(stageChain(final));
     for (const inst of runs(ctx)) {
+      if (!image.has(inst.stage!)) continue;
       const invs = runInvocations(inst);
       if (!invs.some((v) => aptInstall(v))) continue;
-      if (cacheMountCovers(inst, /^\/var\/lib\/apt\/?(lists\/?)?$/)) continue;
-      const cleaned = invs.some((v) => v.words.length > 1 && basename(v.words[0].value) === 'rm' && v.words.some((w) => w.value.startsWith('/var/lib/apt/lists')));
+      if (mountCovers(inst, /^\/var\/lib\/apt\/?(lists\/?)?$/, ['cache', 'tmpfs'])) continue;
+      const cleaned = invs.some(removesAptLists);
       if (cleaned) continue;
       const edit = appendCommand(ctx, inst, 'rm -rf /var/lib/apt/lists/*');
       ctx.report(inst, 'The apt package lists stay in this layer: remove /var/lib/apt/lists/* in the same RUN.', edit ? [{ title: 'Append && rm -rf /var/lib/apt/lists/*', edits: [edit], safe: true }] : []);

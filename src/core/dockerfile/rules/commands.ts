@@ -49,7 +49,11 @@ const ML006: Rule = {
     for (const inst of ctx.model.instructions) {
       if ((inst.keyword !== 'CMD' && inst.keyword !== 'ENTRYPOINT') || inst.json || !inst.args.text.trim()) continue;
       const exec = toExecForm(inst.args.text);
-      ctx.report(inst, `${inst.keyword} in shell form runs under /bin/sh -c, so the program does not receive stop signals (SIGTERM): use the JSON exec form.`, exec ? [
+      // `CMD exec uvicorn ...`: the shell replaces itself, so signals do reach the program.
+      const msg = /^exec\s/.test(inst.args.text.trim())
+        ? `${inst.keyword} in shell form starts /bin/sh -c first; 'exec' passes stop signals (SIGTERM) on, but the JSON exec form needs no shell: use it.`
+        : `${inst.keyword} in shell form runs under /bin/sh -c, so the program does not receive stop signals (SIGTERM): use the JSON exec form.`;
+      ctx.report(inst, msg, exec ? [
         { title: `Rewrite as ${inst.keywordRaw} ${exec}`, edits: [ctx.edit(inst.args.offsets[0], inst.args.end, exec)], safe: true },
       ] : []);
     }

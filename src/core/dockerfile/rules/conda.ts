@@ -2,7 +2,7 @@
 import { condaInstall, isCondaClean } from '../commands';
 import type { Rule } from '../engine';
 import { runInvocations } from '../model';
-import { cacheMountCovers } from './pip';
+import { mountCovers } from '../mounts';
 import { appendCommand } from './shared';
 
 const ML021: Rule = {
@@ -15,7 +15,7 @@ const ML021: Rule = {
       const invs = runInvocations(inst);
       const c = invs.map(condaInstall).find((x) => x !== null);
       if (!c) continue;
-      if (invs.some(isCondaClean) || cacheMountCovers(inst, /conda|mamba|pkgs/)) continue;
+      if (invs.some(isCondaClean) || mountCovers(inst, /conda|mamba|pkgs/)) continue;
       const cmd = c.tool === 'micromamba' ? 'micromamba clean --all --yes' : `${c.tool} clean -afy`;
       const edit = appendCommand(ctx, inst, cmd);
       ctx.report(inst, `${c.tool} ${c.sub} leaves downloaded packages and caches in the layer: run '${cmd}' in the same RUN.`, edit ? [{ title: `Append && ${cmd}`, edits: [edit], safe: true }] : []);

@@ -2,10 +2,11 @@
  * pip rules: ML002 (--no-cache-dir), ML003 (pin versions), ML013 (sklearn), ML019 (merge
  * consecutive pip RUNs), ML020 (CPU wheels for torch on a non-CUDA base).
  */
-import { type PipInstall, normalizeName, pipArgs, pipInstall, splitRequirement, isUnpinnedPackage } from '../commands';
+import { type PipInstall, normalizeName, pipArgs, pipInstall, pythonModule, splitRequirement, type UnpinnedKind, unpinnedPackages } from '../commands';
 import type { FixSpec, Rule, RuleContext } from '../engine';
 import { type Instruction, rootImage, runInvocations, scripts, variablesAt } from '../model';
-import type { Word } from '../shell';
+import { mountCovers } from '../mounts';
+import { basename, type Invocation, type Word } from '../shell';
 import type { TextEdit } from '../types';
 
 export function pipInstalls(inst: Instruction): PipInstall[] {
@@ -29,9 +30,25 @@ function assignValue(words: Word[], name: string): string | undefined {
   return undefined;
 }
 
-/** A `--mount=type=cache` on the RUN whose target matches. */
-export function cacheMountCovers(inst: Instruction, target: RegExp): boolean {
-  return inst.flags.some((f) => f.name === 'mount' && f.value !== null && /(^|,)type=cache(,|$)/.test(f.value) && target.test(/(?:^|,)(?:target|dst|destination)=([^,]*)/.exec(f.value)?.[1] ?? ''));
+
+/**
+ * Removes pip's cache: `pip cache purge` (or `remove`), or `rm` of `~/.cache/pip`,
+ * `/root/.cache/pip`, `$HOME/.cache/pip` (or of the whole `.cache` folder there).
+ */
+export function isPipCacheCleanup(inv: Invocation): boolean {
+  const w = inv.words;
+  if (!w.length) return false;
+  const prog = basename(w[0].value);
+  if (prog === 'rm') return w.slice(1).some((x) => /^(~|\$\{?HOME\}?|\/root)\/\.cache(\/pip)?\/?\*?$/.test(x.value) || /\/\.cache\/pip\/?\*?$/.test(x.value));
+  let i = -1;
+  if (/^pip(\d+(\.\d+)?)?$/.test(prog)) i = 1;
+  else {
+    const m = pythonModule(w);
+    if (m >= 0 && w[m].value === 'pip') i = m + 1;
+  }
+  if (i < 0) return false;
+  const rest = w.slice(i).filter((x) => !x.value.startsWith('-')).map((x) => x.value);
+  return rest[0] === 'cache' && (rest[1] === 'purge' || rest[1] === 'remove');
 }
 
 const ML002: Rule = {
@@ -42,12 +59,15 @@ const ML002: Rule = {
     for (const inst of runs(ctx)) {
       const pis = pipInstalls(inst);
       if (!pis.length) continue;
-      if (cacheMountCovers(inst, /pip|\/\.cache\/?$/)) continue;
+      if (mountCovers(inst, /pip|\/\.cache\/?$/)) continue;
       const env = variablesAt(ctx.model, inst.stage!, inst.index).get('PIP_NO_CACHE_DIR');
       if (env && TRUTHY.test(env)) continue;
+      const invs = runInvocations(inst);
+      const lastCleanup = invs.reduce((k, inv, i) => (isPipCacheCleanup(inv) ? i : k), -1);
       const edits: TextEdit[] = [];
       for (const pi of pis) {
         if (pi.all.some((w) => w.value.startsWith('--no-cache'))) continue;
+        if (invs.indexOf(pi.inv) < lastCleanup) continue; // the cache is removed before the layer is committed
         const inline = assignValue(pi.inv.assigns, 'PIP_NO_CACHE_DIR');
         if (inline !== undefined && TRUTHY.test(inline)) continue;
         edits.push(ctx.insertAfterWord(pi.all[pi.installIdx], '--no-cache-dir'));
@@ -64,27 +84,29 @@ const ML003: Rule = {
   defaultSeverity: 'warning',
   check(ctx) {
     for (const inst of runs(ctx)) {
-      const bare: { word: Word; pi: PipInstall }[] = [];
+      const bare: { word: Word; pi: PipInstall; kind: UnpinnedKind }[] = [];
       for (const pi of pipInstalls(inst)) {
-        const { packages } = pipArgs(pi);
-        for (let i = 0; i < packages.length; i++) {
-          if (isUnpinnedPackage(packages[i].value, packages[i + 1]?.value)) bare.push({ word: packages[i], pi });
-        }
+        for (const u of unpinnedPackages(pi)) bare.push({ ...u, pi });
       }
       if (!bare.length) continue;
       const names = bare.map((b) => b.word.value);
       const fixes: FixSpec[] = [];
-      // 1. ==VERSION placeholders, inside the word's quotes.
-      fixes.push({
-        title: 'Add ==<version> to each package',
-        edits: bare.map((b, k) => {
-          const end = b.word.valueOffsets[b.word.valueOffsets.length - 1] + 1;
-          return ctx.insert(end, '==VERSION', `==\${${k + 1}:VERSION}`);
-        }),
-        safe: false,
-      });
+      // 1. ==VERSION placeholders (@REF for a VCS URL), inside the word's quotes. An archive URL needs a different URL: no placeholder.
+      const placeable = bare.filter((b) => b.kind !== 'archive');
+      if (placeable.length) {
+        fixes.push({
+          title: placeable.some((b) => b.kind === 'vcs') ? 'Add ==<version> (or @<ref>) to each package' : 'Add ==<version> to each package',
+          edits: placeable.map((b, k) => {
+            const end = b.word.valueOffsets[b.word.valueOffsets.length - 1] + 1;
+            if (b.kind !== 'vcs') return ctx.insert(end, '==VERSION', `==\${${k + 1}:VERSION}`);
+            const hash = b.word.value.indexOf('#'); // the ref goes before #egg=...
+            return ctx.insert(hash > 0 ? b.word.valueOffsets[hash] : end, '@REF', `@\${${k + 1}:REF}`);
+          }),
+          safe: false,
+        });
+      }
       // 2. Move the names into requirements.txt (shell form only).
-      if (!inst.json && bare.every((b) => !b.word.json && !b.word.quoted)) {
+      if (!inst.json && bare.every((b) => !b.word.json && !b.word.quoted && b.pi.all[b.pi.all.indexOf(b.word) - 1]?.value !== '@')) {
         const edits: TextEdit[] = [];
         const seen = new Set<PipInstall>();
         for (const b of bare) {
@@ -106,7 +128,8 @@ const ML003: Rule = {
           files: [{ path: 'requirements.txt', appendLines: names }],
         });
       }
-      ctx.report(inst, `Unpinned pip package${names.length > 1 ? 's' : ''} ${names.join(', ')}: pin versions (==) or install from a pinned requirements.txt so rebuilds are reproducible.`, fixes);
+      const how = [bare.some((b) => b.kind === 'name') && 'versions (==)', bare.some((b) => b.kind === 'vcs') && 'a tag or commit (@<ref>) on VCS URLs', bare.some((b) => b.kind === 'archive') && 'archive URLs of a release'].filter(Boolean).join(', ');
+      ctx.report(inst, `Unpinned pip package${names.length > 1 ? 's' : ''} ${names.join(', ')}: pin ${how}, or install from a pinned requirements.txt, so rebuilds are reproducible.`, fixes);
     }
   },
 };
@@ -174,6 +197,7 @@ function mergeFix(ctx: RuleContext, prev: Instruction, inst: Instruction): FixSp
 
 const TORCH_FAMILY = new Set(['torch', 'torchvision', 'torchaudio']);
 const CPU_INDEX = 'https://download.pytorch.org/whl/cpu';
+const GPU_INDEX = /\/whl\/(cu\d+|rocm[\d.]*)(\/|$)/;
 
 /** CUDA-enabled base images: nvidia/cuda, NGC images, tags that say cuda or gpu. */
 export function isCudaBase(image: string): boolean {
@@ -201,6 +225,9 @@ const ML020: Rule = {
         const urls = ['--index-url', '-i', '--extra-index-url', '-f', '--find-links'].flatMap((k) => options.get(k) ?? []);
         const inline = `${assignValue(pi.inv.assigns, 'PIP_INDEX_URL') ?? ''} ${assignValue(pi.inv.assigns, 'PIP_EXTRA_INDEX_URL') ?? ''}`;
         if (urls.some((u) => /\/whl\/cpu/.test(u)) || /\/whl\/cpu/.test(inline)) continue;
+        // An index of CUDA or ROCm wheels (download.pytorch.org/whl/cu128) is a deliberate GPU choice:
+        // those wheels bring their own CUDA libraries and run on a base without CUDA.
+        if ([...urls, inline, envIdx].some((u) => GPU_INDEX.test(u))) continue;
         const onlyTorch = packages.every((w) => TORCH_FAMILY.has(normalizeName(splitRequirement(w.value)?.name ?? '')));
         const last = pi.inv.words[pi.inv.words.length - 1];
         edits.push(ctx.insertAfterWord(last, `${onlyTorch ? '--index-url' : '--extra-index-url'}=${CPU_INDEX}`));

@@ -73,6 +73,8 @@ interface PortWord {
   end: number;
   from: number;
   to: number;
+  /** Written as a variable (`${PORT:-7860}`): the range is the whole word. */
+  variable: boolean;
 }
 
 function exposedPorts(ctx: RuleContext, stage: Stage): PortWord[] {
@@ -80,13 +82,19 @@ function exposedPorts(ctx: RuleContext, stage: Stage): PortWord[] {
   for (const inst of exposes(stage)) {
     const vars = variablesAt(ctx.model, inst.stage!, inst.index);
     for (const w of argWords(inst)) {
+      if (w.value.includes('$')) {
+        // `${PORT:-7860}/tcp`: resolve first; the fix then replaces the whole word.
+        const v = substitute(w.value, (n) => vars.get(n));
+        const m = v === null ? null : /^(?:.*:)?(\d+)(?:-(\d+))?(?:\/\w+)?$/.exec(v);
+        if (m) out.push({ inst, start: w.start, end: w.end, from: Number(m[1]), to: Number(m[2] ?? m[1]), variable: true });
+        continue;
+      }
       const colon = w.value.lastIndexOf(':');
       const spec = w.value.slice(colon + 1).split('/')[0];
-      const v = substitute(spec, (n) => vars.get(n));
-      const m = v === null ? null : /^(\d+)(?:-(\d+))?$/.exec(v);
+      const m = /^(\d+)(?:-(\d+))?$/.exec(spec);
       if (!m) continue;
       const s = w.valueOffsets[colon + 1] ?? w.start;
-      out.push({ inst, start: s, end: s + spec.length, from: Number(m[1]), to: Number(m[2] ?? m[1]) });
+      out.push({ inst, start: s, end: s + spec.length, from: Number(m[1]), to: Number(m[2] ?? m[1]), variable: false });
     }
   }
   return out;
@@ -106,7 +114,7 @@ const ML029: Rule = {
       if (ports.some((p) => p.from <= s.port! && s.port! <= p.to)) continue;
       const p = ports.find((x) => x.inst.stage === final) ?? ports[0];
       ctx.report(p.inst, `EXPOSE ${ctx.text(p.start, p.end)} but ${s.tool} is told to listen on ${s.port}: expose ${s.port}.`, [
-        { title: `EXPOSE ${s.port}`, edits: [ctx.edit(p.start, p.end, String(s.port))], safe: true },
+        { title: `EXPOSE ${s.port}`, edits: [ctx.edit(p.start, p.end, String(s.port))], safe: !p.variable },
       ]);
     }
   },
@@ -118,13 +126,15 @@ const ML030: Rule = {
   defaultSeverity: 'error',
   check(ctx) {
     for (const inst of ctx.model.instructions) {
-      if (inst.keyword !== 'EXPOSE') continue;
-      const bad = argWords(inst).filter((w) => w.value.includes(':'));
+      if (inst.keyword !== 'EXPOSE' || !inst.stage) continue;
+      const vars = variablesAt(ctx.model, inst.stage, inst.index);
+      // A variable is not a mapping (`${PORT:-7860}` has a colon of its own): judge its resolved
+      // value, and skip it when it has none (lab-rules ML030).
+      const bad = argWords(inst).filter((w) => (w.value.includes('$') ? substitute(w.value, (n) => vars.get(n)) ?? '' : w.value).includes(':'));
       if (!bad.length) continue;
-      const edits = bad.map((w) => ctx.edit(w.start, w.end, w.value.slice(w.value.lastIndexOf(':') + 1)));
-      ctx.report(inst, `EXPOSE ${bad.map((w) => w.value).join(' ')} names a host port or address: EXPOSE takes only the container port; publishing to the host happens at run time (docker run -p 4000:8080).`, [
-        { title: 'Keep only the container port', edits, safe: true },
-      ]);
+      const edits = bad.filter((w) => !w.value.includes('$')).map((w) => ctx.edit(w.start, w.end, w.value.slice(w.value.lastIndexOf(':') + 1)));
+      ctx.report(inst, `EXPOSE ${bad.map((w) => w.value).join(' ')} names a host port or address: EXPOSE takes only the container port; publishing to the host happens at run time (docker run -p 4000:8080).`,
+        edits.length === bad.length ? [{ title: 'Keep only the container port', edits, safe: true }] : []);
     }
   },
 };

@@ -1,8 +1,18 @@
 /** ML005: the final stage runs as root. */
 import type { Rule } from '../engine';
-import { argWords, type Instruction, rootImage, runInvocations, stageChain, substitute, variablesAt, workdirAt } from '../model';
+import { argWords, effectiveCommand, type Instruction, rootImage, runInvocations, stageChain, substitute, variablesAt, workdirAt } from '../model';
 import { basename } from '../shell';
 import { isJupyterStacksImage } from '../servers';
+
+/**
+ * Base images that already switch to a non-root user (lab-rules ML005): the Jupyter Docker
+ * Stacks (`jovyan`) and mambaorg/micromamba (`$MAMBA_USER`, "mambauser").
+ */
+export function baseUser(image: string | null): string | null {
+  if (isJupyterStacksImage(image)) return 'jovyan';
+  if (image && /^(docker\.io\/)?mambaorg\/micromamba(:|@|$)/i.test(image)) return '$MAMBA_USER';
+  return null;
+}
 
 const ML005: Rule = {
   id: 'ML005',
@@ -32,12 +42,16 @@ const ML005: Rule = {
     }
     const base = rootImage(final);
     const last = users[users.length - 1];
+    // A files-only image (FROM scratch, no CMD or ENTRYPOINT: an artifact other images copy
+    // from) runs no process, as root or otherwise.
+    const { cmd, entrypoint } = effectiveCommand(final);
+    if (!last && base === 'scratch' && !cmd && !entrypoint) return;
     const isRoot = (n: string | null): boolean => n === 'root' || n === '0';
-    if (!last && isJupyterStacksImage(base)) return;
+    if (!last && baseUser(base)) return;
     if (last && !isRoot(last.name)) return;
     // The user to switch to: one created in the Dockerfile, an earlier non-root USER, or a new one.
     const earlier = [...users].reverse().find((u) => u.name !== null && !isRoot(u.name))?.name ?? null;
-    const name = created ?? earlier ?? (isJupyterStacksImage(base) ? 'jovyan' : null);
+    const name = created ?? earlier ?? baseUser(base);
     const lines: string[] = [];
     if (!name) {
       const alpine = !!base && /alpine/i.test(base);

@@ -1,10 +1,18 @@
 /** WORKDIR rules: ML022 (a stage that copies or runs has no WORKDIR), ML023 (relative WORKDIR). */
-import type { Rule } from '../engine';
-import { argWords, rootImage, stageChain, substitute, variablesAt } from '../model';
+import type { Rule, RuleContext } from '../engine';
+import { argWords, type Instruction, rootImage, stageChain, substitute, variablesAt } from '../model';
 import { parseImage, shortName } from './from';
 
 /** Base images known not to set a WORKDIR (so a relative one is relative to `/`). */
 const NO_WORKDIR_BASES = new Set(['python', 'ubuntu', 'debian', 'alpine', 'nvidia/cuda', 'busybox', 'scratch', 'continuumio/miniconda3', 'mambaorg/micromamba']);
+
+function absoluteDest(ctx: RuleContext, inst: Instruction): boolean {
+  const words = argWords(inst);
+  const dest = words[words.length - 1];
+  if (words.length < 2 || !dest) return false;
+  const v = substitute(dest.value, (n) => variablesAt(ctx.model, inst.stage!, inst.index).get(n));
+  return v !== null && /^(\/|[A-Za-z]:[\\/])/.test(v);
+}
 
 const ML022: Rule = {
   id: 'ML022',
@@ -12,10 +20,12 @@ const ML022: Rule = {
   defaultSeverity: 'warning',
   check(ctx) {
     for (const stage of ctx.model.stages) {
-      const acts = stage.instructions.some((i) => i.keyword === 'COPY' || i.keyword === 'ADD' || i.keyword === 'RUN');
+      // Copies to absolute destinations (`COPY --from=build /out/ /`) land where they say: the
+      // working directory matters to RUN and to relative destinations only.
+      const acts = stage.instructions.some((i) => i.keyword === 'RUN' || ((i.keyword === 'COPY' || i.keyword === 'ADD') && !absoluteDest(ctx, i)));
       if (!acts) continue;
       if (stageChain(stage).some((s) => s.instructions.some((i) => i.keyword === 'WORKDIR'))) continue;
-      ctx.report(stage.from, `Stage ${stage.name ?? stage.index + 1} copies files or runs commands without a WORKDIR, so they land in /: add WORKDIR /app.`, [
+      ctx.report(stage.from, `Stage ${stage.name ?? stage.index + 1} copies files or runs commands without a WORKDIR, so they land in the base image's working directory (/ for most bases): add WORKDIR /app.`, [
         { title: 'Insert WORKDIR /app', edits: [ctx.insertLinesAfter(stage.from, ['WORKDIR /app'])], safe: false },
       ]);
     }
