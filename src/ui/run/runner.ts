@@ -2,7 +2,8 @@
  * Runs a container the way every entry point does (guided run, profile, task): checks first
  * what would go wrong or surprise (a host port in use, a sensitive bind mount, a missing host
  * folder, GPUs on an engine without a GPU runtime), then creates and starts it, follows its
- * logs in a terminal (offering the URLs servers print) and tells when a detached job exits.
+ * logs in a terminal (offering the URLs servers print) and tells when a detached job exits; an
+ * interactive run (`-it`) gets a terminal attached to the container instead.
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -14,6 +15,7 @@ import type { RunRequest } from '../../core/run/createOptions';
 import { formatDuration } from '../../core/logs/urls';
 import type { CommandContext } from '../commands/context';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
+import { openSessionTerminal } from '../commands/container/sessionTerminal';
 import { log } from '../log';
 
 /** How the pre-flight checks may ask; programmatic callers (tests, tasks) answer up front. */
@@ -125,6 +127,7 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   }
   const checked = await checkPorts(ctx, req, policy);
   if (!checked || !(await checkMounts(checked, policy))) return undefined;
+  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked);
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
@@ -132,6 +135,30 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports);
   if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);
   return { id, name };
+}
+
+/**
+ * `docker run -it`: creates, attaches and starts the container through the Engine API, with a
+ * terminal attached to its TTY (keystrokes in, output out, resize, Ctrl-C). When the program
+ * exits the terminal shows the exit code (and that `--rm` removed the container).
+ */
+async function runAttached(ctx: CommandContext, req: RunRequest): Promise<{ id: string; name: string }> {
+  const run = await ctx.session.get().runInteractive(req);
+  log().info(`Started container ${run.name} (${run.id.slice(0, 12)}) from ${req.image}, attached to a terminal`);
+  ctx.views.containers.refresh();
+  void run.exited.then(() => ctx.views.containers.refresh());
+  openSessionTerminal({
+    name: `Run: ${run.name}`,
+    icon: 'terminal',
+    start: async (onData, size) => {
+      run.onData(onData);
+      if (size) run.resize(size.columns, size.rows);
+      return run;
+    },
+    exitMessage: (code) =>
+      `[container ${run.name} exited${code === undefined ? '' : ` with code ${code}`}${req.autoRemove ? ' and was removed (--rm)' : ''}]`,
+  });
+  return { id: run.id, name: run.name };
 }
 
 /** When a detached job exits: a notification with exit code and duration, and buttons to its logs and artifacts. */
