@@ -270,11 +270,14 @@ export class Workbench {
    * Answers "Run Container..."'s prompts by what each asks: port bindings, volume mounts and,
    * when given, environment get these answers; any other prompt the run flow grows (GPUs, shared
    * memory, an environment not answered here) is accepted as offered, as a hurried person would.
-   * @returns what was asked, in order: 'ports', 'volumes', 'env', 'pick: <title>', 'input: <title>'
+   * The command, container name and run mode are answered when given (`mode` is the label of
+   * the item to pick, e.g. 'Interactive').
+   * @returns what was asked, in order: 'ports', 'volumes', 'env', 'command', 'name',
+   *   'mode: <first item offered>', 'pick: <title>', 'input: <title>'
    */
-  async answerRunPrompts(answers: { ports: string; mounts: string; env?: string }): Promise<string[]> {
+  async answerRunPrompts(answers: { ports: string; mounts: string; env?: string; command?: string; name?: string; mode?: string }): Promise<string[]> {
     const asked: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 10; i++) {
       const prompt = await this.readQuickInput(i === 0 ? 30_000 : 5_000).catch(() => undefined);
       if (!prompt) break;
       const text = `${prompt.title} ${prompt.message} ${prompt.placeholder}`;
@@ -287,6 +290,15 @@ export class Workbench {
       } else if (answers.env !== undefined && /environment/i.test(text)) {
         asked.push('env');
         await this.answerQuickInput(answers.env);
+      } else if (answers.command !== undefined && /command and arguments/i.test(text)) {
+        asked.push('command');
+        await this.answerQuickInput(answers.command);
+      } else if (answers.name !== undefined && /container name/i.test(text)) {
+        asked.push('name');
+        await this.answerQuickInput(answers.name);
+      } else if (answers.mode !== undefined && /detached or interactive/i.test(text)) {
+        asked.push(`mode: ${prompt.items[0] ?? ''}`);
+        await this.pickQuickInputItem(answers.mode);
       } else if (prompt.items.length) {
         asked.push(`pick: ${prompt.title}`);
         await this.page.keyboard.press('Enter');
