@@ -19,6 +19,7 @@ const BUSYBOX = 'mllab-test/busybox:1';
 const shellName = `mllab-ui-it-shell-${runId}`;
 const argsName = `mllab-ui-it-args-${runId}`;
 const profileName = `mllab-ui-it-profile-${runId}`;
+const savedProfile = `ui-args-${runId}`;
 let wb: Workbench | undefined;
 let failed = false;
 
@@ -128,6 +129,19 @@ void test('the guided run passes quoted arguments ("hello " 3) to the container,
   assert.equal(logs, '[hello ][3]', 'each argument arrives as one word, the space inside the quotes kept');
   assert.equal(docker(['inspect', '--format', '{{json .Config.Cmd}} {{.Config.Tty}}', argsName]), '["printf","[%s]","hello ","3"] false');
   await w.screenshot('interactive-guided-args');
+
+  // "Save Last Run as Profile..." keeps the new answers: the command's words and the name.
+  await w.runCommand('ML Lab: Save Last Run as Profile...');
+  await w.answerQuickInput(savedProfile);
+  const text = await waitFor(`the editor to show profile ${savedProfile}`, async () => {
+    const t = await w.editorText();
+    return t.includes(`${savedProfile}:`) ? t : undefined;
+  }, 20_000);
+  const section = text.slice(text.indexOf(`${savedProfile}:`));
+  assert.match(section, /command: \[ ?printf, "\[%s\]", "hello ", "3" ?\]/, `the saved profile keeps each argument:\n${section}`);
+  assert.match(section, new RegExp(`name: ${argsName}`), `the saved profile keeps the container name:\n${section}`);
+  assert.doesNotMatch(section, /interactive:/, `a detached run saves no interactive:\n${section}`);
+  await w.screenshot('interactive-saved-profile');
 }));
 
 void test('an interactive profile (interactive: true, rm: true) runs in a terminal and its container is removed on exit', { timeout: 180_000 }, () => step(async () => {
