@@ -317,7 +317,7 @@ export class Engine {
       architecture: i.Architecture,
       os: i.Os,
       cmd: (c.Cmd as string[] | null | undefined) ?? [],
-      entrypoint: ((c.Entrypoint as string[] | string | null | undefined) === null || c.Entrypoint === undefined ? [] : [c.Entrypoint].flat()) as string[],
+      entrypoint: [(c.Entrypoint as string[] | string | null | undefined) ?? []].flat(),
     };
   }
 

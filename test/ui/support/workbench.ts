@@ -271,7 +271,7 @@ export class Workbench {
    * when given, environment get these answers; any other prompt the run flow grows (GPUs, shared
    * memory, an environment not answered here) is accepted as offered, as a hurried person would.
    * The command, container name and run mode are answered when given (`mode` is the label of
-   * the item to pick, e.g. 'Interactive').
+   * the item to pick, e.g. 'Interactive'), else accepted as offered.
    * @returns what was asked, in order: 'ports', 'volumes', 'env', 'command', 'name',
    *   'mode: <first item offered>', 'pick: <title>', 'input: <title>'
    */
@@ -281,7 +281,19 @@ export class Workbench {
       const prompt = await this.readQuickInput(i === 0 ? 30_000 : 5_000).catch(() => undefined);
       if (!prompt) break;
       const text = `${prompt.title} ${prompt.message} ${prompt.placeholder}`;
-      if (/port/i.test(text)) {
+      // These steps are told apart by their titles first: their prompts quote the image's command,
+      // which may well say --port or --volume.
+      if (/command and arguments/i.test(prompt.title)) {
+        asked.push('command');
+        await this.answerQuickInput(answers.command ?? prompt.value);
+      } else if (/container name/i.test(prompt.title)) {
+        asked.push('name');
+        await this.answerQuickInput(answers.name ?? prompt.value);
+      } else if (/detached or interactive/i.test(prompt.title)) {
+        asked.push(`mode: ${prompt.items[0] ?? ''}`);
+        if (answers.mode !== undefined) await this.pickQuickInputItem(answers.mode);
+        else await this.page.keyboard.press('Enter');
+      } else if (/port/i.test(text)) {
         asked.push('ports');
         await this.answerQuickInput(answers.ports);
       } else if (/volume|mount/i.test(text)) {
@@ -290,15 +302,6 @@ export class Workbench {
       } else if (answers.env !== undefined && /environment/i.test(text)) {
         asked.push('env');
         await this.answerQuickInput(answers.env);
-      } else if (answers.command !== undefined && /command and arguments/i.test(text)) {
-        asked.push('command');
-        await this.answerQuickInput(answers.command);
-      } else if (answers.name !== undefined && /container name/i.test(text)) {
-        asked.push('name');
-        await this.answerQuickInput(answers.name);
-      } else if (answers.mode !== undefined && /detached or interactive/i.test(text)) {
-        asked.push(`mode: ${prompt.items[0] ?? ''}`);
-        await this.pickQuickInputItem(answers.mode);
       } else if (prompt.items.length) {
         asked.push(`pick: ${prompt.title}`);
         await this.page.keyboard.press('Enter');
