@@ -157,3 +157,23 @@ void test('an interactive profile (interactive: true, rm: true) runs in a termin
   await waitFor('the terminal to say the container was removed', async () => (/exited ?with ?code ?0 ?and ?was ?removed ?\(--rm\)/.test(await unwrapped(w)) ? true : undefined), 30_000);
   await waitFor(`${profileName} to be gone`, () => (exists(profileName) ? undefined : true), 15_000);
 }));
+
+void test('an interactive profile run as a task: the task terminal is the container\'s TTY and the task ends with its exit code', { timeout: 180_000 }, () => step(async () => {
+  const w = wb!;
+  await sleep(500);
+  await w.runCommand('Tasks: Run Task');
+  await w.pickQuickInputItem('mllab', 60_000);
+  await w.pickQuickInputItem(/^(mllab: )?ui-shell$/);
+  await waitFor(`the engine to run ${profileName}`, () => docker(['inspect', '--format', '{{.State.Running}}', profileName], true) === 'true' || undefined, 30_000);
+  await focusTerminal(w);
+  await typeLine(w, 'echo task-$((20+22))');
+  await waitFor('the shell to answer task-42 in the task terminal', async () => (/^task-42\s*$/m.test(await w.terminalText()) ? true : undefined), 30_000);
+  await w.screenshot('interactive-task-shell');
+  await typeLine(w, 'exit 4');
+  const text = await waitFor('the task to end with the exit code', async () => {
+    const t = await unwrapped(w);
+    return /exited ?with ?code ?4/.test(t) && /terminated ?with ?exit ?code: ?4/.test(t) ? t : undefined;
+  }, 30_000);
+  assert.match(text, new RegExp(`Running ?${profileName}`));
+  await waitFor(`${profileName} to be gone (rm: true)`, () => (exists(profileName) ? undefined : true), 15_000);
+}));

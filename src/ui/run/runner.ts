@@ -14,6 +14,7 @@ import { isSensitiveMountSource } from '../../core/run/guided';
 import type { RunRequest } from '../../core/run/createOptions';
 import { formatDuration } from '../../core/logs/urls';
 import type { CommandContext } from '../commands/context';
+import type { AttachedRun } from '../../engine/engine';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
 import { openSessionTerminal } from '../commands/container/sessionTerminal';
 import { log } from '../log';
@@ -32,6 +33,11 @@ export interface RunPolicy {
   notifyExit?: boolean;
   /** user the image runs as (`Config.User`), to make created folders writable for it when VS Code runs as root */
   imageUser?: string;
+  /**
+   * For an interactive run (`-it`): takes the attached container instead of a new terminal (a
+   * task's own terminal becomes the container's TTY). Not for programmatic arguments of commands.
+   */
+  onAttached?: (run: AttachedRun) => void;
 }
 
 const isLocalEngine = (ctx: CommandContext) => ctx.session.get().connection.address.kind === 'socket';
@@ -127,7 +133,7 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   }
   const checked = await checkPorts(ctx, req, policy);
   if (!checked || !(await checkMounts(checked, policy))) return undefined;
-  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked);
+  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked, policy.onAttached);
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
@@ -142,11 +148,15 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
  * terminal attached to its TTY (keystrokes in, output out, resize, Ctrl-C). When the program
  * exits the terminal shows the exit code (and that `--rm` removed the container).
  */
-async function runAttached(ctx: CommandContext, req: RunRequest): Promise<{ id: string; name: string }> {
+async function runAttached(ctx: CommandContext, req: RunRequest, onAttached?: (run: AttachedRun) => void): Promise<{ id: string; name: string }> {
   const run = await ctx.session.get().runInteractive(req);
   log().info(`Started container ${run.name} (${run.id.slice(0, 12)}) from ${req.image}, attached to a terminal`);
   ctx.views.containers.refresh();
   void run.exited.then(() => ctx.views.containers.refresh());
+  if (onAttached) {
+    onAttached(run);
+    return { id: run.id, name: run.name };
+  }
   openSessionTerminal({
     name: `Run: ${run.name}`,
     icon: 'terminal',
