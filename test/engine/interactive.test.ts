@@ -38,7 +38,7 @@ function transcript(run: AttachedRun): { text: () => string; waitFor: (re: RegEx
   };
 }
 
-describe('interactive runs (docker run -it) through the Engine API', () => {
+describe('interactive runs (docker run -it) through the Engine API', { timeout: 120_000 }, () => {
   after(() => cleanup(engine, RUN, []));
 
   it('creates the container with OpenStdin, StdinOnce, Tty and every stream attached', async () => {
