@@ -73,6 +73,10 @@ export interface ImageDetails {
   user: string;
   architecture: string;
   os: string;
+  /** The image config's `Cmd` (CMD), e.g. ["sh"]; [] when it has none. */
+  cmd: string[];
+  /** The image config's `Entrypoint` (ENTRYPOINT); [] when it has none. */
+  entrypoint: string[];
 }
 
 export interface EngineVersion {

@@ -316,6 +316,8 @@ export class Engine {
       user: c.User ?? '',
       architecture: i.Architecture,
       os: i.Os,
+      cmd: (c.Cmd as string[] | null | undefined) ?? [],
+      entrypoint: [(c.Entrypoint as string[] | string | null | undefined) ?? []].flat(),
     };
   }
 
@@ -514,6 +516,82 @@ export class Engine {
     return { id: info.Id, name: info.Name.replace(/^\//, '') };
   }
 
+  /**
+   * Runs a container interactively, as `docker run -it` does: creates it (the request should be
+   * `interactive`: OpenStdin, StdinOnce, Tty), attaches to it
+   * (`POST /containers/{id}/attach?stream=1&stdin=1&stdout=1&stderr=1`, hijacked so stdin is
+   * written on the same connection), registers the wait (`POST /containers/{id}/wait`,
+   * condition `removed` with AutoRemove, as the CLI does, else `next-exit`), then starts it.
+   * Output produced before `onData` is given (the terminal opens later) is buffered.
+   * If attaching or starting fails, the container is removed again.
+   * @returns the session: `write` sends keystrokes to the container's TTY (Ctrl-C is `\x03`,
+   *   which the TTY turns into SIGINT for the foreground program), `resize` calls
+   *   `POST /containers/{id}/resize?h=&w=` (character cells), `close` ends the attach stream and
+   *   hangs up (SIGHUP, then a stop if the container is still running 3 s later, as a closed
+   *   terminal window does to its shell), `exited` resolves with the exit code when it stops.
+   */
+  async runInteractive(req: RunRequest): Promise<AttachedRun> {
+    const { id } = await this.createContainer(req);
+    const container = this.docker().getContainer(id);
+    let stream: NodeJS.ReadWriteStream;
+    let waited: Promise<{ exitCode: number }>;
+    try {
+      stream = await this.call(`attach to container ${id}`, () =>
+        container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true } as DockerodeNs.ContainerAttachOptions),
+      );
+      waited = this.waitContainer(id, undefined, req.autoRemove ? 'removed' : 'next-exit');
+      waited.catch(() => undefined); // handled by `exited` below
+      await this.call(`start container from ${req.image}`, (abortSignal) => container.start({ abortSignal }));
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    const info = await this.call('inspect new container', (abortSignal) => container.inspect({ abortSignal })).catch(() => undefined);
+    let pending: string[] | undefined = [];
+    let sink: ((text: string) => void) | undefined;
+    stream.on('data', (d: Buffer) => {
+      const text = d.toString('utf8');
+      if (sink) sink(text);
+      else pending?.push(text);
+    });
+    const exited = waited.then(
+      (r) => r.exitCode,
+      () => undefined,
+    );
+    return {
+      id,
+      name: info?.Name.replace(/^\//, '') ?? req.name ?? id.slice(0, 12),
+      onData: (fn) => {
+        sink = fn;
+        for (const t of pending ?? []) fn(t);
+        pending = undefined;
+      },
+      write: (data) => void stream.write(data),
+      resize: (columns, rows) => void container.resize({ h: rows, w: columns }).catch(() => undefined),
+      close: () => {
+        stream.end();
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        void this.hangUp(id, exited);
+      },
+      exited,
+    };
+  }
+
+  /**
+   * What closing a terminal does to the shell in it: SIGHUP (`POST /containers/{id}/kill?signal=SIGHUP`).
+   * Closing stdin is not enough with a TTY (the shell reads the TTY, which stays open), and PID 1
+   * only gets signals it handles, so a container still running `hangUpGraceMs` later is stopped
+   * (SIGTERM, SIGKILL after 2 s). Errors (already gone) are ignored.
+   */
+  private async hangUp(id: string, exited: Promise<unknown>, hangUpGraceMs = 3_000): Promise<void> {
+    const container = this.docker().getContainer(id);
+    await container.kill({ signal: 'SIGHUP' }).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), hangUpGraceMs)))]);
+    clearTimeout(timer);
+    if (!gone) await this.stopContainer(id, 2).catch(() => undefined);
+  }
+
   /** `POST /containers/{id}/start`; a container already running is not an error. */
   async startContainer(id: string): Promise<void> {
     await this.call(`start container ${id}`, async (abortSignal) => {
@@ -558,10 +636,14 @@ export class Engine {
     );
   }
 
-  /** `POST /containers/{id}/wait`: resolves with the exit code when the container stops. Not limited by the call timeout. */
-  async waitContainer(id: string, signal?: AbortSignal): Promise<{ exitCode: number }> {
+  /**
+   * `POST /containers/{id}/wait`: resolves with the exit code when the container stops. Not limited by the call timeout.
+   * @param condition the engine's wait condition: 'not-running' (default), 'next-exit' (the next
+   *   stop, even of a container not started yet) or 'removed' (for AutoRemove containers).
+   */
+  async waitContainer(id: string, signal?: AbortSignal, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<{ exitCode: number }> {
     try {
-      const r = (await this.docker().getContainer(id).wait({ abortSignal: signal })) as { StatusCode: number };
+      const r = (await this.docker().getContainer(id).wait({ abortSignal: signal, ...(condition !== 'not-running' ? { condition } : {}) })) as { StatusCode: number };
       return { exitCode: r.StatusCode };
     } catch (err) {
       throw this.mapError(`wait for container ${id}`, err, signal);
@@ -1093,6 +1175,14 @@ export class Engine {
   }
 }
 
+
+/** A container run with `-it` and attached to (see {@link Engine.runInteractive}). */
+export interface AttachedRun extends ShellSession {
+  id: string;
+  name: string;
+  /** where the container's TTY output goes from now on; output so far is replayed first */
+  onData(fn: (text: string) => void): void;
+}
 
 /** An interactive shell inside a container (an exec session with a TTY). */
 export interface ShellSession {

@@ -70,6 +70,8 @@ describe('ML Container Lab in a real extension host', () => {
       ports: '',
       mounts: './artifacts:/usr/local/app/artifacts',
       env: '',
+      command: '',
+      mode: 'detached',
       name: `mllab-hosttest-iris-${RUN}`,
       labels: { [TEST_LABEL]: RUN },
     })) as { id: string; name: string } | undefined;
@@ -99,6 +101,9 @@ describe('ML Container Lab in a real extension host', () => {
       ports: '80:abc',
       mounts: '',
       env: '',
+      command: '',
+      name: `mllab-hosttest-bad-${RUN}`,
+      mode: 'detached',
       labels: { [TEST_LABEL]: RUN },
     });
     assert.equal(result, undefined);

@@ -63,6 +63,7 @@ interface RunText {
   image: string;
   name?: string;
   interactive: boolean;
+  detach: boolean;
   ports: PortBinding[];
   bindAddress?: string;
   mounts: MountSpec[];
@@ -85,10 +86,10 @@ interface RunText {
 
 /**
  * The `docker run` command equivalent to a profile or a run request, options in this order:
- * `docker run -d|-it --name N -p ... -v ... --gpus G --shm-size 2g --ipc host -m 8g --cpus 2
+ * `docker run -d|-it|-dit --name N -p ... -v ... --gpus G --shm-size 2g --ipc host -m 8g --cpus 2
  *  --network N --restart R --rm --env-file F -e K=V --label K=V --workdir W --user U
  *  --entrypoint E image [entrypoint args...] [cmd...]`.
- * `-d` unless interactive (`-it`). Port bindings without a host IP get the bind address
+ * `-d` when detached, `-it` when interactive (`-dit`: both). Port bindings without a host IP get the bind address
  * (the run request's, or `options.bindAddress` for a profile, default 127.0.0.1), so the text
  * publishes exactly where the extension would. Bind mounts use absolute host paths. An
  * entrypoint of several words becomes `--entrypoint <first>` and the rest go before the
@@ -103,7 +104,6 @@ export function dockerRunCommand(input: Profile | RunRequest, options: { bindAdd
     t = {
       ...r,
       image: input.image,
-      interactive: !r.detach,
       bindAddress: options.bindAddress ?? '127.0.0.1',
       gpus: r.gpus && formatGpuRequest(r.gpus),
       env: Object.entries(r.env),
@@ -114,6 +114,7 @@ export function dockerRunCommand(input: Profile | RunRequest, options: { bindAdd
     t = {
       ...input,
       interactive: input.interactive === true,
+      detach: input.detach ?? input.interactive !== true,
       autoRemove: input.autoRemove === true,
       gpus: input.gpus && formatGpuRequest(input.gpus),
       env: Object.entries(input.env ?? {}),
@@ -125,7 +126,8 @@ export function dockerRunCommand(input: Profile | RunRequest, options: { bindAdd
 }
 
 function runText(t: RunText): string {
-  const w: string[] = ['docker', 'run', t.interactive ? '-it' : '-d'];
+  const mode = `${t.detach ? 'd' : ''}${t.interactive ? 'it' : ''}`;
+  const w: string[] = ['docker', 'run', ...(mode ? [`-${mode}`] : [])];
   if (t.name !== undefined && t.name !== '') w.push('--name', t.name.replace(/^\//, ''));
   for (const p of t.ports) w.push('-p', formatPortBinding(p.hostIp === undefined && t.bindAddress !== undefined ? { ...p, hostIp: t.bindAddress } : p));
   for (const m of t.mounts) w.push('-v', formatMount(m));
@@ -217,6 +219,7 @@ export function runCommandFromInspect(inspect: Record<string, unknown>, imageEnv
     image: str(config.Image) ?? str(inspect.Image) ?? '',
     name: str(inspect.Name),
     interactive: config.OpenStdin === true && config.Tty === true,
+    detach: !(config.OpenStdin === true && config.Tty === true),
     ports,
     mounts,
     gpus: gpus && formatGpuRequest(gpus),

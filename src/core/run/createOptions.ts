@@ -45,6 +45,11 @@ export interface RunRequest {
   autoRemove?: boolean;
   /** Keep stdin open and allocate a terminal (`-it`): OpenStdin, AttachStdin/out/err, StdinOnce, Tty. */
   interactive?: boolean;
+  /**
+   * Run in the background (`-d`). Default: true unless `interactive`, whose run attaches a
+   * terminal; `interactive` with `detach: true` is `docker run -dit` (stdin kept open, nothing attached).
+   */
+  detach?: boolean;
   /** Restart policy (`--restart`): 'no', 'always', 'unless-stopped', 'on-failure' or 'on-failure:N'. */
   restart?: string;
 }

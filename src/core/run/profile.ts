@@ -67,8 +67,17 @@ export interface ProfileRun {
   network?: string;
   /** Remove the container when it exits (`--rm`); default false. */
   autoRemove: boolean;
-  /** Run in the background (`-d`, default true); false runs interactively (`-it`). */
+  /**
+   * Run in the background (`-d`). Default true, or false when `interactive`/`tty` is true;
+   * false runs in an interactive terminal (`-it`).
+   */
   detach: boolean;
+  /**
+   * Keep stdin open and allocate a TTY (`-it`): from `interactive` or `tty` (one switch: the
+   * terminal the extension attaches is a TTY with stdin), else `!detach`. With `detach: true`
+   * it is `docker run -dit`: stdin kept open, no terminal attached.
+   */
+  interactive: boolean;
   labels: Record<string, string>;
   restart?: string;
 }
@@ -115,7 +124,8 @@ export function toRunRequest(
     labels: { ...(options.extraLabels ?? {}), ...r.labels },
     bindAddress: options.bindAddress,
     autoRemove: r.autoRemove,
-    interactive: !r.detach,
+    interactive: r.interactive,
+    detach: r.detach,
   };
   if (r.name !== undefined) req.name = r.name;
   if (r.cmd !== undefined) req.cmd = r.cmd;
@@ -142,7 +152,7 @@ export const PROFILE_FIELDS = {
   build: ['dockerfile', 'context', 'tag', 'args', 'target', 'platform'],
   run: [
     'name', 'command', 'entrypoint', 'workdir', 'user', 'ports', 'volumes', 'env', 'envFiles', 'gpus',
-    'shmSize', 'ipc', 'memory', 'cpus', 'network', 'rm', 'detach', 'labels', 'restart',
+    'shmSize', 'ipc', 'memory', 'cpus', 'network', 'rm', 'detach', 'interactive', 'tty', 'labels', 'restart',
   ],
 } as const;
 
@@ -180,6 +190,8 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'run.network': 'bridge, host, none, container:<name> or a network name',
   'run.rm': 'true or false',
   'run.detach': 'true (run in the background) or false (interactive)',
+  'run.interactive': 'true (keep stdin open and attach a terminal, docker run -it) or false',
+  'run.tty': 'true (allocate a TTY and attach a terminal, docker run -it) or false',
   'run.labels': 'a mapping of label names to values, e.g. { course: ml101 }',
   'run.restart': 'no, always, unless-stopped, on-failure or on-failure:N',
 };
@@ -190,7 +202,7 @@ const ALIASES: Record<string, string> = {
   working_dir: 'workdir', workingDir: 'workdir', workingdir: 'workdir', environment: 'env', env_file: 'envFiles',
   env_files: 'envFiles', envFile: 'envFiles', 'env-file': 'envFiles', cmd: 'command', mem_limit: 'memory', mem: 'memory',
   remove: 'rm', autoRemove: 'rm', auto_remove: 'rm', container_name: 'name', gpu: 'gpus', ipc_mode: 'ipc', ipcMode: 'ipc',
-  network_mode: 'network', label: 'labels', build_args: 'args', buildArgs: 'args', 'build-arg': 'args', file: 'dockerfile',
+  network_mode: 'network', stdin_open: 'interactive', stdinOpen: 'interactive', openStdin: 'interactive', label: 'labels', build_args: 'args', buildArgs: 'args', 'build-arg': 'args', file: 'dockerfile',
 };
 
 function editDistance(a: string, b: string): number {
@@ -518,7 +530,10 @@ function parseBuild(ctx: Ctx, pair: Pair, p: string): Partial<ProfileBuild> | un
 }
 
 function parseRun(ctx: Ctx, pair: Pair | undefined, p: string): ProfileRun | undefined {
-  const run: ProfileRun = { ports: [], mounts: [], env: {}, envFiles: [], autoRemove: false, detach: true, labels: {} };
+  const run: ProfileRun = { ports: [], mounts: [], env: {}, envFiles: [], autoRemove: false, detach: true, interactive: false, labels: {} };
+  /** What the file says about -d, -i and -t (undefined: not given), with where it says it. */
+  const said: { detach?: boolean; interactive?: boolean; tty?: boolean } = {};
+  const saidAt: Record<string, [number, number]> = {};
   if (!pair) return run;
   const f = fields(ctx, pair.value, pair.key, p, 'run', 'profile.run');
   if (!f) return undefined;
@@ -621,11 +636,16 @@ function parseRun(ctx: Ctx, pair: Pair | undefined, p: string): ProfileRun | und
         break;
       }
       case 'rm':
-      case 'detach': {
+      case 'detach':
+      case 'interactive':
+      case 'tty': {
         const v = scalar(ctx, fp, fpath, ek, ['boolean']);
         if (typeof v === 'boolean') {
           if (key === 'rm') run.autoRemove = v;
-          else run.detach = v;
+          else {
+            said[key] = v;
+            saidAt[key] = at;
+          }
         }
         break;
       }
@@ -634,12 +654,38 @@ function parseRun(ctx: Ctx, pair: Pair | undefined, p: string): ProfileRun | und
         break;
     }
   }
+  resolveRunMode(ctx, run, said, saidAt, p);
   if (ctx.errors.length !== before) return undefined;
   // Rules between fields (--rm with --restart, ports with network host...): the create options say.
   const ok = attempt(ctx, span(pair.key), p, 'profile.run', () =>
-    toCreateOptions({ ...run, image: 'x', cmd: run.cmd, bindAddress: '127.0.0.1', interactive: !run.detach }),
+    toCreateOptions({ ...run, image: 'x', cmd: run.cmd, bindAddress: '127.0.0.1' }),
   );
   return ok ? run : undefined;
+}
+
+/**
+ * `detach`, `interactive` and `tty` -> the run's `detach` and `interactive` (see ProfileRun):
+ * `interactive` and `tty` are one switch (`-it`) and must agree; either true makes `detach`
+ * default to false; `detach: false` runs in a terminal, so it cannot go with `interactive: false`.
+ */
+function resolveRunMode(
+  ctx: Ctx,
+  run: ProfileRun,
+  said: { detach?: boolean; interactive?: boolean; tty?: boolean },
+  saidAt: Record<string, [number, number]>,
+  p: string,
+): void {
+  if (said.interactive !== undefined && said.tty !== undefined && said.interactive !== said.tty) {
+    report(ctx, saidAt.tty, `${p}.tty`, `tty: ${said.tty} contradicts interactive: ${said.interactive}: the terminal a run attaches is a TTY with stdin (docker run -it), so -i or -t alone is not supported; give both the same value`, 'run.tty');
+    return;
+  }
+  const want = said.interactive ?? said.tty;
+  run.detach = said.detach ?? want !== true;
+  run.interactive = want ?? !run.detach;
+  if (!run.detach && !run.interactive) {
+    const key = said.interactive !== undefined ? 'interactive' : 'tty';
+    report(ctx, saidAt[key], `${p}.${key}`, `detach: false runs the container in an interactive terminal (docker run -it), which ${key}: false turns off; set detach: true to run it in the background and follow its logs`, `run.${key}`);
+  }
 }
 
 /**

@@ -40,6 +40,8 @@ export interface ProfileInput {
     network?: string;
     rm?: boolean;
     detach?: boolean;
+    interactive?: boolean;
+    tty?: boolean;
     labels?: Record<string, string>;
     restart?: string;
   };

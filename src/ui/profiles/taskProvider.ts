@@ -3,7 +3,8 @@
  * tasks.json can name one (`{"type": "mllab", "profile": "train"}`). The task builds the image
  * when the profile has a build section, runs the container, and follows its logs in the task's
  * terminal; the task ends with the container's exit code. Closing the terminal stops following,
- * not the container.
+ * not the container. An interactive profile's task terminal is the container's TTY instead
+ * (typing, Ctrl-C, resize), and closing it hangs up the container.
  */
 import * as vscode from 'vscode';
 import { TASK_TYPE } from '../../core/ids';
@@ -14,6 +15,7 @@ import { describeError } from '../session';
 import { config } from '../config';
 import { freeContainerName, runRequestFor } from './execute';
 import { runWithChecks } from '../run/runner';
+import type { AttachedRun } from '../../engine/engine';
 
 interface MlLabTaskDefinition extends vscode.TaskDefinition {
   profile: string;
@@ -41,6 +43,9 @@ class ProfilePty implements vscode.Pseudoterminal {
   readonly onDidWrite = this.write.event;
   readonly onDidClose = this.done.event;
   private readonly abort = new AbortController();
+  /** The container of an interactive profile: this terminal is its TTY. */
+  private attached: AttachedRun | undefined;
+  private size: vscode.TerminalDimensions | undefined;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -59,6 +64,16 @@ class ProfilePty implements vscode.Pseudoterminal {
 
   close(): void {
     this.abort.abort();
+    this.attached?.close();
+  }
+
+  handleInput(data: string): void {
+    this.attached?.write(data);
+  }
+
+  setDimensions(size: vscode.TerminalDimensions): void {
+    this.size = size;
+    this.attached?.resize(size.columns, size.rows);
   }
 
   private async run(): Promise<number> {
@@ -95,9 +110,24 @@ class ProfilePty implements vscode.Pseudoterminal {
     const req = runRequestFor(profile);
     if (!(await freeContainerName(this.ctx, req.name!))) return 1;
     const details = await engine.inspectImage(req.image);
-    const started = await runWithChecks(this.ctx, req, { imageUser: details.user, showLogs: false, notifyExit: false });
+    const started = await runWithChecks(this.ctx, req, {
+      imageUser: details.user,
+      showLogs: false,
+      notifyExit: false,
+      onAttached: (run) => (this.attached = run),
+    });
     if (!started) return 1;
     this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n`);
+    if (this.attached) {
+      // Interactive profile: keystrokes go to the container's TTY, its output comes back as is.
+      const run = this.attached;
+      if (this.size) run.resize(this.size.columns, this.size.rows);
+      run.onData((text) => this.write.fire(text));
+      const code = await run.exited;
+      this.write.fire(`\r\n\x1b[2m${started.name} exited with code ${code ?? 'unknown'}\x1b[0m\r\n`);
+      this.ctx.views.containers.refresh();
+      return code ?? 1;
+    }
     await engine.logs(started.id, (text) => this.write.fire(crlf(text)), { follow: true, signal: this.abort.signal });
     if (this.abort.signal.aborted) return 0;
     const { exitCode } = await engine.waitContainer(started.id);

@@ -2,7 +2,8 @@
  * Runs a container the way every entry point does (guided run, profile, task): checks first
  * what would go wrong or surprise (a host port in use, a sensitive bind mount, a missing host
  * folder, GPUs on an engine without a GPU runtime), then creates and starts it, follows its
- * logs in a terminal (offering the URLs servers print) and tells when a detached job exits.
+ * logs in a terminal (offering the URLs servers print) and tells when a detached job exits; an
+ * interactive run (`-it`) gets a terminal attached to the container instead.
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -13,7 +14,9 @@ import { isSensitiveMountSource } from '../../core/run/guided';
 import type { RunRequest } from '../../core/run/createOptions';
 import { formatDuration } from '../../core/logs/urls';
 import type { CommandContext } from '../commands/context';
+import type { AttachedRun } from '../../engine/engine';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
+import { openSessionTerminal } from '../commands/container/sessionTerminal';
 import { log } from '../log';
 
 /** How the pre-flight checks may ask; programmatic callers (tests, tasks) answer up front. */
@@ -30,6 +33,11 @@ export interface RunPolicy {
   notifyExit?: boolean;
   /** user the image runs as (`Config.User`), to make created folders writable for it when VS Code runs as root */
   imageUser?: string;
+  /**
+   * For an interactive run (`-it`): takes the attached container instead of a new terminal (a
+   * task's own terminal becomes the container's TTY). Not for programmatic arguments of commands.
+   */
+  onAttached?: (run: AttachedRun) => void;
 }
 
 const isLocalEngine = (ctx: CommandContext) => ctx.session.get().connection.address.kind === 'socket';
@@ -125,6 +133,7 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   }
   const checked = await checkPorts(ctx, req, policy);
   if (!checked || !(await checkMounts(checked, policy))) return undefined;
+  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked, policy.onAttached);
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
@@ -132,6 +141,34 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports);
   if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);
   return { id, name };
+}
+
+/**
+ * `docker run -it`: creates, attaches and starts the container through the Engine API, with a
+ * terminal attached to its TTY (keystrokes in, output out, resize, Ctrl-C). When the program
+ * exits the terminal shows the exit code (and that `--rm` removed the container).
+ */
+async function runAttached(ctx: CommandContext, req: RunRequest, onAttached?: (run: AttachedRun) => void): Promise<{ id: string; name: string }> {
+  const run = await ctx.session.get().runInteractive(req);
+  log().info(`Started container ${run.name} (${run.id.slice(0, 12)}) from ${req.image}, attached to a terminal`);
+  ctx.views.containers.refresh();
+  void run.exited.then(() => ctx.views.containers.refresh());
+  if (onAttached) {
+    onAttached(run);
+    return { id: run.id, name: run.name };
+  }
+  openSessionTerminal({
+    name: `Run: ${run.name}`,
+    icon: 'terminal',
+    start: async (onData, size) => {
+      run.onData(onData);
+      if (size) run.resize(size.columns, size.rows);
+      return run;
+    },
+    exitMessage: (code) =>
+      `[container ${run.name} exited${code === undefined ? '' : ` with code ${code}`}${req.autoRemove ? ' and was removed (--rm)' : ''}]`,
+  });
+  return { id: run.id, name: run.name };
 }
 
 /** When a detached job exits: a notification with exit code and duration, and buttons to its logs and artifacts. */

@@ -270,15 +270,30 @@ export class Workbench {
    * Answers "Run Container..."'s prompts by what each asks: port bindings, volume mounts and,
    * when given, environment get these answers; any other prompt the run flow grows (GPUs, shared
    * memory, an environment not answered here) is accepted as offered, as a hurried person would.
-   * @returns what was asked, in order: 'ports', 'volumes', 'env', 'pick: <title>', 'input: <title>'
+   * The command, container name and run mode are answered when given (`mode` is the label of
+   * the item to pick, e.g. 'Interactive'), else accepted as offered.
+   * @returns what was asked, in order: 'ports', 'volumes', 'env', 'command', 'name',
+   *   'mode: <first item offered>', 'pick: <title>', 'input: <title>'
    */
-  async answerRunPrompts(answers: { ports: string; mounts: string; env?: string }): Promise<string[]> {
+  async answerRunPrompts(answers: { ports: string; mounts: string; env?: string; command?: string; name?: string; mode?: string }): Promise<string[]> {
     const asked: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 10; i++) {
       const prompt = await this.readQuickInput(i === 0 ? 30_000 : 5_000).catch(() => undefined);
       if (!prompt) break;
       const text = `${prompt.title} ${prompt.message} ${prompt.placeholder}`;
-      if (/port/i.test(text)) {
+      // These steps are told apart by their titles first: their prompts quote the image's command,
+      // which may well say --port or --volume.
+      if (/command and arguments/i.test(prompt.title)) {
+        asked.push('command');
+        await this.answerQuickInput(answers.command ?? prompt.value);
+      } else if (/container name/i.test(prompt.title)) {
+        asked.push('name');
+        await this.answerQuickInput(answers.name ?? prompt.value);
+      } else if (/detached or interactive/i.test(prompt.title)) {
+        asked.push(`mode: ${prompt.items[0] ?? ''}`);
+        if (answers.mode !== undefined) await this.pickQuickInputItem(answers.mode);
+        else await this.page.keyboard.press('Enter');
+      } else if (/port/i.test(text)) {
         asked.push('ports');
         await this.answerQuickInput(answers.ports);
       } else if (/volume|mount/i.test(text)) {

@@ -19,7 +19,7 @@ for (const c of quoteCases) {
   void test(`shellQuote ${c.name}`, () => assert.equal(shellQuote(c.input), c.expected));
 }
 
-const run = (over: Partial<ProfileRun> = {}): ProfileRun => ({ ports: [], mounts: [], env: {}, envFiles: [], autoRemove: false, detach: true, labels: {}, ...over });
+const run = (over: Partial<ProfileRun> = {}): ProfileRun => ({ ports: [], mounts: [], env: {}, envFiles: [], autoRemove: false, detach: true, labels: {}, interactive: over.detach === false, ...over });
 const profile = (over: Partial<ProfileRun> = {}): Profile => ({
   name: 'train',
   image: 'iris-train:v1',
@@ -31,6 +31,7 @@ const profile = (over: Partial<ProfileRun> = {}): Profile => ({
 const runCases: Array<{ name: string; input: Partial<ProfileRun>; expected: string }> = [
   { name: 'writes -d for a detached run', input: {}, expected: 'docker run -d iris-train:v1' },
   { name: 'writes -it for an interactive run', input: { detach: false }, expected: 'docker run -it iris-train:v1' },
+  { name: 'writes -dit for an interactive run in the background', input: { detach: true, interactive: true }, expected: 'docker run -dit iris-train:v1' },
   { name: 'writes --name', input: { name: 'iris-train' }, expected: 'docker run -d --name iris-train iris-train:v1' },
   {
     name: 'writes -p with the default bind address 127.0.0.1',
@@ -135,6 +136,10 @@ void test('dockerRunCommand takes a run request: its bind address, interactive f
     interactive: true,
   };
   assert.equal(dockerRunCommand(r), 'docker run -it --name flask-1 -p 127.0.0.1:4000:8080 --label lab=w3 flask-app:v2');
+});
+
+void test('dockerRunCommand writes -it for an interactive profile (interactive: true, command bash)', () => {
+  assert.equal(dockerRunCommand(profile({ detach: false, interactive: true, autoRemove: true, cmd: ['bash'] })), 'docker run -it --rm iris-train:v1 bash');
 });
 
 const buildCases: Array<{ name: string; cwd?: string; expected: string }> = [

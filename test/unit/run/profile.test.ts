@@ -57,7 +57,14 @@ const runCases: Array<{ name: string; input: string; expected: Partial<Profile['
   { name: 'reads cpus as NanoCpus', input: 'cpus: 1.5', expected: { nanoCpus: 1_500_000_000 } },
   { name: 'reads network', input: 'network: bridge', expected: { network: 'bridge' } },
   { name: 'reads rm', input: 'rm: true', expected: { autoRemove: true } },
-  { name: 'reads detach false as interactive', input: 'detach: false', expected: { detach: false } },
+  { name: 'reads detach false as interactive', input: 'detach: false', expected: { detach: false, interactive: true } },
+  { name: 'defaults to detached and not interactive', input: 'rm: false', expected: { detach: true, interactive: false } },
+  { name: 'reads interactive true as an attached -it run', input: 'interactive: true', expected: { detach: false, interactive: true } },
+  { name: 'reads tty true as an attached -it run', input: 'tty: true', expected: { detach: false, interactive: true } },
+  { name: 'reads interactive and tty together', input: 'interactive: true\ntty: true', expected: { detach: false, interactive: true } },
+  { name: 'reads tty with a shell command', input: 'tty: true\ncommand: ["bash"]', expected: { cmd: ['bash'], interactive: true, detach: false } },
+  { name: 'reads interactive with detach true as -dit', input: 'interactive: true\ndetach: true', expected: { detach: true, interactive: true } },
+  { name: 'reads interactive false with detach true as -d', input: 'interactive: false\ndetach: true', expected: { detach: true, interactive: false } },
   { name: 'reads labels', input: 'labels: { course: ml101 }', expected: { labels: { course: 'ml101' } } },
   { name: 'reads restart', input: 'restart: on-failure:3', expected: { restart: 'on-failure:3' } },
 ];
@@ -201,6 +208,10 @@ const errorCases: ErrorCase[] = [
   { name: 'reports another version', input: 'version: 2\nprofiles:\n  p:\n    image: a:v1\n', expected: { message: /reads version 1 profile files, not the number 2/, line: 1, column: 10, path: 'version' } },
   { name: 'reports a bad profile name', input: 'version: 1\nprofiles:\n  "my profile":\n    image: a:v1\n', expected: { message: /Profile name "my profile" is not valid/ } },
   { name: 'reports profiles given as a list', input: 'version: 1\nprofiles:\n  - image: a:v1\n', expected: { message: /profiles should be a mapping of profile names, not a list/ } },
+  { name: 'reports interactive and tty that disagree', input: R('interactive: true\ntty: false'), expected: { message: /tty: false contradicts interactive: true/, line: 7, path: 'profiles.p.run.tty' } },
+  { name: 'reports detach false with interactive false', input: R('detach: false\ninteractive: false'), expected: { message: /detach: false runs the container in an interactive terminal/, line: 7, path: 'profiles.p.run.interactive' } },
+  { name: 'suggests interactive for the Compose spelling stdin_open', input: R('stdin_open: true'), expected: { message: /did you mean "interactive"/ } },
+  { name: 'reports interactive given as text', input: R('interactive: "yes"'), expected: { message: /profiles.p.run.interactive should be true or false/ } },
   { name: 'reports a relative path when no folder is open', input: R('envFiles: [.env]'), expected: { message: /relative and no folder is open/ } },
 ];
 for (const c of errorCases) {
@@ -248,6 +259,18 @@ void test('a parsed profile becomes valid create options through toRunRequest', 
   assert.deepEqual((body.HostConfig as Record<string, unknown>).ShmSize, 2 * GiB);
 });
 
+void test('an interactive profile becomes an attached -it run request with stdin and a TTY', () => {
+  const p = only(withRun('command: ["bash"]\ninteractive: true\nrm: true'));
+  const req = toRunRequest(p, { bindAddress: '127.0.0.1' });
+  assert.equal(req.interactive, true);
+  assert.equal(req.detach, false);
+  const body = toCreateOptions(req);
+  assert.deepEqual(
+    [body.OpenStdin, body.StdinOnce, body.Tty, body.AttachStdin, body.AttachStdout, body.AttachStderr, body.Cmd],
+    [true, true, true, true, true, true, ['bash']],
+  );
+});
+
 const splitCases: Array<{ name: string; input: string; expected: string[] }> = [
   { name: 'splits on spaces and tabs', input: 'python  train.py\t--epochs 20', expected: ['python', 'train.py', '--epochs', '20'] },
   { name: 'keeps single-quoted text literally', input: `sh -c 'echo "$HOME"'`, expected: ['sh', '-c', 'echo "$HOME"'] },
@@ -256,6 +279,8 @@ const splitCases: Array<{ name: string; input: string; expected: string[] }> = [
   { name: 'escapes a space outside quotes', input: 'cat my\\ file', expected: ['cat', 'my file'] },
   { name: 'keeps $VAR unexpanded', input: 'echo $EPOCHS', expected: ['echo', '$EPOCHS'] },
   { name: 'keeps an empty quoted word', input: `run ''`, expected: ['run', ''] },
+  { name: 'keeps the space inside a double-quoted argument (the lab notes\' greet-app "hello " 3)', input: `"hello " 3`, expected: ['hello ', '3'] },
+  { name: 'gives no words for empty text (the image\'s default command)', input: '   ', expected: [] },
   { name: 'joins quoted and unquoted parts of one word', input: `--name="a b"c`, expected: ['--name=a bc'] },
 ];
 for (const c of splitCases) {

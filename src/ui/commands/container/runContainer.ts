@@ -3,8 +3,12 @@
  * EXPOSE, host port the same number or the next free one), volume mounts (prefilled from VOLUME,
  * and `./artifacts -> <WORKDIR>/artifacts` for training images; relative host paths are in the
  * workspace folder), env, GPUs (only when the engine has a GPU runtime) and shared memory (only
- * when the image uses PyTorch). Answers are remembered per image, and the last guided run can be
- * saved as a profile. Host ports bind to 127.0.0.1 unless the setting says otherwise.
+ * when the image uses PyTorch), the command and its arguments (empty keeps the image's; split like
+ * a shell would: `"hello " 3` is two words), the container's name (prefilled with a suggestion;
+ * Docker's rule and names already taken are checked as you type), and detached (`-d`, logs
+ * followed) or interactive (`-it`, a terminal attached; the default when the container would run
+ * a shell or REPL). Answers are remembered per image, and the last guided run can be saved as a
+ * profile. Host ports bind to 127.0.0.1 unless the setting says otherwise.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +16,9 @@ import * as vscode from 'vscode';
 import { parseMounts, type MountSpec } from '../../../core/run/mounts';
 import { formatPortBinding, parsePortBindings } from '../../../core/run/ports';
 import { suggestContainerName, type RunRequest } from '../../../core/run/createOptions';
+import { splitCommand } from '../../../core/run/profile';
+import { containerNameProblem, defaultRunMode } from '../../../core/run/runMode';
+import { shellQuote } from '../../../core/run/cliText';
 import { guidedDefaults, looksLikeDataMount } from '../../../core/run/guided';
 import { nextFreePort } from '../../../core/run/freePort';
 import { parseGpuRequest, type GpuRequest } from '../../../core/run/gpus';
@@ -39,7 +46,14 @@ export interface RunContainerArgs extends RunPolicy {
   /** Docker size, e.g. `2g`; '' for Docker's default */
   shmSize?: string;
   ipc?: string;
+  /** command and arguments as typed, split like a shell would (`"hello " 3`); '' keeps the image's */
+  command?: string;
+  /** container name; checked against Docker's rule and the names already taken */
   name?: string;
+  /** 'interactive' attaches a terminal (`-it`); 'detached' runs in the background (`-d`) */
+  mode?: 'detached' | 'interactive';
+  /** remove the container when it exits (`--rm`); the guided run offers it with interactive */
+  rm?: boolean;
   /** merged over the `mlLab.run.labels` setting */
   labels?: Record<string, string>;
 }
@@ -51,6 +65,10 @@ interface GuidedAnswers {
   env: string;
   gpus: string;
   shm: string;
+  /** command and arguments as typed ('' keeps the image's) */
+  command?: string;
+  mode?: 'detached' | 'interactive';
+  rm?: boolean;
 }
 
 const LAST_RUN_KEY = 'mlLab.lastRun';
@@ -115,7 +133,7 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
     ...buildSources(details.labels),
   });
   const remembered = ctx.extension.workspaceState.get<GuidedAnswers>(answersKey(image));
-  const steps = 3 + (guided.offerGpus ? 1 : 0) + (guided.suggestShm ? 1 : 0);
+  const steps = 6 + (guided.offerGpus ? 1 : 0) + (guided.suggestShm ? 1 : 0);
   let step = 0;
   const title = (what: string) => `Run ${image} (${++step}/${steps}): ${what}`;
   const ask = async (what: string, prompt: string, value: string, validate: (t: string) => string | undefined, placeHolder?: string) =>
@@ -190,10 +208,57 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
     else shm = pick.value;
   }
 
+  const imageCommand = [...details.entrypoint, ...details.cmd];
+  const command =
+    args.command ??
+    (await ask(
+      'command and arguments',
+      `Words after the image, as in docker run ${image} ...; quote like a shell ("hello " 3). Empty keeps the image's command${imageCommand.length ? `: ${imageCommand.map(shellQuote).join(' ')}` : ''}.`,
+      remembered?.command ?? '',
+      validator(splitCommand),
+      details.cmd.length ? details.cmd.map(shellQuote).join(' ') : undefined,
+    ));
+  if (command === undefined) return undefined;
+  const cmd = splitCommand(command);
+
+  const taken = new Map((await engine.listContainers()).map((c) => [c.name, c.status]));
+  const name =
+    args.name ??
+    (await ask('container name', "Letters, digits, _, . and -; it must not be another container's.", suggestContainerName(image), (t) => containerNameProblem(t.trim(), taken)))?.trim();
+  if (name === undefined) return undefined;
+  const nameProblem = containerNameProblem(name, taken);
+  if (nameProblem) throw new UserError(nameProblem);
+
+  const suggestedMode = defaultRunMode(cmd, details);
+  let mode = args.mode ?? suggestedMode;
+  let rm = args.rm ?? false;
+  if (args.mode === undefined) {
+    const items = [
+      { label: 'Detached', description: 'docker run -d', detail: 'Runs in the background; its logs follow in a terminal and you are told when it exits.', mode: 'detached' as const, rm: false },
+      { label: 'Interactive', description: 'docker run -it', detail: 'A terminal attached to the container: type into it, Ctrl-C reaches the program; it ends when the program exits.', mode: 'interactive' as const, rm: false },
+      { label: 'Interactive, removed on exit', description: 'docker run -it --rm', detail: 'As Interactive, and the container is deleted when it exits.', mode: 'interactive' as const, rm: true },
+    ];
+    // The suggestion comes first (a quick pick preselects its first item); --rm as last time for that mode.
+    const first = items.find((i) => i.mode === suggestedMode && i.rm === (remembered?.mode === suggestedMode && remembered.rm === true)) ?? items[0];
+    const pick = await vscode.window.showQuickPick([first, ...items.filter((i) => i !== first)], {
+      title: title('detached or interactive'),
+      placeHolder: suggestedMode === 'interactive' ? 'The container runs a shell: interactive is suggested' : 'Detached is suggested',
+      ignoreFocusOut: true,
+    });
+    if (!pick) return undefined;
+    mode = pick.mode;
+    rm = pick.rm;
+  }
+  const interactive = mode === 'interactive';
+
   const gpuRequest: GpuRequest | undefined = gpus ? parseGpuRequest(gpus) : undefined;
   const req: RunRequest = {
     image,
-    name: args.name ?? suggestContainerName(image),
+    name,
+    ...(cmd.length ? { cmd } : {}),
+    interactive,
+    detach: !interactive,
+    ...(rm ? { autoRemove: true } : {}),
     ports: parsePortBindings(ports),
     mounts,
     env: parseEnvText(env),
@@ -203,9 +268,9 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
     ...(shm ? { shmSize: parseByteSize(shm) } : {}),
     ...(ipc ? { ipcMode: ipc } : {}),
   };
-  const answers: GuidedAnswers = { ports, mounts: mountsText, env, gpus, shm: ipc ? 'ipc=host' : shm };
+  const answers: GuidedAnswers = { ports, mounts: mountsText, env, gpus, shm: ipc ? 'ipc=host' : shm, command, mode, rm };
   await ctx.extension.workspaceState.update(answersKey(image), answers);
-  await ctx.extension.workspaceState.update(LAST_RUN_KEY, toProfileInput(image, answers, ipc, args.name));
+  await ctx.extension.workspaceState.update(LAST_RUN_KEY, toProfileInput(image, answers, ipc, name));
 
   const result = await runWithChecks(ctx, req, { imageUser: details.user, ...args });
   if (result && arg === undefined) {
@@ -229,6 +294,9 @@ function toProfileInput(image: string, a: GuidedAnswers, ipc: string | undefined
       ...(a.gpus ? { gpus: a.gpus } : {}),
       ...(a.shm && a.shm !== 'ipc=host' ? { shmSize: a.shm } : {}),
       ...(ipc ? { ipc } : {}),
+      ...(a.command?.trim() ? { command: splitCommand(a.command) } : {}),
+      ...(a.rm ? { rm: true } : {}),
+      ...(a.mode === 'interactive' ? { interactive: true } : {}),
     },
   };
 }
