@@ -12,6 +12,7 @@ import { appendComposeService, profileToComposeService } from '../../../core/com
 import type { ComposeAction } from '../../../core/compose/cli';
 import { COMPOSE_PROJECT_LABEL, type NodeModel } from '../../../core/tree/models';
 import { UserError } from '../../../core/errors';
+import { parseEnvFile } from '../../../core/run/profile';
 import type { CommandContext } from '../context';
 import { runCompose, type ComposeRun } from '../../compose/composeRunner';
 
@@ -53,9 +54,17 @@ async function pickComposeFile(title: string): Promise<string | undefined> {
   return picked?.file;
 }
 
+/** The project name Compose will use: COMPOSE_PROJECT_NAME from the environment or the project folder's `.env` (Compose reads both; the environment wins), else the file. */
 function projectOf(files: string[]): string {
   const info = readComposeFile(fs.readFileSync(files[0], 'utf8'), vscode.workspace.asRelativePath(files[0]));
-  return composeProjectName(info, path.dirname(files[0]), process.env);
+  const dir = path.dirname(files[0]);
+  let dotenv: Record<string, string> = {};
+  try {
+    dotenv = parseEnvFile(fs.readFileSync(path.join(dir, '.env'), 'utf8'));
+  } catch {
+    // no .env (or one Compose would refuse too): the environment and the file decide
+  }
+  return composeProjectName(info, dir, { ...dotenv, ...process.env });
 }
 
 /** Files of a project in the Containers view, from its containers' Compose labels. */
