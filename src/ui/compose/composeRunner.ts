@@ -39,15 +39,16 @@ export interface ComposeRun {
 /**
  * Runs one Compose command in a new terminal and resolves when it ends.
  * @param files absolute Compose file paths; the first one's folder is the working directory
- * @param project `-p` when the command comes from a project in the Containers view
+ * @param project the project name, for the terminal's name
+ * @param passProject whether to pass `-p project` (commands from a project in the Containers view)
  */
-export async function runCompose(session: EngineSession, files: string[], action: ComposeAction, project?: string): Promise<ComposeRun> {
+export async function runCompose(session: EngineSession, files: string[], action: ComposeAction, project: string, passProject = false): Promise<ComposeRun> {
   const cli = await composeCli();
   const engine = session.get();
-  const args = composeArgs(cli, files, action, project);
+  const args = composeArgs(cli, files, action, passProject ? project : undefined);
   const env = composeEnv(engine.connection, process.env);
   const cwd = path.dirname(files[0]);
-  const name = `Compose: ${project ?? path.basename(cwd)} ${action.kind === 'downServices' ? 'down' : action.kind}`;
+  const name = `Compose: ${project} ${action.kind === 'downServices' ? 'down' : action.kind}`;
   const writer = new vscode.EventEmitter<string>();
   let output = '';
   let kill: (() => void) | undefined;

@@ -108,7 +108,7 @@ async function composeTarget(ctx: CommandContext, arg: unknown, extra: unknown, 
 const optionsOf = (arg: unknown): ComposeArgs => (arg && typeof arg === 'object' && !isNode(arg) && !(arg instanceof vscode.Uri) ? (arg as ComposeArgs) : {});
 
 async function run(ctx: CommandContext, target: ComposeTarget, action: ComposeAction): Promise<ComposeRun> {
-  const result = await runCompose(ctx.session, target.files, action, target.fromView ? target.project : undefined);
+  const result = await runCompose(ctx.session, target.files, action, target.project, target.fromView);
   ctx.views.containers.refresh();
   if (result.exitCode !== undefined && result.exitCode !== 0) {
     const last = result.output.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n').pop() ?? '';
@@ -188,7 +188,7 @@ export async function composeSimple(ctx: CommandContext, arg: unknown, extra: un
   const services = optionsOf(arg).services;
   if (kind === 'logs') {
     // follows until the terminal closes: do not wait for it
-    void runCompose(ctx.session, target.files, { kind: 'logs', services }, target.fromView ? target.project : undefined).catch(() => undefined);
+    void runCompose(ctx.session, target.files, { kind: 'logs', services }, target.project, target.fromView).catch(() => undefined);
     return undefined;
   }
   return run(ctx, target, { kind, services });
