@@ -227,6 +227,8 @@ export async function exportProfileAsService(ctx: CommandContext, arg?: unknown)
     file = picked?.file;
   }
   if (!file) return undefined;
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+  if (open?.isDirty) throw new UserError(`${path.basename(file)} has unsaved changes.`, { hint: 'Save it, then export the profile again.' });
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const existing = readComposeFile(text, path.basename(file)).services;
   const service =
