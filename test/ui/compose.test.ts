@@ -119,3 +119,25 @@ void test('Networks view: a user-defined network with driver, scope and subnet; 
   await waitFor('the network to be removed', async () => docker(['network', 'ls', '-q', '--filter', `name=^${network}$`]) === '' ? true : undefined, 20_000);
   await waitFor('the row to leave the Networks view', async () => (await w.treeRowOrUndefined('Networks', network)) === undefined ? true : undefined, 20_000);
 }));
+
+void test('the editor title of compose.yaml offers Compose Up and the Compose menu; other files do not', { timeout: 90_000 }, () => step(async () => {
+  const w = wb!;
+  await w.openFile('compose.yaml');
+  const actions = w.page.locator('.editor-group-container.active .editor-actions');
+  const up = actions.locator('.action-label[aria-label="Compose Up"]');
+  await up.first().waitFor({ state: 'visible', timeout: 20_000 });
+  const compose = actions.locator('.action-label[aria-label="Compose"]');
+  await compose.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await compose.first().click();
+  const menu = w.page.locator('.context-view .monaco-menu').first();
+  await menu.waitFor({ state: 'visible', timeout: 10_000 });
+  const labels = (await menu.locator('.action-item .action-label').allTextContents()).map((s) => s.trim()).filter(Boolean);
+  console.log(`[ui] screenshot: ${await w.screenshot('compose-editor-menu')}`);
+  await w.page.keyboard.press('Escape');
+  for (const l of ['Compose Up', 'Compose Up (Build First)', 'Compose Up Services...', 'Compose Down...', 'Compose Down Services...', 'Compose Build', 'Compose Restart', 'Compose Logs', 'Export Profile as Compose Service...']) {
+    assert.ok(labels.includes(l), `the Compose menu offers ${l}: ${labels.join(' | ')}`);
+  }
+  await w.openFile('model/train.py');
+  await sleep(1000);
+  assert.equal(await w.page.locator('.editor-group-container.active .editor-actions .action-label[aria-label="Compose Up"]').count(), 0, 'no Compose Up on train.py');
+}));
