@@ -19,12 +19,16 @@ import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
 import { registerLanguageFeatures } from './ui/language/index';
+import { networkNodes } from './core/tree/networks';
+import { networkUsage } from './core/network/networks';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
   readonly images: NodeTreeProvider;
   readonly containers: NodeTreeProvider;
   readonly volumes: NodeTreeProvider;
+  /** the Networks view's provider (issue 13) */
+  readonly networks: NodeTreeProvider;
   /** the Registries view's provider (issue 7) */
   readonly registries: RegistriesProvider;
   /** text written to the "ML Container Lab: Registry" output channel (tests assert no credential is in it) */
@@ -93,21 +97,34 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     undefined,
     [containerList],
   );
+  // Networks view (issue 13): attached containers come from the shared container list.
+  const networks = new NodeTreeProvider(
+    'Networks',
+    async () => {
+      const [list, used] = await Promise.all([session.get().listNetworks(), containerList.get()]);
+      return networkNodes(list, networkUsage(used), Date.now());
+    },
+    CommandIds.networksRefresh,
+    undefined,
+    [containerList],
+  );
   const refresh = new RefreshManager(session, () => {
     images.refresh();
     containers.refresh();
     volumes.refresh();
+    networks.refresh();
   });
   const docs = new ReadonlyDocs();
-  context.subscriptions.push(session, statusBar, images, containers, volumes, refresh, docs);
+  context.subscriptions.push(session, statusBar, images, containers, volumes, networks, refresh, docs);
 
-  const treeViews = {} as Record<'images' | 'containers' | 'volumes', vscode.TreeView<NodeModel>>;
+  const treeViews = {} as Record<'images' | 'containers' | 'volumes' | 'networks', vscode.TreeView<NodeModel>>;
   for (const [key, id, provider] of [
     ['images', ViewIds.images, images],
     ['containers', ViewIds.containers, containers],
     ['volumes', ViewIds.volumes, volumes],
+    ['networks', ViewIds.networks, networks],
   ] as const) {
-    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' });
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks' });
     treeViews[key] = view;
     context.subscriptions.push(
       view,
@@ -131,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   const commandContext: CommandContext = {
     extension: context,
     session,
-    views: { images, containers, volumes },
+    views: { images, containers, volumes, networks },
     treeViews,
     refresh,
     docs,
@@ -151,7 +168,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, registries: registries.view, registryOutput: () => registries.output.text(), activationMs };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), activationMs };
 }
 
 export function deactivate(): void {

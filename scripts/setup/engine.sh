@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a Docker engine answer on /var/run/docker.sock (../shared/environment.md):
 #   - installs Debian's docker.io (dockerd 20.10), busybox-static, mmdebstrap, docker-registry and
-#     apache2-utils when missing;
+#     apache2-utils and docker-compose when missing;
 #   - starts dockerd in the background when the socket does not answer, logging to
 #     .cache/engine/dockerd.log, and writes its pid to .cache/engine/dockerd.pid so the caller
 #     (.ci/run, scripts/demo.sh) can stop exactly what was started here;
@@ -23,6 +23,8 @@ command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 # password file; no registry can be reached from these machines.
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+# The Compose v1 CLI (1.29) for the Compose tests: the v2 plugin is not in Debian's archive.
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if (( ${#missing[@]} )); then
   [[ $(id -u) == 0 ]] || die "missing ${missing[*]}; run this script as root (it uses apt-get)"
   log "installing ${missing[*]} (apt)"

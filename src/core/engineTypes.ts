@@ -58,6 +58,8 @@ export interface ContainerSummary {
   mounts: ContainerMountSummary[];
   /** bytes the container wrote to its own layer; only when listed with sizes */
   sizeRw?: number;
+  /** names of the networks the container is attached to (`NetworkSettings.Networks`) */
+  networks?: string[];
 }
 
 /** What the run and build commands need from `GET /images/{name}/json`. */
@@ -130,4 +132,22 @@ export interface PruneResult {
   removed: string[];
   /** bytes */
   spaceReclaimed: number;
+}
+
+/** One row of `GET /networks` (issue 13). The list does not say which containers are attached: callers take that from the container list. */
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  /** `bridge`, `host`, `null`, `overlay`, `macvlan`... */
+  driver: string;
+  /** `local`, `swarm` or `global` */
+  scope: string;
+  /** IPAM subnets in CIDR form, e.g. `172.18.0.0/16`; empty when the engine assigned none */
+  subnets: string[];
+  /** IPAM gateways, when set */
+  gateways: string[];
+  internal: boolean;
+  /** ms since the epoch; 0 when the engine did not say */
+  created: number;
+  labels: Record<string, string>;
 }

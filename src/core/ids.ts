@@ -59,6 +59,23 @@ export const CommandIds = {
   registryAdd: 'mlLab.registry.add',
   registryCopyReference: 'mlLab.registry.copyReference',
   registriesRefresh: 'mlLab.registries.refresh',
+  // Compose and networks (issue 13)
+  composeUp: 'mlLab.compose.up',
+  composeUpBuild: 'mlLab.compose.upBuild',
+  composeDown: 'mlLab.compose.down',
+  composeBuild: 'mlLab.compose.build',
+  composeRestart: 'mlLab.compose.restart',
+  composeLogs: 'mlLab.compose.logs',
+  composeUpServices: 'mlLab.compose.upServices',
+  composeDownServices: 'mlLab.compose.downServices',
+  composeExportProfile: 'mlLab.compose.exportProfile',
+  networkCreate: 'mlLab.network.create',
+  networkInspect: 'mlLab.network.inspect',
+  networkRemove: 'mlLab.network.remove',
+  networksRefresh: 'mlLab.networks.refresh',
+  networksPrune: 'mlLab.networks.prune',
+  containerConnectNetwork: 'mlLab.container.connectNetwork',
+  containerDisconnectNetwork: 'mlLab.container.disconnectNetwork',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -68,6 +85,7 @@ export const ViewIds = {
   containers: 'mlLab.views.containers',
   volumes: 'mlLab.views.volumes',
   registries: 'mlLab.views.registries',
+  networks: 'mlLab.views.networks',
 } as const;
 
 export const SettingIds = {

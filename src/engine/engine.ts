@@ -29,6 +29,7 @@ import type {
   ImageSummary,
   PruneResult,
   VolumeSummary,
+  NetworkSummary,
 } from '../core/engineTypes';
 
 export * from '../core/engineTypes';
@@ -299,6 +300,7 @@ export class Engine {
         readOnly: m.RW === false,
       })),
       ...((r as { SizeRw?: number }).SizeRw !== undefined ? { sizeRw: (r as { SizeRw?: number }).SizeRw } : {}),
+      networks: Object.keys(r.NetworkSettings?.Networks ?? {}),
     }));
   }
 
@@ -882,6 +884,76 @@ export class Engine {
     return { removed: r.VolumesDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
   }
 
+  // --- networks (issue 13) ---
+
+  /** `GET /networks`, optionally narrowed by label (`key=value`). */
+  async listNetworks(options: { label?: LabelFilter } = {}): Promise<NetworkSummary[]> {
+    const rows = await this.call('list networks', (abortSignal) =>
+      this.docker().listNetworks({ abortSignal, ...(options.label ? { filters: JSON.stringify({ label: options.label }) } : {}) } as DockerodeNs.NetworkListOptions),
+    );
+    return rows.map((n) => ({
+      id: n.Id,
+      name: n.Name,
+      driver: n.Driver,
+      scope: n.Scope,
+      subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((x): x is string => !!x),
+      gateways: (n.IPAM?.Config ?? []).map((c) => c.Gateway).filter((x): x is string => !!x),
+      internal: n.Internal === true,
+      created: n.Created ? Date.parse(n.Created) || 0 : 0,
+      labels: n.Labels ?? {},
+    }));
+  }
+
+  /** `GET /networks/{id}`, raw, for the Inspect editor (it lists the attached containers with their addresses). */
+  async inspectNetwork(idOrName: string): Promise<Record<string, unknown>> {
+    return (await this.call(`inspect network ${idOrName}`, () => this.docker().getNetwork(idOrName).inspect())) as unknown as Record<string, unknown>;
+  }
+
+  /**
+   * `POST /networks/create` with the bridge driver (`docker network create [--subnet S] name`).
+   * @param subnet IPv4 CIDR, already validated (src/core/network/networks.ts `parseSubnet`); the engine's IPAM picks one when omitted
+   * @returns the network id
+   * @throws EngineError 'conflict' when the name exists; 'engine' when the subnet overlaps another network's
+   */
+  async createNetwork(req: { name: string; subnet?: string; labels?: Record<string, string> }): Promise<string> {
+    const n = await this.call(`create network ${req.name}`, (abortSignal) =>
+      this.docker().createNetwork({
+        Name: req.name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: { [CREATED_BY_LABEL]: CREATED_BY_VALUE, ...(req.labels ?? {}) },
+        ...(req.subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: req.subnet }] } } : {}),
+        abortSignal,
+      } as DockerodeNs.NetworkCreateOptions),
+    );
+    return n.id;
+  }
+
+  /** `DELETE /networks/{id}`; the engine refuses while a container is attached ('engine': "has active endpoints"). */
+  async removeNetwork(idOrName: string): Promise<void> {
+    await this.call(`remove network ${idOrName}`, (abortSignal) => this.docker().getNetwork(idOrName).remove({ abortSignal }));
+  }
+
+  /** `POST /networks/prune`: removes user-defined networks no container uses; `label` narrows it (tests). */
+  async pruneNetworks(label?: LabelFilter): Promise<PruneResult> {
+    const r = (await this.call('prune networks', () => this.docker().pruneNetworks(label ? { filters: { label } } : {}))) as { NetworksDeleted?: string[] };
+    return { removed: r.NetworksDeleted ?? [], spaceReclaimed: 0 };
+  }
+
+  /** `POST /networks/{id}/connect` (`docker network connect`). */
+  async connectNetwork(network: string, container: string): Promise<void> {
+    await this.call(`connect ${container} to network ${network}`, (abortSignal) =>
+      this.docker().getNetwork(network).connect({ Container: container, abortSignal } as DockerodeNs.NetworkConnectOptions),
+    );
+  }
+
+  /** `POST /networks/{id}/disconnect` (`docker network disconnect`). */
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    await this.call(`disconnect ${container} from network ${network}`, (abortSignal) =>
+      this.docker().getNetwork(network).disconnect({ Container: container, Force: false, abortSignal }) as Promise<unknown>,
+    );
+  }
+
   /**
    * Runs a command inside a running container and collects its output (`POST /containers/{id}/exec`).
    * @returns exit code and combined stdout+stderr text
@@ -1128,14 +1200,14 @@ export class Engine {
   }
 
   /**
-   * Subscribes to engine events (`GET /events`) for containers, images and volumes.
+   * Subscribes to engine events (`GET /events`) for containers, images, volumes and networks.
    * Resolves when the stream ends (engine stopped) or `signal` aborts; callers reconnect.
    */
   async events(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
       stream = (await this.docker().getEvents({
-        filters: { type: ['container', 'image', 'volume'] },
+        filters: { type: ['container', 'image', 'volume', 'network'] },
         abortSignal: signal,
       } as DockerodeNs.GetEventsOptions)) as NodeJS.ReadableStream;
     } catch (err) {

@@ -10,7 +10,8 @@ const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'p
     commands: Array<{ command: string; title: string; category: string }>;
     views: Record<string, Array<{ id: string; name: string }>>;
     configuration: { properties: Record<string, unknown> };
-    menus: Record<string, Array<{ command: string; when?: string }>>;
+    menus: Record<string, Array<{ command?: string; submenu?: string; when?: string }>>;
+    submenus?: Array<{ id: string }>;
   };
   activationEvents: string[];
   engines: { vscode: string };
@@ -27,7 +28,7 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.registries]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
@@ -40,14 +41,19 @@ describe('package.json contributions', () => {
 
   it('menus name only contributed commands', () => {
     const known = new Set(pkg.contributes.commands.map((c) => c.command));
-    for (const [menu, items] of Object.entries(pkg.contributes.menus)) for (const i of items) assert.ok(known.has(i.command), `${menu}: ${i.command}`);
+    const submenus = new Set((pkg.contributes.submenus ?? []).map((s) => s.id));
+    for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
+      for (const i of items) assert.ok(i.submenu ? submenus.has(i.submenu) : known.has(i.command ?? ''), `${menu}: ${i.command ?? i.submenu}`);
+    }
   });
   it('context-menu regexes match the tags the tree models produce', () => {
     // tags as src/core/tree/models.ts builds them
     const tags: Record<string, string[]> = {
       images: ['image;', 'image;inUse;', 'image;dangling;'],
-      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;'],
+      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;', 'composeProject;'],
       volumes: ['volume;', 'volume;inUse;'],
+      // src/core/tree/networks.ts
+      networks: ['network;', 'network;inUse;', 'network;builtin;inUse;', 'networkContainer;'],
       // src/core/registry/tree.ts
       registries: ['registry;', 'registry;loggedIn;', 'registryRepository;', 'registryTag;'],
     };

@@ -8,7 +8,7 @@ import type { ContainerState, ContainerSummary, ImageSummary, PublishedPort, Vol
 import { formatAge, formatBytes, shortId } from '../format';
 import { CommandIds } from '../ids';
 
-export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message';
+export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer';
 
 export interface NodeModel {
   kind: NodeKind;
@@ -192,6 +192,7 @@ export function containerNodes(containers: ContainerSummary[]): NodeModel[] {
         tooltip: `Docker Compose project ${project}: ${members.map((m) => m.name).join(', ')}`,
         iconId: 'layers',
         contextValue: 'composeProject;',
+        ref: project,
         children: members.map(containerNode),
         expanded: true,
         created: Math.max(...members.map((m) => m.created)),

@@ -11,7 +11,7 @@ import type { RegistryServices } from '../registries/services';
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
   readonly session: EngineSession;
-  readonly views: { readonly images: NodeTreeProvider; readonly containers: NodeTreeProvider; readonly volumes: NodeTreeProvider };
+  readonly views: { readonly images: NodeTreeProvider; readonly containers: NodeTreeProvider; readonly volumes: NodeTreeProvider; readonly networks: NodeTreeProvider };
   readonly treeViews: { readonly volumes: vscode.TreeView<NodeModel> };
   readonly refresh: RefreshManager;
   readonly docs: ReadonlyDocs;

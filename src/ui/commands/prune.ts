@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core/format';
 import { usage } from '../../core/tree/models';
+import { isBuiltinNetwork, networkUsage } from '../../core/network/networks';
 import type { CommandContext } from './context';
 
 const listed = (names: string[], max = 15) => names.slice(0, max).join('\n') + (names.length > max ? `\n… and ${names.length - max} more` : '');
@@ -54,5 +55,17 @@ export async function pruneVolumes(ctx: CommandContext): Promise<number> {
   const r = await engine.pruneVolumes();
   ctx.views.volumes.refresh();
   void vscode.window.showInformationMessage(`Removed ${r.removed.length} volumes, reclaimed ${formatBytes(r.spaceReclaimed)}.`);
+  return r.removed.length;
+}
+
+/** Prune networks (issue 13): user-defined networks no container is attached to; the confirmation lists them. */
+export async function pruneNetworks(ctx: CommandContext): Promise<number> {
+  const engine = ctx.session.get();
+  const used = networkUsage(await engine.listContainers());
+  const unused = (await engine.listNetworks()).filter((n) => !isBuiltinNetwork(n) && !used.has(n.name));
+  if (!(await confirm('unused networks', unused.map((n) => `${n.name} (${[n.driver, ...n.subnets].join(', ')})`), undefined, 'Only networks no container is attached to; Docker\'s own networks stay.'))) return 0;
+  const r = await engine.pruneNetworks();
+  ctx.views.networks.refresh();
+  void vscode.window.showInformationMessage(`Removed ${r.removed.length} networks.`);
   return r.removed.length;
 }

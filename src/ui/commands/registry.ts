@@ -37,6 +37,9 @@ import { pushImage } from '../registries/commands/pushImage';
 import { pullImage } from '../registries/commands/pullImage';
 import { loginToRegistry, logoutOfRegistry } from '../registries/commands/login';
 import { addRegistry, copyRegistryReference } from '../registries/commands/manage';
+import { composeDown, composeServices, composeSimple, composeUp, exportProfileAsService } from './compose/compose';
+import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from './network/networks';
+import { pruneNetworks } from './prune';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -96,6 +99,23 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.registryAdd]: (ctx, arg) => addRegistry(ctx, arg),
   [CommandIds.registryCopyReference]: (ctx, arg) => copyRegistryReference(ctx, arg),
   [CommandIds.registriesRefresh]: (ctx) => ctx.registries.view.refresh(),
+  // Compose and networks (issue 13); explorer menus pass (clicked uri, selected uris)
+  [CommandIds.composeUp]: (ctx, arg, extra) => composeUp(ctx, arg, extra, false),
+  [CommandIds.composeUpBuild]: (ctx, arg, extra) => composeUp(ctx, arg, extra, true),
+  [CommandIds.composeDown]: (ctx, arg, extra) => composeDown(ctx, arg, extra),
+  [CommandIds.composeBuild]: (ctx, arg, extra) => composeSimple(ctx, arg, extra, 'build'),
+  [CommandIds.composeRestart]: (ctx, arg, extra) => composeSimple(ctx, arg, extra, 'restart'),
+  [CommandIds.composeLogs]: (ctx, arg, extra) => composeSimple(ctx, arg, extra, 'logs'),
+  [CommandIds.composeUpServices]: (ctx, arg, extra) => composeServices(ctx, arg, extra, true),
+  [CommandIds.composeDownServices]: (ctx, arg, extra) => composeServices(ctx, arg, extra, false),
+  [CommandIds.composeExportProfile]: (ctx, arg) => exportProfileAsService(ctx, arg),
+  [CommandIds.networkCreate]: (ctx, arg) => createNetwork(ctx, arg),
+  [CommandIds.networkInspect]: (ctx, arg) => inspectNetwork(ctx, arg),
+  [CommandIds.networkRemove]: (ctx, arg) => removeNetwork(ctx, arg),
+  [CommandIds.networksRefresh]: (ctx) => ctx.views.networks.refresh(),
+  [CommandIds.networksPrune]: (ctx) => pruneNetworks(ctx),
+  [CommandIds.containerConnectNetwork]: (ctx, arg) => connectContainerToNetwork(ctx, arg),
+  [CommandIds.containerDisconnectNetwork]: (ctx, arg) => disconnectContainerFromNetwork(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

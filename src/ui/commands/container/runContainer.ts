@@ -10,6 +10,7 @@
  * a shell or REPL). Answers are remembered per image, and the last guided run can be saved as a
  * profile. Host ports bind to 127.0.0.1 unless the setting says otherwise.
  */
+import { pickRunNetwork } from '../network/networks';
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -56,6 +57,8 @@ export interface RunContainerArgs extends RunPolicy {
   rm?: boolean;
   /** merged over the `mlLab.run.labels` setting */
   labels?: Record<string, string>;
+  /** network to attach to; '' for the default bridge (issue 13: asked only when user-defined networks exist) */
+  network?: string;
 }
 
 /** What a guided run was answered with, as typed: saved per image and as "the last run". */
@@ -251,6 +254,12 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
   }
   const interactive = mode === 'interactive';
 
+  // issue 13: offer the user-defined networks (asked only when there are some)
+  // (not asked when called with arguments: callers that pass the run's answers get the default bridge)
+  const programmatic = !!arg && typeof arg === 'object' && !('kind' in arg);
+  const network = args.network ?? (programmatic ? '' : await pickRunNetwork(ctx, image));
+  if (network === undefined) return undefined;
+
   const gpuRequest: GpuRequest | undefined = gpus ? parseGpuRequest(gpus) : undefined;
   const req: RunRequest = {
     image,
@@ -267,6 +276,7 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
     ...(gpuRequest ? { gpus: gpuRequest } : {}),
     ...(shm ? { shmSize: parseByteSize(shm) } : {}),
     ...(ipc ? { ipcMode: ipc } : {}),
+    ...(network ? { network } : {}),
   };
   const answers: GuidedAnswers = { ports, mounts: mountsText, env, gpus, shm: ipc ? 'ipc=host' : shm, command, mode, rm };
   await ctx.extension.workspaceState.update(answersKey(image), answers);
