@@ -35,7 +35,9 @@ export interface ConnectionInputs {
 
 export type EngineAddress =
   | { kind: 'socket'; socketPath: string }
-  | { kind: 'tcp'; host: string; port: number; tls?: { caPath?: string; certPath?: string; keyPath?: string; verify: boolean } };
+  | { kind: 'tcp'; host: string; port: number; tls?: { caPath?: string; certPath?: string; keyPath?: string; verify: boolean } }
+  /** `ssh://[user@]host[:port]`: `docker system dial-stdio` on that host over SSH, as the Docker CLI does; user and port default from ~/.ssh/config, then OpenSSH's defaults */
+  | { kind: 'ssh'; host: string; port?: number; user?: string };
 
 export interface ResolvedConnection {
   address: EngineAddress;
@@ -107,12 +109,24 @@ export function parseDockerHost(value: string, options: { tls?: boolean; platfor
       return { kind: 'socket', socketPath: pipe.replace(/\//g, '\\') };
     }
     case 'ssh':
-      throw new UserError(`"${text}": ssh:// engine addresses are not supported yet.`, {
-        hint: 'Forward the remote socket (ssh -NL /tmp/docker.sock:/var/run/docker.sock user@host) and use unix:///tmp/docker.sock, or expose the engine over tcp:// with TLS.',
-      });
+      return parseSsh(text, rest);
     default:
       throw new UserError(`"${text}": the scheme "${scheme}://" is not a Docker host scheme; ${EXPECTED_FORMS}.`);
   }
+}
+
+/** `ssh://[user@]host[:port]` as the Docker CLI takes it (no path: the CLI refuses one too). */
+function parseSsh(original: string, authority: string): EngineAddress {
+  const rest = authority.endsWith('/') ? authority.slice(0, -1) : authority;
+  if (rest.includes('/')) throw new UserError(`"${original}": an ssh:// address takes no path, e.g. ssh://me@gpu-box or ssh://gpu-box:2222.`);
+  const at = rest.lastIndexOf('@');
+  const user = at >= 0 ? rest.slice(0, at) : undefined;
+  const hostPort = at >= 0 ? rest.slice(at + 1) : rest;
+  if (user !== undefined && !/^[A-Za-z0-9._-]+$/.test(user)) throw new UserError(`"${original}": "${user}" is not a user name, e.g. ssh://me@gpu-box.`);
+  const tcp = parseTcp(original.replace(/^ssh:/i, 'tcp:'), hostPort, false);
+  if (tcp.kind !== 'tcp') throw new UserError(`"${original}": expected ssh://[user@]host[:port].`);
+  const port = /:\d+$/.test(hostPort) ? tcp.port : undefined;
+  return { kind: 'ssh', host: tcp.host, ...(port ? { port } : {}), ...(user ? { user } : {}) };
 }
 
 function parseTcp(original: string, authority: string, tls: boolean): EngineAddress {
@@ -165,6 +179,7 @@ export function formatEngineAddress(address: EngineAddress): string {
     return address.socketPath.startsWith('\\\\') ? `npipe://${address.socketPath.replace(/\\/g, '/')}` : `unix://${address.socketPath}`;
   }
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  if (address.kind === 'ssh') return `ssh://${address.user ? `${address.user}@` : ''}${host}${address.port ? `:${address.port}` : ''}`;
   return `tcp://${host}:${address.port}`;
 }
 

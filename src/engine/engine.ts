@@ -5,6 +5,7 @@
  * 100 ms (ssh2 and gRPC code, ../shared/environment.md), which must not land on activation.
  */
 import type * as DockerodeNs from 'dockerode';
+import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
 import { PassThrough } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -150,7 +151,25 @@ export class Engine {
   constructor(
     readonly connection: ResolvedConnection,
     readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    /** for ssh:// engines: how to ask about an unknown host key, where ~/.ssh is */
+    readonly sshOptions: SshOptions = {},
   ) {}
+
+  private sshDialAgent: SshDialAgent | undefined;
+
+  /** The shared SSH connection of an ssh:// engine (made on the first call). */
+  private sshAgent(): SshDialAgent {
+    const a = this.connection.address;
+    if (a.kind !== 'ssh') throw new Error('not an ssh:// engine');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.sshDialAgent ??= new SshDialAgent(sshTarget(a, this.sshOptions), this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
+    return this.sshDialAgent;
+  }
+
+  /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */
+  close(): void {
+    this.sshDialAgent?.destroy();
+  }
 
   private docker(): Dockerode {
     if (!this.client) {
@@ -158,6 +177,8 @@ export class Engine {
       const a = this.connection.address;
       if (a.kind === 'socket') {
         this.client = new Ctor({ socketPath: a.socketPath });
+      } else if (a.kind === 'ssh') {
+        this.client = new Ctor({ protocol: 'http', host: 'docker', port: 80, agent: this.sshAgent() } as DockerodeNs.DockerOptions);
       } else {
         const tls = a.tls;
         const read = (p?: string) => (p ? readFileSync(p) : undefined);
@@ -208,6 +229,9 @@ export class Engine {
         'unreachable',
         { hint: 'Start the Docker engine (Docker Desktop, or `sudo systemctl start docker`), or set mlLab.engine.dockerHost, then Retry.', cause: err },
       );
+    }
+    if (err instanceof SshError) {
+      return new EngineError(err.message, 'unreachable', { cause: err });
     }
     if (e.code === 'EACCES') {
       return new EngineError(
