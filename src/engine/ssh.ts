@@ -7,12 +7,12 @@
  * says yes (the UI shows the fingerprint, as `ssh` does), a changed key never.
  */
 import { Agent, type ClientRequestArgs } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Client, ConnectConfig } from 'ssh2';
-import { checkHostKey, fingerprint, keyType } from '../core/ssh/knownHosts';
+import { checkHostKey, fingerprint, keyType, knownHostsLine } from '../core/ssh/knownHosts';
 import { resolveSshTarget, type SshTarget } from '../core/ssh/config';
 
 /** A host key known_hosts does not list yet, as shown to the user. */
@@ -174,4 +174,14 @@ function withSocketMethods(stream: Duplex): Duplex {
     if (typeof s[m] !== 'function') s[m] = () => stream;
   }
   return stream;
+}
+
+/**
+ * Appends an accepted host key to ~/.ssh/known_hosts (creating ~/.ssh with mode 700 and the
+ * file with mode 600 when missing), as `ssh` does after "yes" on first contact.
+ */
+export function rememberHostKey(q: HostKeyQuestion, home: string = os.homedir()): void {
+  const dir = path.join(home, '.ssh');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  appendFileSync(path.join(dir, 'known_hosts'), `${knownHostsLine(q.host, q.port, q.keyBlob)}\n`, { mode: 0o600 });
 }
