@@ -2,6 +2,8 @@
  * Docker engine connection resolution, the way the Docker CLI finds its engine:
  *
  *   1. the setting `mlLab.engine.dockerHost`, when non-empty (like `docker -H`);
+ *   1b. the engine chosen in the Engines view (setting `mlLab.engine.context`: a context name, or
+ *      "default", which skips the CLI's current context as `docker --context default` does);
  *   2. the `DOCKER_HOST` environment variable;
  *   3. the current Docker context (`DOCKER_CONTEXT`, else `currentContext` in
  *      `<DOCKER_CONFIG or ~/.docker>/config.json`; "default" means no context);
@@ -23,6 +25,12 @@ import { UserError } from './errors';
 export interface ConnectionInputs {
   /** Value of the setting `mlLab.engine.dockerHost`; empty or undefined means unset. */
   setting?: string;
+  /**
+   * Value of the setting `mlLab.engine.context`: the engine chosen in the Engines view. A Docker
+   * context's name, or "default" (DOCKER_HOST, else the default socket: the CLI's own "default"
+   * context); empty or undefined: follow DOCKER_HOST and the CLI's current context.
+   */
+  contextSetting?: string;
   /** Environment variables (`process.env` in the extension). */
   env: Record<string, string | undefined>;
   /** The user's home folder (`os.homedir()`), used when `DOCKER_CONFIG` is unset. */
@@ -204,12 +212,17 @@ export function resolveConnection(inputs: ConnectionInputs): ResolvedConnection 
     const address = withSource(`The setting ${SettingIds.dockerHost}`, () => addressWithEnvTls(setting, inputs, configDir));
     return { address, source: 'setting', describe: `${formatEngineAddress(address)}${tlsNote(address)} (setting ${SettingIds.dockerHost})` };
   }
+  const chosen = inputs.contextSetting?.trim();
+  if (chosen && chosen !== 'default') {
+    const address = contextAddress(chosen, `the setting ${SettingIds.engineContext}`, inputs, configDir);
+    return { address, source: 'context', contextName: chosen, describe: `${formatEngineAddress(address)}${tlsNote(address)} (Docker context "${chosen}")` };
+  }
   const dockerHost = inputs.env.DOCKER_HOST?.trim();
   if (dockerHost) {
     const address = withSource('DOCKER_HOST', () => addressWithEnvTls(dockerHost, inputs, configDir));
     return { address, source: 'DOCKER_HOST', describe: `${formatEngineAddress(address)}${tlsNote(address)} (DOCKER_HOST)` };
   }
-  const context = currentContextName(inputs, configDir);
+  const context = chosen === 'default' ? undefined : currentContextName(inputs, configDir);
   if (context) {
     const address = contextAddress(context.name, context.from, inputs, configDir);
     return {
@@ -224,9 +237,10 @@ export function resolveConnection(inputs: ConnectionInputs): ResolvedConnection 
 }
 
 /** The real inputs: `process.env`, `os.homedir()` and synchronous reads of the file system. */
-export function nodeConnectionInputs(setting?: string): ConnectionInputs {
+export function nodeConnectionInputs(setting?: string, contextSetting?: string): ConnectionInputs {
   return {
     setting,
+    contextSetting,
     env: process.env,
     homeDir: os.homedir(),
     readFile(p: string): string | undefined {
@@ -246,7 +260,7 @@ export function nodeConnectionInputs(setting?: string): ConnectionInputs {
   };
 }
 
-function dockerConfigDir(inputs: ConnectionInputs): string {
+export function dockerConfigDir(inputs: ConnectionInputs): string {
   const fromEnv = inputs.env.DOCKER_CONFIG?.trim();
   return fromEnv ? fromEnv : path.join(inputs.homeDir, '.docker');
 }
@@ -289,7 +303,7 @@ function existingTlsFiles(inputs: ConnectionInputs, dir: string): { caPath?: str
   return files;
 }
 
-function currentContextName(inputs: ConnectionInputs, configDir: string): { name: string; from: string } | undefined {
+export function currentContextName(inputs: ConnectionInputs, configDir: string): { name: string; from: string } | undefined {
   const fromEnv = inputs.env.DOCKER_CONTEXT?.trim();
   if (fromEnv) {
     return fromEnv === 'default' ? undefined : { name: fromEnv, from: 'DOCKER_CONTEXT' };
@@ -311,7 +325,7 @@ function currentContextName(inputs: ConnectionInputs, configDir: string): { name
   return { name: current.trim(), from: `currentContext in ${configPath}` };
 }
 
-function contextAddress(name: string, from: string, inputs: ConnectionInputs, configDir: string): EngineAddress {
+export function contextAddress(name: string, from: string, inputs: ConnectionInputs, configDir: string): EngineAddress {
   const metaRoot = path.join(configDir, 'contexts', 'meta');
   for (const dir of inputs.listDir(metaRoot)) {
     const metaPath = path.join(metaRoot, dir, 'meta.json');

@@ -72,6 +72,7 @@ export const ViewIds = {
 
 export const SettingIds = {
   dockerHost: 'mlLab.engine.dockerHost',
+  engineContext: 'mlLab.engine.context',
   engineTimeoutMs: 'mlLab.engine.timeoutMs',
   buildArgs: 'mlLab.build.args',
   buildBuilder: 'mlLab.build.builder',
