@@ -35,6 +35,11 @@ export interface EngineEntry {
   description?: string;
 }
 
+/** The Engines view's context tags (`engine;context;current;`): menus match them with regexes. */
+export function engineTags(e: Pick<EngineEntry, 'kind' | 'current'>): string {
+  return `engine;${e.kind};${e.current ? 'current;' : ''}`;
+}
+
 /** The store's folder name of a context: sha256 of its name, hex (docker/cli context/store). */
 export const contextDir = (name: string): string => createHash('sha256').update(name).digest('hex');
 

@@ -51,6 +51,10 @@ export const CommandIds = {
   requirementsPinFromImage: 'mlLab.requirements.pinFromImage',
   lintFixAll: 'mlLab.lint.fixAll',
   engineRetry: 'mlLab.engine.retry',
+  engineUse: 'mlLab.engine.use',
+  engineAdd: 'mlLab.engine.add',
+  engineRemove: 'mlLab.engine.remove',
+  enginesRefresh: 'mlLab.engines.refresh',
   logShow: 'mlLab.log.show',
   imagePush: 'mlLab.image.push',
   imagePull: 'mlLab.image.pull',
@@ -68,6 +72,7 @@ export const ViewIds = {
   containers: 'mlLab.views.containers',
   volumes: 'mlLab.views.volumes',
   registries: 'mlLab.views.registries',
+  engines: 'mlLab.views.engines',
 } as const;
 
 export const SettingIds = {

@@ -24,6 +24,7 @@ import type {
   ContainerState,
   ContainerSummary,
   EngineEvent,
+  EngineInfo,
   EngineVersion,
   ImageDetails,
   ImageLayer,
@@ -273,6 +274,22 @@ export class Engine {
     const d = this.docker() as unknown as { version(o: object): Promise<DockerodeNs.DockerVersion> };
     const v = await this.call('version', (abortSignal) => d.version({ abortSignal }));
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+  }
+
+  /** `GET /info`: what the Engines view shows (version, platform, CPUs, memory, GPU runtime, swarm state). */
+  async info(): Promise<EngineInfo> {
+    const d = this.docker() as unknown as { info(o: object): Promise<Record<string, unknown>> };
+    const i = await this.call('engine info', (abortSignal) => d.info({ abortSignal }));
+    const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string };
+    return {
+      serverVersion: String(i.ServerVersion ?? '?'),
+      platform: `${String(i.OSType ?? '?')}/${String(i.Architecture ?? '?')}`,
+      cpus: Number(i.NCPU ?? 0),
+      memoryBytes: Number(i.MemTotal ?? 0),
+      gpuRuntime: Object.keys((i.Runtimes ?? {}) as object).some((name) => /nvidia/i.test(name)),
+      swarm: swarm.LocalNodeState ?? 'inactive',
+      operatingSystem: String(i.OperatingSystem ?? ''),
+    };
   }
 
   /** `GET /images/json`: tagged and dangling images. */

@@ -31,15 +31,26 @@ export class EngineSession implements vscode.Disposable {
    */
   get(): Engine {
     if (!this.engine) {
-      const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost()));
+      const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost(), config.engineContext()));
       log().info(`Docker engine: ${resolved.describe}`);
       this.engine = new Engine(resolved, config.engineTimeoutMs(), { askHostKey });
     }
     return this.engine;
   }
 
+  /** The current engine's name for people: the Docker context's name, "mlLab.engine.dockerHost", "DOCKER_HOST" or "default". */
+  name(): string {
+    try {
+      const c = this.get().connection;
+      return c.source === 'context' ? c.contextName ?? 'context' : c.source === 'setting' ? 'mlLab.engine.dockerHost' : c.source;
+    } catch {
+      return 'default';
+    }
+  }
+
   /** Forgets the client so the next call resolves the connection again, and tells the views. */
   reset(): void {
+    this.engine?.close();
     this.engine = undefined;
     this.changed.fire();
   }

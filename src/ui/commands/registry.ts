@@ -37,6 +37,7 @@ import { pushImage } from '../registries/commands/pushImage';
 import { pullImage } from '../registries/commands/pullImage';
 import { loginToRegistry, logoutOfRegistry } from '../registries/commands/login';
 import { addRegistry, copyRegistryReference } from '../registries/commands/manage';
+import { addEngine, removeEngine, useEngine } from './engine/engines';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -88,6 +89,10 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.requirementsPinFromImage]: (ctx, arg) => pinRequirementsFromImage(ctx, arg),
   [CommandIds.lintFixAll]: (ctx, arg) => fixAllLabGuidance(ctx, arg),
   [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
+  [CommandIds.engineUse]: (ctx, arg) => useEngine(ctx, arg),
+  [CommandIds.engineAdd]: (ctx) => addEngine(ctx),
+  [CommandIds.engineRemove]: (ctx, arg) => removeEngine(ctx, arg),
+  [CommandIds.enginesRefresh]: (ctx) => ctx.engines.refresh(),
   [CommandIds.logShow]: () => log().show(),
   [CommandIds.imagePush]: (ctx, arg) => pushImage(ctx, arg),
   [CommandIds.imagePull]: (ctx, arg) => pullImage(ctx, arg),
