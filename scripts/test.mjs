@@ -30,7 +30,7 @@ const tiers = [
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', '.', '--noEmit'], counts: false },
   { name: 'build', cmd: 'node', args: ['scripts/build.mjs'], counts: false },
   { name: 'unit', cmd: 'node', args: ['--test', '--test-reporter=spec', 'out/test/unit/'], counts: true },
-  { name: 'engine', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/engine/'], counts: true, needs: ['engine', 'base-images'] },
+  { name: 'engine', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/engine/'], counts: true, needs: ['engine', 'base-images', 'remote'] },
   { name: 'package', cmd: 'npm', args: ['run', 'package'], counts: false },
   { name: 'host', cmd: 'node', args: ['scripts/run-host-tests.mjs'], counts: true, needs: ['engine', 'base-images', 'vscode'] },
   { name: 'ui', cmd: 'node', args: ['--test', '--test-concurrency=1', '--test-reporter=spec', 'out/test/ui/'], counts: true, needs: ['engine', 'base-images', 'vscode'] },
@@ -121,7 +121,7 @@ function runTier(t) {
  * only when it starts one). Exits at once, naming the command to run, when a script fails.
  */
 function setUp() {
-  const order = ['engine', 'base-images', 'vscode'];
+  const order = ['engine', 'base-images', 'remote', 'vscode'];
   const wanted = new Set(selected.flatMap((t) => t.needs ?? []));
   const pidFile = join(repo, '.cache', 'engine', 'dockerd.pid');
   const hadEngine = existsSync(pidFile);

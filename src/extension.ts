@@ -21,6 +21,7 @@ import { disposeLog, log } from './ui/log';
 import { registerLanguageFeatures } from './ui/language/index';
 import { networkNodes } from './core/tree/networks';
 import { networkUsage } from './core/network/networks';
+import { EnginesProvider } from './ui/views/enginesView';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -145,6 +146,12 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       if (e.affectsConfiguration(SettingIds.registries)) registries.view.refresh();
     }),
   );
+  const engines = new EnginesProvider();
+  context.subscriptions.push(
+    engines,
+    vscode.window.createTreeView(ViewIds.engines, { treeDataProvider: engines }),
+    session.onDidChange(() => engines.refresh()),
+  );
   const commandContext: CommandContext = {
     extension: context,
     session,
@@ -154,6 +161,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     docs,
     profiles,
     registries,
+    engines,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);

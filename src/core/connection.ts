@@ -2,6 +2,8 @@
  * Docker engine connection resolution, the way the Docker CLI finds its engine:
  *
  *   1. the setting `mlLab.engine.dockerHost`, when non-empty (like `docker -H`);
+ *   1b. the engine chosen in the Engines view (setting `mlLab.engine.context`: a context name, or
+ *      "default", which skips the CLI's current context as `docker --context default` does);
  *   2. the `DOCKER_HOST` environment variable;
  *   3. the current Docker context (`DOCKER_CONTEXT`, else `currentContext` in
  *      `<DOCKER_CONFIG or ~/.docker>/config.json`; "default" means no context);
@@ -23,6 +25,12 @@ import { UserError } from './errors';
 export interface ConnectionInputs {
   /** Value of the setting `mlLab.engine.dockerHost`; empty or undefined means unset. */
   setting?: string;
+  /**
+   * Value of the setting `mlLab.engine.context`: the engine chosen in the Engines view. A Docker
+   * context's name, or "default" (DOCKER_HOST, else the default socket: the CLI's own "default"
+   * context); empty or undefined: follow DOCKER_HOST and the CLI's current context.
+   */
+  contextSetting?: string;
   /** Environment variables (`process.env` in the extension). */
   env: Record<string, string | undefined>;
   /** The user's home folder (`os.homedir()`), used when `DOCKER_CONFIG` is unset. */
@@ -35,7 +43,9 @@ export interface ConnectionInputs {
 
 export type EngineAddress =
   | { kind: 'socket'; socketPath: string }
-  | { kind: 'tcp'; host: string; port: number; tls?: { caPath?: string; certPath?: string; keyPath?: string; verify: boolean } };
+  | { kind: 'tcp'; host: string; port: number; tls?: { caPath?: string; certPath?: string; keyPath?: string; verify: boolean } }
+  /** `ssh://[user@]host[:port]`: `docker system dial-stdio` on that host over SSH, as the Docker CLI does; user and port default from ~/.ssh/config, then OpenSSH's defaults */
+  | { kind: 'ssh'; host: string; port?: number; user?: string };
 
 export interface ResolvedConnection {
   address: EngineAddress;
@@ -107,12 +117,24 @@ export function parseDockerHost(value: string, options: { tls?: boolean; platfor
       return { kind: 'socket', socketPath: pipe.replace(/\//g, '\\') };
     }
     case 'ssh':
-      throw new UserError(`"${text}": ssh:// engine addresses are not supported yet.`, {
-        hint: 'Forward the remote socket (ssh -NL /tmp/docker.sock:/var/run/docker.sock user@host) and use unix:///tmp/docker.sock, or expose the engine over tcp:// with TLS.',
-      });
+      return parseSsh(text, rest);
     default:
       throw new UserError(`"${text}": the scheme "${scheme}://" is not a Docker host scheme; ${EXPECTED_FORMS}.`);
   }
+}
+
+/** `ssh://[user@]host[:port]` as the Docker CLI takes it (no path: the CLI refuses one too). */
+function parseSsh(original: string, authority: string): EngineAddress {
+  const rest = authority.endsWith('/') ? authority.slice(0, -1) : authority;
+  if (rest.includes('/')) throw new UserError(`"${original}": an ssh:// address takes no path, e.g. ssh://me@gpu-box or ssh://gpu-box:2222.`);
+  const at = rest.lastIndexOf('@');
+  const user = at >= 0 ? rest.slice(0, at) : undefined;
+  const hostPort = at >= 0 ? rest.slice(at + 1) : rest;
+  if (user !== undefined && !/^[A-Za-z0-9._-]+$/.test(user)) throw new UserError(`"${original}": "${user}" is not a user name, e.g. ssh://me@gpu-box.`);
+  const tcp = parseTcp(original.replace(/^ssh:/i, 'tcp:'), hostPort, false);
+  if (tcp.kind !== 'tcp') throw new UserError(`"${original}": expected ssh://[user@]host[:port].`);
+  const port = /:\d+$/.test(hostPort) ? tcp.port : undefined;
+  return { kind: 'ssh', host: tcp.host, ...(port ? { port } : {}), ...(user ? { user } : {}) };
 }
 
 function parseTcp(original: string, authority: string, tls: boolean): EngineAddress {
@@ -165,6 +187,7 @@ export function formatEngineAddress(address: EngineAddress): string {
     return address.socketPath.startsWith('\\\\') ? `npipe://${address.socketPath.replace(/\\/g, '/')}` : `unix://${address.socketPath}`;
   }
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  if (address.kind === 'ssh') return `ssh://${address.user ? `${address.user}@` : ''}${host}${address.port ? `:${address.port}` : ''}`;
   return `tcp://${host}:${address.port}`;
 }
 
@@ -189,12 +212,17 @@ export function resolveConnection(inputs: ConnectionInputs): ResolvedConnection 
     const address = withSource(`The setting ${SettingIds.dockerHost}`, () => addressWithEnvTls(setting, inputs, configDir));
     return { address, source: 'setting', describe: `${formatEngineAddress(address)}${tlsNote(address)} (setting ${SettingIds.dockerHost})` };
   }
+  const chosen = inputs.contextSetting?.trim();
+  if (chosen && chosen !== 'default') {
+    const address = contextAddress(chosen, `the setting ${SettingIds.engineContext}`, inputs, configDir);
+    return { address, source: 'context', contextName: chosen, describe: `${formatEngineAddress(address)}${tlsNote(address)} (Docker context "${chosen}")` };
+  }
   const dockerHost = inputs.env.DOCKER_HOST?.trim();
   if (dockerHost) {
     const address = withSource('DOCKER_HOST', () => addressWithEnvTls(dockerHost, inputs, configDir));
     return { address, source: 'DOCKER_HOST', describe: `${formatEngineAddress(address)}${tlsNote(address)} (DOCKER_HOST)` };
   }
-  const context = currentContextName(inputs, configDir);
+  const context = chosen === 'default' ? undefined : currentContextName(inputs, configDir);
   if (context) {
     const address = contextAddress(context.name, context.from, inputs, configDir);
     return {
@@ -209,9 +237,10 @@ export function resolveConnection(inputs: ConnectionInputs): ResolvedConnection 
 }
 
 /** The real inputs: `process.env`, `os.homedir()` and synchronous reads of the file system. */
-export function nodeConnectionInputs(setting?: string): ConnectionInputs {
+export function nodeConnectionInputs(setting?: string, contextSetting?: string): ConnectionInputs {
   return {
     setting,
+    contextSetting,
     env: process.env,
     homeDir: os.homedir(),
     readFile(p: string): string | undefined {
@@ -231,7 +260,7 @@ export function nodeConnectionInputs(setting?: string): ConnectionInputs {
   };
 }
 
-function dockerConfigDir(inputs: ConnectionInputs): string {
+export function dockerConfigDir(inputs: ConnectionInputs): string {
   const fromEnv = inputs.env.DOCKER_CONFIG?.trim();
   return fromEnv ? fromEnv : path.join(inputs.homeDir, '.docker');
 }
@@ -274,7 +303,7 @@ function existingTlsFiles(inputs: ConnectionInputs, dir: string): { caPath?: str
   return files;
 }
 
-function currentContextName(inputs: ConnectionInputs, configDir: string): { name: string; from: string } | undefined {
+export function currentContextName(inputs: ConnectionInputs, configDir: string): { name: string; from: string } | undefined {
   const fromEnv = inputs.env.DOCKER_CONTEXT?.trim();
   if (fromEnv) {
     return fromEnv === 'default' ? undefined : { name: fromEnv, from: 'DOCKER_CONTEXT' };
@@ -296,7 +325,7 @@ function currentContextName(inputs: ConnectionInputs, configDir: string): { name
   return { name: current.trim(), from: `currentContext in ${configPath}` };
 }
 
-function contextAddress(name: string, from: string, inputs: ConnectionInputs, configDir: string): EngineAddress {
+export function contextAddress(name: string, from: string, inputs: ConnectionInputs, configDir: string): EngineAddress {
   const metaRoot = path.join(configDir, 'contexts', 'meta');
   for (const dir of inputs.listDir(metaRoot)) {
     const metaPath = path.join(metaRoot, dir, 'meta.json');

@@ -88,6 +88,24 @@ export interface EngineVersion {
   arch: string;
 }
 
+/** What the Engines view shows of an engine, from `GET /info`. */
+export interface EngineInfo {
+  /** ServerVersion, e.g. "20.10.24+dfsg1" */
+  serverVersion: string;
+  /** OSType/Architecture, e.g. "linux/x86_64" */
+  platform: string;
+  /** NCPU */
+  cpus: number;
+  /** MemTotal in bytes */
+  memoryBytes: number;
+  /** Runtimes lists an NVIDIA runtime (the NVIDIA Container Toolkit) */
+  gpuRuntime: boolean;
+  /** Swarm.LocalNodeState ("inactive", "active", ...) */
+  swarm: string;
+  /** OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)" */
+  operatingSystem: string;
+}
+
 /** One engine event from `GET /events`, trimmed. */
 export interface EngineEvent {
   type: 'container' | 'image' | 'volume' | 'network' | string;

@@ -51,6 +51,10 @@ export const CommandIds = {
   requirementsPinFromImage: 'mlLab.requirements.pinFromImage',
   lintFixAll: 'mlLab.lint.fixAll',
   engineRetry: 'mlLab.engine.retry',
+  engineUse: 'mlLab.engine.use',
+  engineAdd: 'mlLab.engine.add',
+  engineRemove: 'mlLab.engine.remove',
+  enginesRefresh: 'mlLab.engines.refresh',
   logShow: 'mlLab.log.show',
   imagePush: 'mlLab.image.push',
   imagePull: 'mlLab.image.pull',
@@ -86,10 +90,12 @@ export const ViewIds = {
   volumes: 'mlLab.views.volumes',
   registries: 'mlLab.views.registries',
   networks: 'mlLab.views.networks',
+  engines: 'mlLab.views.engines',
 } as const;
 
 export const SettingIds = {
   dockerHost: 'mlLab.engine.dockerHost',
+  engineContext: 'mlLab.engine.context',
   engineTimeoutMs: 'mlLab.engine.timeoutMs',
   buildArgs: 'mlLab.build.args',
   buildBuilder: 'mlLab.build.builder',

@@ -5,6 +5,7 @@
  * 100 ms (ssh2 and gRPC code, ../shared/environment.md), which must not land on activation.
  */
 import type * as DockerodeNs from 'dockerode';
+import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
 import { PassThrough } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import type {
   ContainerState,
   ContainerSummary,
   EngineEvent,
+  EngineInfo,
   EngineVersion,
   ImageDetails,
   ImageLayer,
@@ -151,7 +153,25 @@ export class Engine {
   constructor(
     readonly connection: ResolvedConnection,
     readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    /** for ssh:// engines: how to ask about an unknown host key, where ~/.ssh is */
+    readonly sshOptions: SshOptions = {},
   ) {}
+
+  private sshDialAgent: SshDialAgent | undefined;
+
+  /** The shared SSH connection of an ssh:// engine (made on the first call). */
+  private sshAgent(): SshDialAgent {
+    const a = this.connection.address;
+    if (a.kind !== 'ssh') throw new Error('not an ssh:// engine');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.sshDialAgent ??= new SshDialAgent(sshTarget(a, this.sshOptions), this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
+    return this.sshDialAgent;
+  }
+
+  /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */
+  close(): void {
+    this.sshDialAgent?.destroy();
+  }
 
   private docker(): Dockerode {
     if (!this.client) {
@@ -159,6 +179,8 @@ export class Engine {
       const a = this.connection.address;
       if (a.kind === 'socket') {
         this.client = new Ctor({ socketPath: a.socketPath });
+      } else if (a.kind === 'ssh') {
+        this.client = new Ctor({ protocol: 'http', host: 'docker', port: 80, agent: this.sshAgent() } as DockerodeNs.DockerOptions);
       } else {
         const tls = a.tls;
         const read = (p?: string) => (p ? readFileSync(p) : undefined);
@@ -210,6 +232,9 @@ export class Engine {
         { hint: 'Start the Docker engine (Docker Desktop, or `sudo systemctl start docker`), or set mlLab.engine.dockerHost, then Retry.', cause: err },
       );
     }
+    if (err instanceof SshError) {
+      return new EngineError(err.message, 'unreachable', { cause: err });
+    }
     if (e.code === 'EACCES') {
       return new EngineError(
         `Permission denied on the Docker socket ${this.connection.describe}.`,
@@ -250,6 +275,22 @@ export class Engine {
     const d = this.docker() as unknown as { version(o: object): Promise<DockerodeNs.DockerVersion> };
     const v = await this.call('version', (abortSignal) => d.version({ abortSignal }));
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+  }
+
+  /** `GET /info`: what the Engines view shows (version, platform, CPUs, memory, GPU runtime, swarm state). */
+  async info(): Promise<EngineInfo> {
+    const d = this.docker() as unknown as { info(o: object): Promise<Record<string, unknown>> };
+    const i = await this.call('engine info', (abortSignal) => d.info({ abortSignal }));
+    const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string };
+    return {
+      serverVersion: String(i.ServerVersion ?? '?'),
+      platform: `${String(i.OSType ?? '?')}/${String(i.Architecture ?? '?')}`,
+      cpus: Number(i.NCPU ?? 0),
+      memoryBytes: Number(i.MemTotal ?? 0),
+      gpuRuntime: Object.keys((i.Runtimes ?? {}) as object).some((name) => /nvidia/i.test(name)),
+      swarm: swarm.LocalNodeState ?? 'inactive',
+      operatingSystem: String(i.OperatingSystem ?? ''),
+    };
   }
 
   /** `GET /images/json`: tagged and dangling images. */

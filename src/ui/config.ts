@@ -13,6 +13,10 @@ export const config = {
     return (section().get<string>(SettingIds.dockerHost) ?? '').trim();
   },
   /** `mlLab.engine.timeoutMs`: limit of one engine call in ms (at least 1000). */
+  /** `mlLab.engine.context`: the engine chosen in the Engines view (a Docker context name or "default"); '' follows DOCKER_HOST and the CLI's current context. */
+  engineContext(): string {
+    return (section().get<string>(SettingIds.engineContext) ?? '').trim();
+  },
   engineTimeoutMs(): number {
     const v = section().get<number>(SettingIds.engineTimeoutMs) ?? DEFAULT_TIMEOUT_MS;
     return Number.isFinite(v) && v >= 1000 ? v : DEFAULT_TIMEOUT_MS;

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { nodeConnectionInputs, resolveConnection } from '../core/connection';
 import { UserError } from '../core/errors';
 import { Engine, EngineError } from '../engine/engine';
+import { rememberHostKey, type HostKeyQuestion } from '../engine/ssh';
 import { config } from './config';
 import { log } from './log';
 
@@ -30,15 +31,26 @@ export class EngineSession implements vscode.Disposable {
    */
   get(): Engine {
     if (!this.engine) {
-      const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost()));
+      const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost(), config.engineContext()));
       log().info(`Docker engine: ${resolved.describe}`);
-      this.engine = new Engine(resolved, config.engineTimeoutMs());
+      this.engine = new Engine(resolved, config.engineTimeoutMs(), { askHostKey });
     }
     return this.engine;
   }
 
+  /** The current engine's name for people: the Docker context's name, "mlLab.engine.dockerHost", "DOCKER_HOST" or "default". */
+  name(): string {
+    try {
+      const c = this.get().connection;
+      return c.source === 'context' ? c.contextName ?? 'context' : c.source === 'setting' ? 'mlLab.engine.dockerHost' : c.source;
+    } catch {
+      return 'default';
+    }
+  }
+
   /** Forgets the client so the next call resolves the connection again, and tells the views. */
   reset(): void {
+    this.engine?.close();
     this.engine = undefined;
     this.changed.fire();
   }
@@ -66,4 +78,20 @@ export function describeError(err: unknown): string {
 
 export function isUnreachable(err: unknown): boolean {
   return err instanceof EngineError && err.kind === 'unreachable';
+}
+
+/**
+ * First contact with an SSH engine host: shows its key fingerprint and asks, as `ssh` does; a
+ * yes is remembered in ~/.ssh/known_hosts, so `ssh` and `docker -H ssh://` trust it too.
+ */
+async function askHostKey(q: HostKeyQuestion): Promise<boolean> {
+  const trust = 'Trust and Connect';
+  const answer = await vscode.window.showWarningMessage(
+    `The authenticity of the Docker engine host ${q.port === 22 ? q.host : `[${q.host}]:${q.port}`} can't be established.`,
+    { modal: true, detail: `Its ${q.keyType} key fingerprint is ${q.fingerprint}.\nCompare it with the one the host's administrator gives you (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host). Trusting it adds it to ~/.ssh/known_hosts.` },
+    trust,
+  );
+  if (answer !== trust) return false;
+  rememberHostKey(q);
+  return true;
 }

@@ -12,8 +12,12 @@ export class EngineStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('mlLab.engineStatus', vscode.StatusBarAlignment.Left, 20);
   private version: string | undefined;
 
+  private readonly subscription: vscode.Disposable;
+
   constructor(private readonly session: EngineSession) {
     this.item.name = 'ML Container Lab: Docker engine';
+    // Another engine: its version is asked anew.
+    this.subscription = session.onDidChange(() => (this.version = undefined));
   }
 
   /** Shows the engine's state from a fresh container list (the views pass theirs, so the engine is asked once). */
@@ -35,14 +39,18 @@ export class EngineStatusBar implements vscode.Disposable {
       }
     }
     const running = containers.filter((c) => c.state === 'running').length;
-    this.item.text = `$(vm) Docker ${this.version} · ${running}/${containers.length}`;
-    this.item.tooltip = `Docker engine ${this.version} at ${this.session.describe()}\n${running} running of ${containers.length} containers`;
+    const name = this.session.name();
+    const local = this.session.get().connection.address.kind === 'socket';
+    // The engine is named unless it is the plain local one ("default").
+    this.item.text = `$(${local ? 'vm' : 'remote'}) ${name === 'default' ? '' : `${name} · `}Docker ${this.version} · ${running}/${containers.length}`;
+    this.item.tooltip = `Engine "${name}": Docker ${this.version} at ${this.session.describe()}\n${running} running of ${containers.length} containers\nSwitch engines in the Engines view.`;
     this.item.backgroundColor = undefined;
     this.item.command = 'mlLab.views.containers.focus';
     this.item.show();
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.item.dispose();
   }
 }

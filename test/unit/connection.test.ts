@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ConnectionInputs, EngineAddress, ResolvedConnection, nodeConnectionInputs, parseDockerHost, resolveConnection } from '../../src/core/connection';
+import { ConnectionInputs, EngineAddress, ResolvedConnection, formatEngineAddress, nodeConnectionInputs, parseDockerHost, resolveConnection } from '../../src/core/connection';
 import { UserError } from '../../src/core/errors';
 
 const HOME = '/home/student';
@@ -179,7 +179,7 @@ for (const c of resolveCases) {
 const resolveErrorCases: Array<{ name: string; input: ConnectionInputs; expected: RegExp }> = [
   { name: 'rejects a setting with a bad port and names the setting', input: inputs({ setting: 'tcp://h:abc' }), expected: /^The setting mlLab\.engine\.dockerHost: "tcp:\/\/h:abc": port "abc" is not a number/ },
   { name: 'rejects a DOCKER_HOST with an unknown scheme and names DOCKER_HOST', input: inputs({ env: { DOCKER_HOST: 'http://h:2375' } }), expected: /^DOCKER_HOST: .*"http:\/\/" is not a Docker host scheme/ },
-  { name: 'rejects an ssh:// DOCKER_HOST as not supported yet', input: inputs({ env: { DOCKER_HOST: 'ssh://me@server' } }), expected: /^DOCKER_HOST: .*ssh:\/\/ engine addresses are not supported yet/ },
+  { name: 'rejects an ssh:// DOCKER_HOST with a path and names DOCKER_HOST', input: inputs({ env: { DOCKER_HOST: 'ssh://me@server/x' } }), expected: /^DOCKER_HOST: .*an ssh:\/\/ address takes no path/ },
   {
     name: 'rejects a DOCKER_CONTEXT that does not exist and says how to list contexts',
     input: inputs({ env: { DOCKER_CONTEXT: 'gone' } }),
@@ -249,9 +249,24 @@ const parseErrorCases: Array<{ name: string; input: string; expected: RegExp }> 
   { name: 'rejects a tcp address without a host', input: 'tcp://:2375', expected: /names no host/ },
   { name: 'rejects a tcp address with a path', input: 'tcp://h:2375/v1.41', expected: /takes no path/ },
   { name: 'rejects an unbracketed IPv6 host', input: 'tcp://::1:2375', expected: /put an IPv6 host in brackets/ },
-  { name: 'rejects ssh:// as not supported yet', input: 'ssh://me@h', expected: /ssh:\/\/ engine addresses are not supported yet/ },
+  { name: 'rejects an ssh address with a path', input: 'ssh://me@h/var/run', expected: /an ssh:\/\/ address takes no path/ },
+  { name: 'rejects an ssh user with spaces', input: 'ssh://me you@h', expected: /is not a user name/ },
   { name: 'rejects npipe:// off Windows', input: 'npipe:////./pipe/docker_engine', expected: /Windows named pipe/ },
 ];
+
+const sshCases: Array<{ input: string; expected: unknown; formatted: string }> = [
+  { input: 'ssh://gpu-box', expected: { kind: 'ssh', host: 'gpu-box' }, formatted: 'ssh://gpu-box' },
+  { input: 'ssh://me@gpu-box', expected: { kind: 'ssh', host: 'gpu-box', user: 'me' }, formatted: 'ssh://me@gpu-box' },
+  { input: 'ssh://me@10.0.0.5:2222', expected: { kind: 'ssh', host: '10.0.0.5', port: 2222, user: 'me' }, formatted: 'ssh://me@10.0.0.5:2222' },
+  { input: 'ssh://[::1]:22/', expected: { kind: 'ssh', host: '::1', port: 22 }, formatted: 'ssh://[::1]:22' },
+];
+for (const c of sshCases) {
+  void test(`parses ${c.input} as the Docker CLI does (user and port optional)`, () => {
+    const a = parseDockerHost(c.input);
+    assert.deepEqual(a, c.expected);
+    assert.equal(formatEngineAddress(a), c.formatted);
+  });
+}
 
 for (const c of parseErrorCases) {
   void test(`parseDockerHost ${c.name}`, () => {

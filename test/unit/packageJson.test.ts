@@ -1,4 +1,5 @@
 /** package.json `contributes` and src/core/ids.ts name the same commands, views and settings. */
+import { engineTags } from '../../src/core/contexts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.engines, ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
@@ -56,6 +57,8 @@ describe('package.json contributions', () => {
       networks: ['network;', 'network;inUse;', 'network;builtin;inUse;', 'networkContainer;'],
       // src/core/registry/tree.ts
       registries: ['registry;', 'registry;loggedIn;', 'registryRepository;', 'registryTag;'],
+      // src/core/contexts.ts engineTags
+      engines: (['setting', 'default', 'context'] as const).flatMap((kind) => [false, true].map((current) => engineTags({ kind, current }))),
     };
     for (const i of pkg.contributes.menus['view/item/context']) {
       const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');

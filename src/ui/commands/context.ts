@@ -7,6 +7,7 @@ import type { ReadonlyDocs } from '../readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { RegistryServices } from '../registries/services';
+import type { EnginesProvider } from '../views/enginesView';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly profiles: ProfileStore;
   /** credentials, the Registries view, the push/pull output (issue 7) */
   readonly registries: RegistryServices;
+  /** the Engines view (issue 11) */
+  readonly engines: EnginesProvider;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

@@ -40,6 +40,7 @@ import { addRegistry, copyRegistryReference } from '../registries/commands/manag
 import { composeDown, composeServices, composeSimple, composeUp, exportProfileAsService } from './compose/compose';
 import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from './network/networks';
 import { pruneNetworks } from './prune';
+import { addEngine, removeEngine, useEngine } from './engine/engines';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -91,6 +92,10 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.requirementsPinFromImage]: (ctx, arg) => pinRequirementsFromImage(ctx, arg),
   [CommandIds.lintFixAll]: (ctx, arg) => fixAllLabGuidance(ctx, arg),
   [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
+  [CommandIds.engineUse]: (ctx, arg) => useEngine(ctx, arg),
+  [CommandIds.engineAdd]: (ctx) => addEngine(ctx),
+  [CommandIds.engineRemove]: (ctx, arg) => removeEngine(ctx, arg),
+  [CommandIds.enginesRefresh]: (ctx) => ctx.engines.refresh(),
   [CommandIds.logShow]: () => log().show(),
   [CommandIds.imagePush]: (ctx, arg) => pushImage(ctx, arg),
   [CommandIds.imagePull]: (ctx, arg) => pullImage(ctx, arg),

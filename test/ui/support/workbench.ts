@@ -43,7 +43,7 @@ export const testLabel = { key: 'org.mllab.test', value: 'ui' };
 interface CodeServerLib {
   startCodeServer(o: {
     runDir: string; smokeTestDriver?: boolean; installExtensions?: string[];
-    userSettings?: Record<string, unknown>; log?: (l: string) => void;
+    userSettings?: Record<string, unknown>; env?: Record<string, string>; log?: (l: string) => void;
   }): Promise<{ url: string; logFile: string; userDataDir: string; stop(): Promise<void> }>;
   launchChromium(o: { profileDir: string }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
   copyWorkspace(src: string, dest: string, settings?: Record<string, unknown>): string;
@@ -94,6 +94,8 @@ export interface StartOptions {
   prepare?: (workspace: string) => void;
   /** extra user settings (merged over the quiet defaults of scripts/lib/codeServer.mjs) */
   userSettings?: Record<string, unknown>;
+  /** extra environment for code-server and its extension host (e.g. DOCKER_CONFIG) */
+  env?: Record<string, string>;
 }
 
 export class Workbench {
@@ -122,7 +124,7 @@ export class Workbench {
       { ...lib.testWorkspaceSettings(testLabel.value), ...(o.workspaceSettings ?? {}) });
     o.prepare?.(workspace);
     const server = await lib.startCodeServer({
-      runDir, installExtensions: [vsixPath], userSettings: o.userSettings,
+      runDir, installExtensions: [vsixPath], userSettings: o.userSettings, env: o.env,
       log: (l) => console.log(`[code-server] ${l}`),
     });
     let browser: Awaited<ReturnType<CodeServerLib['launchChromium']>> | undefined;

@@ -68,7 +68,9 @@ test('the lazy packages load only on first use, and behave as the real packages'
     assert.equal(out.packHasFinalize, 'function');
     assert.equal(out.ignores, true);
     assert.equal(out.dockerodeInstance, 'function');
-    assert.deepEqual(out.after, lib.lazyPackages.map((p) => `${p.replace(/^@/, '').replace('/', '-')}.js`).sort());
+    const used = ['@balena/dockerignore', 'dockerfile-ast', 'dockerode', 'tar-stream', 'yaml'];
+    assert.ok(used.every((p) => lib.lazyPackages.includes(p)));
+    assert.deepEqual(out.after, used.map((p) => `${p.replace(/^@/, '').replace('/', '-')}.js`).sort());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
