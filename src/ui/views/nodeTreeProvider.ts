@@ -3,10 +3,17 @@
  * loader function, applies the view's filter and sort (src/core/tree/query.ts), shows one
  * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
  * one place.
+ *
+ * A refresh loads first and then tells VS Code only what changed (src/core/tree/reconcile.ts):
+ * a root refresh makes the extension host forget which element each row stands for until the
+ * root is fetched again, and a context-menu command chosen meanwhile would get no row. When the
+ * root must be refreshed, the new list is ready, so the extension host gets it without waiting
+ * for the engine.
  */
 import * as vscode from 'vscode';
 import { noMatchNode, unreachableNode, type NodeModel } from '../../core/tree/models';
 import { applyQuery, type SortKey, type ViewQuery } from '../../core/tree/query';
+import { reconcile } from '../../core/tree/reconcile';
 import { CommandIds } from '../../core/ids';
 import { describeError } from '../session';
 import { log } from '../log';
@@ -28,15 +35,19 @@ export function toTreeItem(m: NodeModel): vscode.TreeItem {
 }
 
 export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<NodeModel | undefined>();
+  private readonly changed = new vscode.EventEmitter<NodeModel | NodeModel[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly queryChanged = new vscode.EventEmitter<void>();
   /** Fires when the filter or sort changes (the view shows them in its description). */
   readonly onDidChangeQuery = this.queryChanged.event;
   /** the models of the last successful load, after filter and sort */
   private last: NodeModel[] = [];
+  /** the top-level nodes VS Code was given (or gets on its next root fetch); undefined before the first load */
+  private shown: NodeModel[] | undefined;
   private parents = new Map<string, NodeModel>();
   private query: ViewQuery = {};
+  private loading: Promise<void> | undefined;
+  private loadAgain = false;
 
   constructor(
     readonly name: string,
@@ -47,8 +58,64 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly moreTooltip?: (m: NodeModel) => Promise<string | undefined>,
   ) {}
 
+  /** Reloads the view in the background (see `update`). */
   refresh(): void {
-    this.changed.fire(undefined);
+    void this.update();
+  }
+
+  /**
+   * Loads the view's models and tells VS Code what changed (nothing, some rows, or the root).
+   * Calls during a load are coalesced into one more load. Resolves when VS Code has been told.
+   */
+  update(): Promise<void> {
+    if (this.loading) {
+      this.loadAgain = true;
+      return this.loading;
+    }
+    const run = async () => {
+      do {
+        this.loadAgain = false;
+        await this.reload();
+      } while (this.loadAgain);
+    };
+    this.loading = run().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async reload(): Promise<void> {
+    const next = await this.loadShown();
+    const first = this.shown === undefined;
+    const change = first ? { kind: 'root' as const } : reconcile(this.shown!, next);
+    if (change.kind === 'root') this.shown = next;
+    // the objects VS Code holds, so `find` hands out nodes `reveal` knows
+    this.last = this.shown!.filter((n) => n.kind !== 'message');
+    this.index(this.shown!);
+    if (first) return; // VS Code has not shown the view yet, or awaits this load in getChildren
+    if (change.kind === 'root') this.changed.fire(undefined);
+    else if (change.kind === 'nodes') this.changed.fire(change.nodes);
+  }
+
+  /** The top-level nodes to show: the filtered models, or one message node. Never throws. */
+  private async loadShown(): Promise<NodeModel[]> {
+    try {
+      const shown = applyQuery(await this.load(), this.query);
+      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
+      return shown;
+    } catch (err) {
+      log().warn(`${this.name} view: ${describeError(err)}`);
+      return [unreachableNode(describeError(err), CommandIds.engineRetry)];
+    }
+  }
+
+  private index(nodes: readonly NodeModel[]): void {
+    this.parents = new Map();
+    const walk = (level: readonly NodeModel[], p?: NodeModel) => {
+      for (const n of level) {
+        if (p) this.parents.set(n.id, p);
+        walk(n.children ?? [], n);
+      }
+    };
+    walk(nodes);
   }
 
   get filter(): string {
@@ -110,24 +177,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   async getChildren(parent?: NodeModel): Promise<NodeModel[]> {
     if (parent) return parent.children ?? [];
-    try {
-      const shown = applyQuery(await this.load(), this.query);
-      this.parents = new Map();
-      const index = (nodes: NodeModel[], p?: NodeModel) => {
-        for (const n of nodes) {
-          if (p) this.parents.set(n.id, p);
-          index(n.children ?? [], n);
-        }
-      };
-      index(shown);
-      this.last = shown;
-      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
-      return shown;
-    } catch (err) {
-      log().warn(`${this.name} view: ${describeError(err)}`);
-      this.last = [];
-      return [unreachableNode(describeError(err), CommandIds.engineRetry)];
-    }
+    if (!this.shown) await this.update();
+    return this.shown ?? [];
   }
 
   dispose(): void {

@@ -409,12 +409,17 @@ export class Workbench {
   /**
    * Right-clicks the row and chooses the context-menu item. The item is chosen with the arrow
    * keys and Enter, as a keyboard user would: the menu (in a shadow root) does not always take
-   * synthetic clicks.
+   * synthetic clicks. `holdMs` keeps the menu open that long before choosing (the view may
+   * refresh meanwhile).
    */
-  async contextMenu(row: Locator, item: string): Promise<void> {
+  async contextMenu(row: Locator, item: string, options: { holdMs?: number } = {}): Promise<void> {
     await row.click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu').first();
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
+    if (options.holdMs) {
+      await sleep(options.holdMs);
+      if (!(await menu.isVisible())) throw new Error(`the context menu closed within ${options.holdMs} ms`);
+    }
     const labels = (await menu.locator('.action-item .action-label').allTextContents()).map((s) => s.trim()).filter(Boolean);
     if (!labels.includes(item)) {
       await this.page.keyboard.press('Escape');
