@@ -25,6 +25,7 @@ import type {
   EngineEvent,
   EngineVersion,
   ImageDetails,
+  ImageDiskUsage,
   ImageLayer,
   ImageSummary,
   PruneResult,
@@ -757,6 +758,24 @@ export class Engine {
         size: sizes.get(v.Name),
       };
     });
+  }
+
+  /**
+   * `GET /system/df` images: size, shared size and container count of each top-level image
+   * (the engine computes them, which can take seconds on a big engine: call on demand).
+   */
+  async imageDiskUsage(): Promise<ImageDiskUsage[]> {
+    const df = (await this.call('disk usage', () => this.docker().df())) as {
+      Images?: Array<{ Id: string; RepoTags?: string[] | null; Size: number; SharedSize?: number; Containers?: number; Labels?: Record<string, string> | null }>;
+    };
+    return (df.Images ?? []).map((i) => ({
+      id: i.Id,
+      repoTags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      size: i.Size,
+      sharedSize: i.SharedSize ?? -1,
+      containers: i.Containers ?? -1,
+      labels: i.Labels ?? {},
+    }));
   }
 
   /** `GET /volumes/{name}`, raw, for the Inspect editor. */
