@@ -71,6 +71,10 @@ export interface ImageDetails {
   volumes: string[];
   labels: Record<string, string>;
   user: string;
+  /** the config's `Cmd` (`CMD`), [] when unset */
+  cmd: string[];
+  /** the config's `Entrypoint` (`ENTRYPOINT`), [] when unset */
+  entrypoint: string[];
   architecture: string;
   os: string;
 }

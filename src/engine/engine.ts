@@ -315,6 +315,8 @@ export class Engine {
       volumes: Object.keys((c.Volumes as Record<string, unknown> | undefined) ?? {}),
       labels: c.Labels ?? {},
       user: c.User ?? '',
+      cmd: asWords(c.Cmd),
+      entrypoint: asWords(c.Entrypoint),
       architecture: i.Architecture,
       os: i.Os,
     };
@@ -1122,6 +1124,12 @@ export interface ShellSession {
   close(): void;
   /** resolves with the shell's exit code (undefined when unknown) once the stream ends */
   readonly exited: Promise<number | undefined>;
+}
+
+/** An image config's `Cmd`/`Entrypoint`: a list, a string (old engines) or null. */
+function asWords(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  return typeof v === 'string' && v !== '' ? [v] : [];
 }
 
 /** Label filter for prune and list calls: `key=value` entries, as the Engine API's `label` filter takes them. */
