@@ -48,6 +48,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   private query: ViewQuery = {};
   private loading: Promise<void> | undefined;
   private loadAgain = false;
+  /** a root refresh was fired and VS Code has not fetched the root since: `shown` is what it wants */
+  private rootPending = false;
 
   constructor(
     readonly name: string,
@@ -91,7 +93,10 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     this.last = this.shown!.filter((n) => n.kind !== 'message');
     this.index(this.shown!);
     if (first) return; // VS Code has not shown the view yet, or awaits this load in getChildren
-    if (change.kind === 'root') this.changed.fire(undefined);
+    if (change.kind === 'root') {
+      this.rootPending = true;
+      this.changed.fire(undefined);
+    }
     else if (change.kind === 'nodes') this.changed.fire(change.nodes);
   }
 
@@ -126,10 +131,11 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     return this.query.sort ?? 'name';
   }
 
-  setQuery(q: ViewQuery): void {
+  /** Sets the filter and/or sort; resolves when the view shows the result. */
+  setQuery(q: ViewQuery): Promise<void> {
     this.query = { ...this.query, ...q };
     this.queryChanged.fire();
-    this.refresh();
+    return this.update();
   }
 
   /** "filter: iris · sort: size" for the view's description; '' when neither is set. */
@@ -177,7 +183,13 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   async getChildren(parent?: NodeModel): Promise<NodeModel[]> {
     if (parent) return parent.children ?? [];
-    if (!this.shown) await this.update();
+    // VS Code fetching the root after our root refresh: the list is ready, hand it over at once
+    // (the extension host resolves no row until it has it). Any other call loads afresh.
+    if (this.shown && this.rootPending) {
+      this.rootPending = false;
+      return this.shown;
+    }
+    await this.update();
     return this.shown ?? [];
   }
 
