@@ -4,16 +4,16 @@
  * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
  * one place.
  *
- * A refresh loads first and then tells VS Code only what changed (src/core/tree/reconcile.ts):
- * a root refresh makes the extension host forget which element each row stands for until the
- * root is fetched again, and a context-menu command chosen meanwhile would get no row. When the
- * root must be refreshed, the new list is ready, so the extension host gets it without waiting
- * for the engine.
+ * A refresh loads first and tells VS Code only when something changed
+ * (src/core/tree/sameTree.ts): a root refresh makes the extension host forget which element
+ * each row stands for until the root is fetched again, and a context-menu command chosen
+ * meanwhile would get no row. When the root must be refreshed, the new list is ready, so the
+ * extension host gets it without waiting for the engine.
  */
 import * as vscode from 'vscode';
 import { noMatchNode, unreachableNode, type NodeModel } from '../../core/tree/models';
 import { applyQuery, type SortKey, type ViewQuery } from '../../core/tree/query';
-import { reconcile } from '../../core/tree/reconcile';
+import { sameTree } from '../../core/tree/sameTree';
 import { CommandIds } from '../../core/ids';
 import { describeError } from '../session';
 import { log } from '../log';
@@ -35,7 +35,7 @@ export function toTreeItem(m: NodeModel): vscode.TreeItem {
 }
 
 export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<NodeModel | NodeModel[] | undefined>();
+  private readonly changed = new vscode.EventEmitter<NodeModel | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly queryChanged = new vscode.EventEmitter<void>();
   /** Fires when the filter or sort changes (the view shows them in its description). */
@@ -46,8 +46,11 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   private shown: NodeModel[] | undefined;
   private parents = new Map<string, NodeModel>();
   private query: ViewQuery = {};
-  private loading: Promise<void> | undefined;
-  private loadAgain = false;
+  /** update() calls made, loads completed (as the count of calls each served), and who waits */
+  private requested = 0;
+  private completed = 0;
+  private waiters: Array<{ gen: number; resolve: () => void }> = [];
+  private loading = false;
   /** a root refresh was fired and VS Code has not fetched the root since: `shown` is what it wants */
   private rootPending = false;
 
@@ -67,37 +70,44 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   /**
    * Loads the view's models and tells VS Code what changed (nothing, some rows, or the root).
-   * Calls during a load are coalesced into one more load. Resolves when VS Code has been told.
+   * Resolves once a load that started after this call has been shown: at most two loads, however
+   * many events keep arriving (a shared engine can send them faster than a load takes).
    */
   update(): Promise<void> {
-    if (this.loading) {
-      this.loadAgain = true;
-      return this.loading;
+    const gen = ++this.requested;
+    const done = new Promise<void>((resolve) => this.waiters.push({ gen, resolve }));
+    if (!this.loading) void this.loadUntilCurrent();
+    return done;
+  }
+
+  private async loadUntilCurrent(): Promise<void> {
+    this.loading = true;
+    try {
+      while (this.completed < this.requested) {
+        const gen = this.requested; // this load serves every request made so far
+        try {
+          await this.reload();
+        } catch (err) {
+          log().error(`${this.name} view: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`); // a bug: keep the last view
+        }
+        this.completed = gen;
+        this.waiters = this.waiters.filter((w) => (w.gen <= gen ? (w.resolve(), false) : true));
+      }
+    } finally {
+      this.loading = false;
     }
-    const run = async () => {
-      do {
-        this.loadAgain = false;
-        await this.reload();
-      } while (this.loadAgain);
-    };
-    this.loading = run().finally(() => (this.loading = undefined));
-    return this.loading;
   }
 
   private async reload(): Promise<void> {
     const next = await this.loadShown();
     const first = this.shown === undefined;
-    const change = first ? { kind: 'root' as const } : reconcile(this.shown!, next);
-    if (change.kind === 'root') this.shown = next;
-    // the objects VS Code holds, so `find` hands out nodes `reveal` knows
-    this.last = this.shown!.filter((n) => n.kind !== 'message');
-    this.index(this.shown!);
+    if (!first && sameTree(this.shown!, next)) return; // nothing changed: no refresh, every row stays resolvable
+    this.shown = next;
+    this.last = next.filter((n) => n.kind !== 'message');
+    this.index(next);
     if (first) return; // VS Code has not shown the view yet, or awaits this load in getChildren
-    if (change.kind === 'root') {
-      this.rootPending = true;
-      this.changed.fire(undefined);
-    }
-    else if (change.kind === 'nodes') this.changed.fire(change.nodes);
+    this.rootPending = true;
+    this.changed.fire(undefined);
   }
 
   /** The top-level nodes to show: the filtered models, or one message node. Never throws. */
