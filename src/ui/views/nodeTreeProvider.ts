@@ -69,7 +69,7 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   }
 
   /**
-   * Loads the view's models and tells VS Code what changed (nothing, some rows, or the root).
+   * Loads the view's models and, when they differ from what it shows, refreshes the view's root.
    * Resolves once a load that started after this call has been shown: at most two loads, however
    * many events keep arriving (a shared engine can send them faster than a load takes).
    */
