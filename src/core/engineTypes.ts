@@ -73,12 +73,12 @@ export interface ImageDetails {
   volumes: string[];
   labels: Record<string, string>;
   user: string;
+  /** the config's `Cmd` (`CMD`), [] when unset */
+  cmd: string[];
+  /** the config's `Entrypoint` (`ENTRYPOINT`), [] when unset */
+  entrypoint: string[];
   architecture: string;
   os: string;
-  /** The image config's `Cmd` (CMD), e.g. ["sh"]; [] when it has none. */
-  cmd: string[];
-  /** The image config's `Entrypoint` (ENTRYPOINT); [] when it has none. */
-  entrypoint: string[];
 }
 
 export interface EngineVersion {
@@ -145,6 +145,21 @@ export interface VolumeSummary {
 }
 
 /** What a prune removed, or would remove (preview). */
+/** One image's disk usage, as `GET /system/df` reports it (top-level images only). */
+export interface ImageDiskUsage {
+  /** `sha256:<64 hex>` */
+  id: string;
+  /** `repo:tag` references; empty for a dangling (untagged) image */
+  repoTags: string[];
+  /** bytes of all its layers */
+  size: number;
+  /** bytes of its layers that other images use too; -1 when the engine did not compute it */
+  sharedSize: number;
+  /** containers created from it; -1 when the engine did not count them */
+  containers: number;
+  labels: Record<string, string>;
+}
+
 export interface PruneResult {
   /** container ids, image ids or volume names */
   removed: string[];

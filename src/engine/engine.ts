@@ -27,6 +27,7 @@ import type {
   EngineInfo,
   EngineVersion,
   ImageDetails,
+  ImageDiskUsage,
   ImageLayer,
   ImageSummary,
   PruneResult,
@@ -357,10 +358,10 @@ export class Engine {
       volumes: Object.keys((c.Volumes as Record<string, unknown> | undefined) ?? {}),
       labels: c.Labels ?? {},
       user: c.User ?? '',
+      cmd: asWords(c.Cmd),
+      entrypoint: asWords(c.Entrypoint),
       architecture: i.Architecture,
       os: i.Os,
-      cmd: (c.Cmd as string[] | null | undefined) ?? [],
-      entrypoint: [(c.Entrypoint as string[] | string | null | undefined) ?? []].flat(),
     };
   }
 
@@ -884,6 +885,24 @@ export class Engine {
     });
   }
 
+  /**
+   * `GET /system/df` images: size, shared size and container count of each top-level image
+   * (the engine computes them, which can take seconds on a big engine: call on demand).
+   */
+  async imageDiskUsage(): Promise<ImageDiskUsage[]> {
+    const df = (await this.call('disk usage', () => this.docker().df())) as {
+      Images?: Array<{ Id: string; RepoTags?: string[] | null; Size: number; SharedSize?: number; Containers?: number; Labels?: Record<string, string> | null }>;
+    };
+    return (df.Images ?? []).map((i) => ({
+      id: i.Id,
+      repoTags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      size: i.Size,
+      sharedSize: i.SharedSize ?? -1,
+      containers: i.Containers ?? -1,
+      labels: i.Labels ?? {},
+    }));
+  }
+
   /** `GET /volumes/{name}`, raw, for the Inspect editor. */
   async inspectVolume(name: string): Promise<Record<string, unknown>> {
     return (await this.call(`inspect volume ${name}`, (abortSignal) => this.docker().getVolume(name).inspect({ abortSignal }))) as unknown as Record<string, unknown>;
@@ -1306,6 +1325,12 @@ export interface ShellSession {
   close(): void;
   /** resolves with the shell's exit code (undefined when unknown) once the stream ends */
   readonly exited: Promise<number | undefined>;
+}
+
+/** An image config's `Cmd`/`Entrypoint`: a list, a string (old engines) or null. */
+function asWords(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  return typeof v === 'string' && v !== '' ? [v] : [];
 }
 
 /** Label filter for prune and list calls: `key=value` entries, as the Engine API's `label` filter takes them. */

@@ -1,7 +1,7 @@
 /**
  * Engine tier: the training, Flask and multi-stage snippets, expanded with their defaults, build
- * on the real engine. No registry is reachable here, so each `FROM python:...` is pointed at the
- * local base image (the ml-train snippet takes it as its BASE_IMAGE build arg, as a user would).
+ * on the real engine. No registry is reachable here, so the local base image is passed as each
+ * snippet's BASE_IMAGE build arg, as a user would.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ const body = (prefix: string) => Object.values(snippets).find((s) => s.prefix ==
 /** A build context with the snippet as its Dockerfile and the files it copies. */
 function context(prefix: string, files: Array<[from: string, to: string]>, extra: Record<string, string> = {}): { dir: string; text: string } {
   const dir = mkdtempSync(path.join(tmpdir(), `mllab-${prefix}-`));
-  const text = expandSnippet(body(prefix)).text.replace(/^FROM python:\S+/gm, (m) => (prefix === 'ml-train' ? m : m.replace(/python:\S+/, BASE_IMAGE)));
+  const text = expandSnippet(body(prefix)).text;
   writeFileSync(path.join(dir, 'Dockerfile'), text);
   for (const [from, to] of files) copyFileSync(path.join(labs, from), path.join(dir, to));
   for (const [name, content] of Object.entries(extra)) writeFileSync(path.join(dir, name), content);
@@ -31,7 +31,7 @@ describe('ML snippets build on the real engine', () => {
   const tags: string[] = [];
   after(async () => cleanup(engine, RUN, tags));
 
-  const build = async (prefix: string, dir: string, buildArgs: Record<string, string> = {}) => {
+  const build = async (prefix: string, dir: string, buildArgs: Record<string, string> = { BASE_IMAGE }) => {
     const tag = `mllab-enginetest/snippet-${prefix.replace(/^ml-/, '')}:${RUN}`;
     tags.push(tag);
     const r = await engine.build({ contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tag, buildArgs, labels: { [TEST_LABEL]: RUN } }, () => undefined);

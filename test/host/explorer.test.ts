@@ -44,7 +44,7 @@ describe('explorer views in a real extension host', () => {
   after(async () => {
     await cleanup(engine, RUN, [`${repo}:v1`, `${repo}:big-base`, danglingId]);
     await engine.removeVolume(volume).catch(() => undefined);
-    for (const p of [api.containers, api.images, api.volumes]) p.setQuery({ filter: '', sort: 'name' });
+    await Promise.all([api.containers, api.images, api.volumes].map((p) => p.setQuery({ filter: '', sort: 'name' })));
   });
 
   it('shows the container with its port binding, named volume mount and image as children', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { DOCKERFILE_GLOB, isDockerfileName, suggestTag, validateImageReference } from '../../src/core/build/dockerfiles';
+import { DOCKERFILE_GLOB, imageNameFor, isDockerfileName, suggestTag, validateImageReference } from '../../src/core/build/dockerfiles';
 
 const nameCases: Array<{ name: string; input: string; expected: boolean }> = [
   { name: 'accepts Dockerfile', input: 'Dockerfile', expected: true },
@@ -51,6 +51,29 @@ const tagCases: Array<{ name: string; folder: string; existing: string[]; expect
 for (const c of tagCases) {
   void test(`suggestTag ${c.name}`, () => {
     const tag = suggestTag(c.folder, c.existing);
+    assert.equal(tag, c.expected);
+    assert.equal(validateImageReference(tag), undefined, 'the suggestion is a valid reference');
+  });
+}
+
+const dockerfileTagCases: Array<{ name: string; dockerfile: string; folder: string; existing?: string[]; expected: string }> = [
+  { name: 'Dockerfile.<name> gives <name>', dockerfile: 'Dockerfile.greet-app', folder: 'greet', expected: 'greet-app:v1' },
+  { name: 'a second Dockerfile.<name> in the same folder gives its own name', dockerfile: 'Dockerfile.greet3-app', folder: 'greet', expected: 'greet3-app:v1' },
+  { name: '<name>.dockerfile gives <name>', dockerfile: 'greet-app.dockerfile', folder: 'greet', expected: 'greet-app:v1' },
+  { name: '<name>.Dockerfile gives <name>, lower-cased', dockerfile: 'Greet-App.Dockerfile', folder: 'greet', expected: 'greet-app:v1' },
+  { name: 'Containerfile.<name> gives <name>', dockerfile: 'Containerfile.serve-api', folder: 'lab', expected: 'serve-api:v1' },
+  { name: 'a plain Dockerfile keeps the folder name', dockerfile: 'Dockerfile', folder: 'greet', expected: 'greet:v1' },
+  { name: 'a plain Containerfile keeps the folder name', dockerfile: 'Containerfile', folder: 'flask-app', expected: 'flask-app:v1' },
+  { name: 'a path counts by its last segment', dockerfile: '/home/me/greet/Dockerfile.greet-app', folder: 'greet', expected: 'greet-app:v1' },
+  { name: 'a name the folder name already holds keeps the folder name', dockerfile: 'train.dockerfile', folder: 'iris-train', expected: 'iris-train:v1' },
+  { name: 'a variant word is appended to the folder name', dockerfile: 'Dockerfile.gpu', folder: 'iris-train', expected: 'iris-train-gpu:v1' },
+  { name: 'the v1 -> v2 bump stays, per Dockerfile name', dockerfile: 'Dockerfile.greet-app', folder: 'greet', existing: ['greet-app:v1', 'greet:v4', 'greet3-app:v7'], expected: 'greet-app:v2' },
+  { name: 'the bump stays for a plain Dockerfile', dockerfile: 'Dockerfile', folder: 'greet', existing: ['greet:v1', 'greet-app:v5'], expected: 'greet:v2' },
+];
+
+for (const c of dockerfileTagCases) {
+  void test(`suggestTag(imageNameFor(...)): ${c.name}`, () => {
+    const tag = suggestTag(imageNameFor(c.dockerfile, c.folder), c.existing ?? []);
     assert.equal(tag, c.expected);
     assert.equal(validateImageReference(tag), undefined, 'the suggestion is a valid reference');
   });

@@ -12,6 +12,11 @@ import { referenceProblem } from '../registry/reference';
  */
 export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.dockerfile,*.Dockerfile,Containerfile,Containerfile.*}';
 
+/** The last segment of a POSIX or Windows path. */
+function lastSegment(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
+
 /**
  * Whether a file name (or path; only the last segment counts) names a Dockerfile:
  * `Dockerfile`, `Dockerfile.<suffix>` (`Dockerfile.gpu`), `<name>.dockerfile`
@@ -20,9 +25,42 @@ export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.dockerfile,*.Docke
  * ignore files (`Dockerfile.dockerignore`, `train.dockerfile.dockerignore`) are not Dockerfiles.
  */
 export function isDockerfileName(fileName: string): boolean {
-  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  const base = lastSegment(fileName);
   if (/\.dockerignore$/i.test(base)) return false;
   return /^(dockerfile|containerfile)(\.[^.].*)?$/i.test(base) || /^.+\.dockerfile$/i.test(base);
+}
+
+/**
+ * Words that name a variant of the folder's image rather than an image of its own:
+ * `Dockerfile.gpu` in `iris-train/` builds `iris-train-gpu`, not `gpu`.
+ */
+const VARIANT_WORDS = new Set(['gpu', 'cpu', 'cuda', 'rocm', 'dev', 'debug', 'prod', 'test', 'ci', 'local', 'slim', 'amd64', 'arm64']);
+
+/**
+ * The image name "Build Image" suggests for a Dockerfile, before it is made a valid repository
+ * name by `suggestTag`. The Dockerfile's own name wins when it has one, so two Dockerfiles in one
+ * folder get two images (lab notes: `Dockerfile.greet-app` and `Dockerfile.greet3-app`):
+ * - `Dockerfile.<name>` / `Containerfile.<name>` and `<name>.dockerfile` give `<name>`
+ *   (`Dockerfile.greet-app` -> `greet-app`, `greet-app.dockerfile` -> `greet-app`);
+ * - a plain `Dockerfile` / `Containerfile` gives the folder name;
+ * - a name whose words are all in the folder name gives the folder name
+ *   (`train.dockerfile` in `iris-train/` -> `iris-train`);
+ * - a variant word (`gpu`, `cpu`, `cuda`, `dev`, `prod`, `test`, ...) is appended to the folder
+ *   name (`Dockerfile.gpu` in `iris-train/` -> `iris-train-gpu`).
+ *
+ * @param dockerfileName the Dockerfile's file name (a path works; only the last segment counts)
+ * @param folderName the build context folder's name
+ */
+export function imageNameFor(dockerfileName: string, folderName: string): string {
+  const base = lastSegment(dockerfileName);
+  const own = /^(?:dockerfile|containerfile)\.(.+)$/i.exec(base)?.[1] ?? /^(.+)\.(?:dockerfile|containerfile)$/i.exec(base)?.[1];
+  if (!own) return folderName;
+  const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const folderWords = new Set(words(folderName));
+  const ownWords = words(own);
+  if (ownWords.length === 0 || ownWords.every((w) => folderWords.has(w))) return folderName;
+  if (ownWords.every((w) => VARIANT_WORDS.has(w))) return `${folderName}-${own}`;
+  return own;
 }
 
 /** Longest repository name we suggest; Docker allows 255 for the whole name. */

@@ -22,7 +22,11 @@ export interface GuidedInput {
   requirementsText?: string;
   /** The engine lists a GPU runtime (`docker info` Runtimes has "nvidia"). */
   hasGpuRuntime: boolean;
-  /** The image config's `Cmd` and `Entrypoint`, when known (used like the Dockerfile's CMD). */
+  /**
+   * The image config's `Entrypoint` then `Cmd`, from inspect (used like the Dockerfile's CMD), so
+   * an image built outside the extension (docker build on the CLI: no Dockerfile label) is still
+   * recognised as a training job.
+   */
   imageCmd?: string[];
 }
 

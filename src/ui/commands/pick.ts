@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { NodeModel } from '../../core/tree/models';
 import type { ContainerSummary, ContainerState } from '../../core/engineTypes';
 import type { CommandContext } from './context';
+import { UserError } from '../../core/errors';
 
 /** The reference a command argument stands for: a tree node's ref, a string, or `{image}`/`{id}`. */
 export function refFromArg(arg: unknown, key: 'image' | 'id' | 'name'): string | undefined {
@@ -44,12 +45,20 @@ export async function containerTarget(ctx: CommandContext, arg: unknown, title: 
   const id = refFromArg(arg, 'id');
   if (id) {
     const c = (await ctx.session.get().listContainers()).find((x) => x.id === id || x.name === id || x.id.startsWith(id));
-    return c ?? { id, name: id };
+    if (c) return c;
+    // A row of the Containers view whose container was removed since: say so, act on nothing else.
+    const row = arg as Partial<NodeModel>;
+    if (row.kind === 'container') throw new UserError(`Container ${row.label ?? id} no longer exists.`, { hint: 'It was removed after the view listed it; nothing was done.' });
+    return { id, name: id };
   }
   return pickContainer(ctx, title, states);
 }
 
-/** Asks for a container among those in `states` (all when omitted). */
+/**
+ * Asks for a container among those in `states` (all when omitted). No item starts active, so
+ * Enter alone picks nothing: these commands change a container's state, and a list whose first
+ * item is preselected invites acting on whichever container happens to be listed first.
+ */
 export async function pickContainer(ctx: CommandContext, title: string, states?: ContainerState[]): Promise<ContainerSummary | undefined> {
   const all = await ctx.session.get().listContainers();
   const candidates = states ? all.filter((c) => states.includes(c.state)) : all;
@@ -57,9 +66,27 @@ export async function pickContainer(ctx: CommandContext, title: string, states?:
     void vscode.window.showInformationMessage(`No container to act on${states ? ` (${states.join(' or ')})` : ''}.`);
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    candidates.map((c) => ({ label: c.name, description: `${c.image} · ${c.status}`, container: c })),
-    { title, placeHolder: 'Container' },
-  );
-  return picked?.container;
+  const items = candidates.map((c) => ({ label: c.name, description: `${c.image} · ${c.status}`, container: c }));
+  return (await pickWithoutDefault(items, title, 'Container: type a name or use the arrow keys'))?.container;
+}
+
+/** A quick pick with no item active at first; resolves to the accepted item, undefined when cancelled. */
+async function pickWithoutDefault<T extends vscode.QuickPickItem>(items: T[], title: string, placeholder: string): Promise<T | undefined> {
+  const qp = vscode.window.createQuickPick<T>();
+  qp.title = title;
+  qp.placeholder = placeholder;
+  qp.items = items;
+  qp.activeItems = [];
+  try {
+    return await new Promise<T | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+        if (chosen) resolve(chosen); // Enter with nothing active: keep the picker open
+      });
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+  } finally {
+    qp.dispose();
+  }
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { CommandIds, type CommandId } from '../../core/ids';
 import { UserError } from '../../core/errors';
+import { lostRowMessage, rowOnlyCommands, rowWasLost } from '../../core/rowCommands';
 import type { CommandContext } from './context';
 import { log } from '../log';
 import { describeError, isUnreachable } from '../session';
@@ -138,9 +139,16 @@ export async function showError(err: unknown): Promise<void> {
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const pkg = ctx.extension.extension.packageJSON as { contributes?: { menus?: Record<string, Array<{ command: string }>> } };
+  const rowOnly = rowOnlyCommands(pkg.contributes?.menus ?? {});
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
+        // Chosen on a row VS Code could no longer find: never fall back to a picker.
+        if (rowOnly.has(id) && rowWasLost(args)) {
+          const { message, hint } = lostRowMessage(id);
+          throw new UserError(message, { hint });
+        }
         return await handler(ctx, ...args);
       } catch (err) {
         void showError(err);

@@ -3,10 +3,17 @@
  * loader function, applies the view's filter and sort (src/core/tree/query.ts), shows one
  * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
  * one place.
+ *
+ * A refresh loads first and tells VS Code only when something changed
+ * (src/core/tree/sameTree.ts): a root refresh makes the extension host forget which element
+ * each row stands for until the root is fetched again, and a context-menu command chosen
+ * meanwhile would get no row. When the root must be refreshed, the new list is ready, so the
+ * extension host gets it without waiting for the engine.
  */
 import * as vscode from 'vscode';
 import { noMatchNode, unreachableNode, type NodeModel } from '../../core/tree/models';
 import { applyQuery, type SortKey, type ViewQuery } from '../../core/tree/query';
+import { sameTree } from '../../core/tree/sameTree';
 import { CommandIds } from '../../core/ids';
 import { describeError } from '../session';
 import { log } from '../log';
@@ -35,8 +42,17 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   readonly onDidChangeQuery = this.queryChanged.event;
   /** the models of the last successful load, after filter and sort */
   private last: NodeModel[] = [];
+  /** the top-level nodes VS Code was given (or gets on its next root fetch); undefined before the first load */
+  private shown: NodeModel[] | undefined;
   private parents = new Map<string, NodeModel>();
   private query: ViewQuery = {};
+  /** update() calls made, loads completed (as the count of calls each served), and who waits */
+  private requested = 0;
+  private completed = 0;
+  private waiters: Array<{ gen: number; resolve: () => void }> = [];
+  private loading = false;
+  /** a root refresh was fired and VS Code has not fetched the root since: `shown` is what it wants */
+  private rootPending = false;
 
   constructor(
     readonly name: string,
@@ -49,10 +65,75 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly sharedLists: ReadonlyArray<{ invalidate(): void }> = [],
   ) {}
 
-  /** Asks VS Code to load the view again; lists fetched before this call are not reused. */
+  /** Reloads the view in the background (see `update`); lists shared with other views and fetched before this call are not reused. */
   refresh(): void {
     for (const l of this.sharedLists) l.invalidate();
+    void this.update();
+  }
+
+  /**
+   * Loads the view's models and, when they differ from what it shows, refreshes the view's root.
+   * Resolves once a load that started after this call has been shown: at most two loads, however
+   * many events keep arriving (a shared engine can send them faster than a load takes).
+   */
+  update(): Promise<void> {
+    const gen = ++this.requested;
+    const done = new Promise<void>((resolve) => this.waiters.push({ gen, resolve }));
+    if (!this.loading) void this.loadUntilCurrent();
+    return done;
+  }
+
+  private async loadUntilCurrent(): Promise<void> {
+    this.loading = true;
+    try {
+      while (this.completed < this.requested) {
+        const gen = this.requested; // this load serves every request made so far
+        try {
+          await this.reload();
+        } catch (err) {
+          log().error(`${this.name} view: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`); // a bug: keep the last view
+        }
+        this.completed = gen;
+        this.waiters = this.waiters.filter((w) => (w.gen <= gen ? (w.resolve(), false) : true));
+      }
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const next = await this.loadShown();
+    const first = this.shown === undefined;
+    if (!first && sameTree(this.shown!, next)) return; // nothing changed: no refresh, every row stays resolvable
+    this.shown = next;
+    this.last = next.filter((n) => n.kind !== 'message');
+    this.index(next);
+    if (first) return; // VS Code has not shown the view yet, or awaits this load in getChildren
+    this.rootPending = true;
     this.changed.fire(undefined);
+  }
+
+  /** The top-level nodes to show: the filtered models, or one message node. Never throws. */
+  private async loadShown(): Promise<NodeModel[]> {
+    try {
+      const shown = applyQuery(await this.load(), this.query);
+      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
+      return shown;
+    } catch (err) {
+      log().warn(`${this.name} view: ${describeError(err)}`);
+      return [unreachableNode(describeError(err), CommandIds.engineRetry)];
+    }
+  }
+
+  private index(nodes: readonly NodeModel[]): void {
+    this.parents = new Map();
+    const walk = (level: readonly NodeModel[], p?: NodeModel) => {
+      for (const n of level) {
+        if (p) this.parents.set(n.id, p);
+        walk(n.children ?? [], n);
+      }
+    };
+    walk(nodes);
   }
 
   get filter(): string {
@@ -63,10 +144,11 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     return this.query.sort ?? 'name';
   }
 
-  setQuery(q: ViewQuery): void {
+  /** Sets the filter and/or sort; resolves when the view shows the result. */
+  setQuery(q: ViewQuery): Promise<void> {
     this.query = { ...this.query, ...q };
     this.queryChanged.fire();
-    this.refresh();
+    return this.update();
   }
 
   /** "filter: iris · sort: size" for the view's description; '' when neither is set. */
@@ -114,24 +196,14 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   async getChildren(parent?: NodeModel): Promise<NodeModel[]> {
     if (parent) return parent.children ?? [];
-    try {
-      const shown = applyQuery(await this.load(), this.query);
-      this.parents = new Map();
-      const index = (nodes: NodeModel[], p?: NodeModel) => {
-        for (const n of nodes) {
-          if (p) this.parents.set(n.id, p);
-          index(n.children ?? [], n);
-        }
-      };
-      index(shown);
-      this.last = shown;
-      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
-      return shown;
-    } catch (err) {
-      log().warn(`${this.name} view: ${describeError(err)}`);
-      this.last = [];
-      return [unreachableNode(describeError(err), CommandIds.engineRetry)];
+    // VS Code fetching the root after our root refresh: the list is ready, hand it over at once
+    // (the extension host resolves no row until it has it). Any other call loads afresh.
+    if (this.shown && this.rootPending) {
+      this.rootPending = false;
+      return this.shown;
     }
+    await this.update();
+    return this.shown ?? [];
   }
 
   dispose(): void {

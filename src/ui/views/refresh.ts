@@ -42,6 +42,7 @@ export class RefreshManager implements vscode.Disposable {
     if (this.abort) return;
     const abort = new AbortController();
     this.abort = abort;
+    this.schedule(); // events were not followed while every view was hidden
     this.pollTimer = setInterval(() => this.refreshAll(), FALLBACK_POLL_MS);
     void this.listen(abort.signal);
   }

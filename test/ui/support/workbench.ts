@@ -426,12 +426,27 @@ export class Workbench {
   /**
    * Right-clicks the row and chooses the context-menu item. The item is chosen with the arrow
    * keys and Enter, as a keyboard user would: the menu (in a shadow root) does not always take
-   * synthetic clicks.
+   * synthetic clicks. `holdMs` keeps the menu open that long before choosing (the view may
+   * refresh meanwhile). `expectRow`: the label of the row the menu must belong to (the row VS
+   * Code focused on the right-click); when the list moved under the pointer and another row got
+   * the click, the menu is closed and `MenuOnOtherRowError` thrown.
    */
-  async contextMenu(row: Locator, item: string): Promise<void> {
-    await row.click({ button: 'right' });
+  async contextMenu(row: Locator, item: string, options: { holdMs?: number; expectRow?: string } = {}): Promise<void> {
+    await row.click({ button: 'right', ...(options.expectRow !== undefined ? { timeout: 5_000 } : {}) });
     const menu = this.page.locator('.context-view .monaco-menu').first();
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
+    if (options.expectRow !== undefined) {
+      const list = row.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " monaco-list ")][1]');
+      const focused = ((await list.locator('.monaco-list-row.focused .label-name').first().textContent().catch(() => '')) ?? '').trim();
+      if (focused !== options.expectRow) {
+        await this.page.keyboard.press('Escape');
+        throw new MenuOnOtherRowError(focused);
+      }
+    }
+    if (options.holdMs) {
+      await sleep(options.holdMs);
+      if (!(await menu.isVisible())) throw new Error(`the context menu closed within ${options.holdMs} ms`);
+    }
     const labels = (await menu.locator('.action-item .action-label').allTextContents()).map((s) => s.trim()).filter(Boolean);
     if (!labels.includes(item)) {
       await this.page.keyboard.press('Escape');
@@ -666,6 +681,13 @@ export class Workbench {
     await this.browser.close();
     await this.server.stop();
     rmSync(this.runDir, { recursive: true, force: true });
+  }
+}
+
+/** The right-click landed on another row (the list moved under the pointer): `row` got the menu. */
+export class MenuOnOtherRowError extends Error {
+  constructor(readonly row: string) {
+    super(`the context menu opened on '${row}'`);
   }
 }
 

@@ -38,6 +38,17 @@ test('ml-train starts with the BASE_IMAGE ARG and selects it first', () => {
   assert.ok(e.text.startsWith('ARG BASE_IMAGE=python:3.12-slim\nFROM ${BASE_IMAGE}\n'));
 });
 
+for (const s of Object.values(dockerfile).filter((x) => x.body.some((l) => /^FROM /i.test(l)))) {
+  test(`snippet ${s.prefix} takes its base image from the BASE_IMAGE placeholder, selected first`, () => {
+    assert.match(s.body[0], /^ARG BASE_IMAGE=\$\{1:[^}]+\}$/, 'the first line declares the base image as placeholder 1');
+    const froms = s.body.filter((l) => /^FROM /i.test(l));
+    for (const from of froms) assert.match(from, /^FROM \\\$\{BASE_IMAGE\}( AS \S+)?$/, `every FROM uses the placeholder: ${from}`);
+    const e = expandSnippet(s.body);
+    const p = firstPlaceholder(e)!;
+    assert.equal(e.text.slice(0, p.start), 'ARG BASE_IMAGE=', 'the first placeholder is the base image default');
+  });
+}
+
 for (const s of Object.values(dockerfile)) {
   test(`snippet ${s.prefix} expanded with its defaults lints clean`, () => {
     const body = expandSnippet(s.body).text;

@@ -132,6 +132,7 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
     volumes: details.volumes,
     workingDir: details.workingDir,
     imageLabels: details.labels,
+    imageCmd: [...details.entrypoint, ...details.cmd],
     hasGpuRuntime: args.gpus === undefined ? await engine.hasGpuRuntime().catch(() => false) : false,
     ...buildSources(details.labels),
   });

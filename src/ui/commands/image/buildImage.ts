@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DOCKERFILE_GLOB, isDockerfileName, suggestTag, validateImageReference } from '../../../core/build/dockerfiles';
+import { DOCKERFILE_GLOB, imageNameFor, isDockerfileName, suggestTag, validateImageReference } from '../../../core/build/dockerfiles';
 import { findFailingInstructionLine } from '../../../core/build/output';
 import { CREATED_BY_LABEL, CREATED_BY_VALUE, DOCKERFILE_LABEL } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
@@ -77,7 +77,7 @@ export async function buildImage(ctx: CommandContext, arg?: unknown): Promise<{ 
     tag = await vscode.window.showInputBox({
       title: 'Build Image: tag',
       prompt: `Image reference for ${vscode.workspace.asRelativePath(dockerfileUri)} (repository:tag)`,
-      value: suggestTag(path.basename(contextDir), existing),
+      value: suggestTag(imageNameFor(path.basename(dockerfile), path.basename(contextDir)), existing),
       validateInput: (v) => validateImageReference(v.trim()),
     });
     if (!tag) return undefined;

@@ -21,12 +21,12 @@ export function filterView(view: ViewName) {
             value: provider.filter,
           });
     if (text === undefined) return;
-    provider.setQuery({ filter: text.trim() });
+    await provider.setQuery({ filter: text.trim() });
   };
 }
 
 export function clearViewFilter(view: ViewName) {
-  return (ctx: CommandContext): void => ctx.views[view].setQuery({ filter: '' });
+  return (ctx: CommandContext): Promise<void> => ctx.views[view].setQuery({ filter: '' });
 }
 
 export function sortView(view: ViewName) {
@@ -41,13 +41,13 @@ export function sortView(view: ViewName) {
               { title: `Sort ${provider.name}` },
             )
           )?.key;
-    if (key) provider.setQuery({ sort: key });
+    if (key) await provider.setQuery({ sort: key });
   };
 }
 
 export async function toggleDangling(ctx: CommandContext): Promise<boolean> {
   const next = !ctx.showDangling();
   await ctx.setShowDangling(next);
-  ctx.views.images.refresh();
+  await ctx.views.images.update();
   return next;
 }
