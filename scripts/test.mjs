@@ -9,7 +9,8 @@
 //
 // Before the tiers it sets up what the selected tiers need, with the same idempotent scripts
 // as the demo (scripts/setup/*.sh: Docker engine, local base images, code-server + Chromium),
-// so `npm test` works first on a bare machine; it stops the dockerd it started when it ends.
+// so `npm test` works first on a bare machine (it runs `npm ci` too when node_modules is
+// missing); it stops the dockerd it started when it ends.
 // MLLAB_TEST_SETUP=0 skips the set-up (everything is known to be there).
 //
 // Exit code: non-zero when any tier failed, or when a tier that runs tests ran none.
@@ -125,6 +126,15 @@ function setUp() {
   const wanted = new Set(selected.flatMap((t) => t.needs ?? []));
   const pidFile = join(repo, '.cache', 'engine', 'dockerd.pid');
   const hadEngine = existsSync(pidFile);
+  // A fresh clone: the tiers need the project's own dependencies (eslint, tsc, esbuild, ...).
+  if (!existsSync(join(repo, 'node_modules'))) {
+    console.log('[test] ===== setup: npm ci (no node_modules yet)');
+    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repo, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`[test] ERROR: set-up failed: 'npm ci' exited ${r.status ?? r.signal}; run it yourself, then 'npm test' again`);
+      process.exit(1);
+    }
+  }
   for (const name of order.filter((n) => wanted.has(n))) {
     const started = Date.now();
     console.log(`[test] ===== setup: bash scripts/setup/${name}.sh`);
