@@ -19,6 +19,8 @@ import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
 import { registerLanguageFeatures } from './ui/language/index';
+import { AppMonitor, probeLoopback } from './core/apps/monitor';
+import { LabWalkthrough } from './ui/walkthrough';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -42,6 +44,23 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // the Images and Volumes views; every refresh request makes it stale.
   const containerList = new SharedList(() => session.get().listContainers());
   const statusBar = new EngineStatusBar(session);
+  // Apps in containers (issue 13): health checks run in the background; the view lists from
+  // the monitor's cache and refreshes once more when an app becomes ready.
+  const apps = new AppMonitor({
+    probe: probeLoopback,
+    readLogs: async (id) => {
+      let text = '';
+      await session.get().logs(id, (t) => (text += t), { follow: false, tail: 500 });
+      return text;
+    },
+    onChange: () => containers.refresh(),
+  });
+  // Published host ports are on this machine only for a local engine (a remote one's are
+  // forwarded once the remote-engines issue lands).
+  const engineIsLocal = () => {
+    const a = session.get().connection.address;
+    return a.kind === 'socket' || /^(127\.|localhost$|::1$|\[::1\]$)/.test(a.host);
+  };
   const showDangling = () =>
     context.workspaceState.get<boolean>(DANGLING_KEY) ?? vscode.workspace.getConfiguration().get<boolean>(SettingIds.showDanglingImages) ?? false;
 
@@ -51,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       try {
         const list = await containerList.get();
         void statusBar.update(list);
-        return containerNodes(list);
+        return containerNodes(list, engineIsLocal() ? apps.ready(list) : undefined);
       } catch (err) {
         void statusBar.update(undefined, err);
         throw err;
@@ -99,7 +118,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     volumes.refresh();
   });
   const docs = new ReadonlyDocs();
-  context.subscriptions.push(session, statusBar, images, containers, volumes, refresh, docs);
+  const walkthrough = new LabWalkthrough(session);
+  context.subscriptions.push(session, statusBar, images, containers, volumes, refresh, docs, apps, walkthrough);
 
   const treeViews = {} as Record<'images' | 'containers' | 'volumes', vscode.TreeView<NodeModel>>;
   for (const [key, id, provider] of [
@@ -137,6 +157,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     docs,
     profiles,
     registries,
+    apps,
+    walkthrough,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);

@@ -46,7 +46,7 @@ describe('package.json contributions', () => {
     // tags as src/core/tree/models.ts builds them
     const tags: Record<string, string[]> = {
       images: ['image;', 'image;inUse;', 'image;dangling;'],
-      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;'],
+      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;', 'app;jupyter;'],
       volumes: ['volume;', 'volume;inUse;'],
       // src/core/registry/tree.ts
       registries: ['registry;', 'registry;loggedIn;', 'registryRepository;', 'registryTag;'],

@@ -7,6 +7,8 @@ import type { ReadonlyDocs } from '../readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { RegistryServices } from '../registries/services';
+import type { AppMonitor } from '../../core/apps/monitor';
+import type { LabWalkthrough } from '../walkthrough';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -18,6 +20,10 @@ export interface CommandContext {
   readonly profiles: ProfileStore;
   /** credentials, the Registries view, the push/pull output (issue 7) */
   readonly registries: RegistryServices;
+  /** apps in containers that answered their health check (issue 13) */
+  readonly apps: AppMonitor;
+  /** sets the walkthrough's context keys after commands (issue 13) */
+  readonly walkthrough?: LabWalkthrough;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

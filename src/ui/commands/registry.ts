@@ -37,6 +37,8 @@ import { pushImage } from '../registries/commands/pushImage';
 import { pullImage } from '../registries/commands/pullImage';
 import { loginToRegistry, logoutOfRegistry } from '../registries/commands/login';
 import { addRegistry, copyRegistryReference } from '../registries/commands/manage';
+import { newLab } from './lab/newLab';
+import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -96,6 +98,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.registryAdd]: (ctx, arg) => addRegistry(ctx, arg),
   [CommandIds.registryCopyReference]: (ctx, arg) => copyRegistryReference(ctx, arg),
   [CommandIds.registriesRefresh]: (ctx) => ctx.registries.view.refresh(),
+  [CommandIds.labNew]: (ctx, arg) => newLab(ctx, arg),
+  [CommandIds.appCopyJupyterUrl]: (ctx, arg) => copyJupyterServerUrl(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */
@@ -116,7 +120,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        return await handler(ctx, ...args);
+        const result = await handler(ctx, ...args);
+        void ctx.walkthrough?.afterCommand(id, result);
+        return result;
       } catch (err) {
         void showError(err);
         return undefined;
