@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       return text;
     },
     onChange: () => containers.refresh(),
+    log: (line) => log().info(line),
   });
   // Published host ports are on this machine only for a local engine (a remote one's are
   // forwarded once the remote-engines issue lands).

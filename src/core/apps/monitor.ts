@@ -22,8 +22,10 @@ export interface MonitorDeps {
   probe(url: string, timeoutMs: number): Promise<boolean>;
   /** the container's recent log text (for Jupyter's token) */
   readLogs(containerId: string): Promise<string>;
-  /** called after an app became ready (or was given up), so the view lists again */
+  /** called after an app became ready, so the view lists again */
   onChange(): void;
+  /** one line when an app becomes ready or is given up (never the token) */
+  log?(line: string): void;
 }
 
 export interface MonitorOptions {
@@ -98,13 +100,17 @@ export class AppMonitor {
         const ready = await this.describe(app);
         if (this.entries.get(key)?.state !== 'checking') return;
         this.entries.set(key, { state: 'ready', ready });
+        this.deps.log?.(`App ${app.name} in container ${app.containerId.slice(0, 12)} answered ${app.health} on host port ${app.hostPort} after ${i + 1} checks`);
         this.deps.onChange();
         return;
       }
       await sleep(wait);
       wait = Math.min(wait * 2, this.o.maxIntervalMs);
     }
-    if (this.entries.get(key)?.state === 'checking') this.entries.set(key, { state: 'failed', at: Date.now() });
+    if (this.entries.get(key)?.state === 'checking') {
+      this.entries.set(key, { state: 'failed', at: Date.now() });
+      this.deps.log?.(`App ${app.name} in container ${app.containerId.slice(0, 12)} did not answer ${healthUrl(app)} after ${this.o.attempts} checks; checking again in ${this.o.retryAfterMs / 1000} s`);
+    }
   }
 
   private async describe(app: ContainerApp): Promise<ReadyApp> {
