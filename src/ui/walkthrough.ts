@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { CommandIds, WalkthroughContexts } from '../core/ids';
 import { countsAsLabRun, findingFixed, isDockerfilePath, isMetricsFile } from '../core/labs/walkthrough';
 import { DIAGNOSTIC_SOURCE } from './language/lintDocument';
-import type { EngineSession } from './session';
+import { describeError, type EngineSession } from './session';
+import { log } from './log';
 
 type ContextKey = (typeof WalkthroughContexts)[keyof typeof WalkthroughContexts];
 
@@ -53,14 +54,16 @@ export class LabWalkthrough implements vscode.Disposable {
         // A profile with a build step built (and tagged) its image first.
         if (id === CommandIds.profileRun) this.set(WalkthroughContexts.imageBuilt);
       }
-    } catch {
+    } catch (err) {
       // the object is gone already: the step stays open
+      log().info(`Walkthrough: after ${id}: ${describeError(err)}`);
     }
   }
 
   private set(key: ContextKey): void {
     if (this.done.has(key)) return;
     this.done.add(key);
+    log().info(`Walkthrough: ${key}`);
     void vscode.commands.executeCommand('setContext', key, true);
   }
 
