@@ -50,8 +50,10 @@ export async function newLab(ctx: CommandContext, arg?: unknown): Promise<{ fold
     await vscode.window.showTextDocument(dockerfile, { preview: false });
     void vscode.window.showInformationMessage(`Created the ${template.label} lab in ${folder} (${files.length} files). Next: build it with "ML Lab: Build Image...".`);
   } else {
-    const open = await vscode.window.showInformationMessage(`Created the ${template.label} lab in ${folder} (${files.length} files).`, 'Open Folder');
-    if (open === 'Open Folder') await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(folder));
+    // Not awaited: the command is done; the button opens the folder whenever it is clicked.
+    void vscode.window.showInformationMessage(`Created the ${template.label} lab in ${folder} (${files.length} files).`, 'Open Folder').then((open) => {
+      if (open === 'Open Folder') void vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(folder));
+    });
   }
   return { folder, files };
 }
