@@ -22,6 +22,8 @@ import { registerLanguageFeatures } from './ui/language/index';
 import { networkNodes } from './core/tree/networks';
 import { networkUsage } from './core/network/networks';
 import { EnginesProvider } from './ui/views/enginesView';
+import { AppMonitor, probeLoopback } from './core/apps/monitor';
+import { LabWalkthrough } from './ui/walkthrough';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -47,6 +49,24 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // the Images and Volumes views; every refresh request makes it stale.
   const containerList = new SharedList(() => session.get().listContainers());
   const statusBar = new EngineStatusBar(session);
+  // Apps in containers (issue 13): health checks run in the background; the view lists from
+  // the monitor's cache and refreshes once more when an app becomes ready.
+  const apps = new AppMonitor({
+    probe: probeLoopback,
+    readLogs: async (id) => {
+      let text = '';
+      await session.get().logs(id, (t) => (text += t), { follow: false, tail: 500 });
+      return text;
+    },
+    onChange: () => containers.refresh(),
+    log: (line) => log().info(line),
+  });
+  // Published host ports are on this machine only for a local engine (a remote one's are
+  // forwarded once the remote-engines issue lands).
+  const engineIsLocal = () => {
+    const a = session.get().connection.address;
+    return a.kind === 'socket' || /^(127\.|localhost$|::1$|\[::1\]$)/.test(a.host);
+  };
   const showDangling = () =>
     context.workspaceState.get<boolean>(DANGLING_KEY) ?? vscode.workspace.getConfiguration().get<boolean>(SettingIds.showDanglingImages) ?? false;
 
@@ -56,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       try {
         const list = await containerList.get();
         void statusBar.update(list);
-        return containerNodes(list);
+        return containerNodes(list, engineIsLocal() ? apps.ready(list) : undefined);
       } catch (err) {
         void statusBar.update(undefined, err);
         throw err;
@@ -116,7 +136,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     networks.refresh();
   });
   const docs = new ReadonlyDocs();
-  context.subscriptions.push(session, statusBar, images, containers, volumes, networks, refresh, docs);
+  const walkthrough = new LabWalkthrough(session);
+  context.subscriptions.push(session, statusBar, images, containers, volumes, networks, refresh, docs, apps, walkthrough);
 
   const treeViews = {} as Record<'images' | 'containers' | 'volumes' | 'networks', vscode.TreeView<NodeModel>>;
   for (const [key, id, provider] of [
@@ -162,6 +183,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     profiles,
     registries,
     engines,
+    apps,
+    walkthrough,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);

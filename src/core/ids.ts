@@ -80,6 +80,9 @@ export const CommandIds = {
   networksPrune: 'mlLab.networks.prune',
   containerConnectNetwork: 'mlLab.container.connectNetwork',
   containerDisconnectNetwork: 'mlLab.container.disconnectNetwork',
+  // issue 13: apps in containers, a first lab
+  labNew: 'mlLab.lab.new',
+  appCopyJupyterUrl: 'mlLab.app.copyJupyterUrl',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -119,3 +122,24 @@ export const DOCKERFILE_LABEL = 'org.mllab.dockerfile';
 /** Label put on every container and image the extension creates: `org.mllab.created-by=ml-container-lab`. */
 export const CREATED_BY_LABEL = 'org.mllab.created-by';
 export const CREATED_BY_VALUE = 'ml-container-lab';
+
+/**
+ * issue 13: the walkthrough "Containerise your first model" (package.json
+ * `contributes.walkthroughs`, id `mlLab.firstModel`) and the context keys the extension sets
+ * when a step's real event happened; the steps' `completionEvents` name them as `onContext:<key>`.
+ */
+export const WALKTHROUGH_ID = 'mlLab.firstModel';
+export const WalkthroughContexts = {
+  /** a workspace folder holds a lab (`.vscode/mllab.yaml`) */
+  labOpen: 'mlLab.lab.isOpen',
+  /** a Dockerfile was saved */
+  dockerfileSaved: 'mlLab.lab.dockerfileSaved',
+  /** a lab-guidance finding went away after an edit (quick fix or typing) */
+  findingFixed: 'mlLab.lab.findingFixed',
+  /** a build finished and the engine has the tagged image */
+  imageBuilt: 'mlLab.lab.imageBuilt',
+  /** a run started a container with a port binding or a mount at .../artifacts */
+  containerRan: 'mlLab.lab.containerRan',
+  /** a metrics.json was opened in an editor */
+  metricsOpened: 'mlLab.lab.metricsOpened',
+} as const;

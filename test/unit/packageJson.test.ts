@@ -51,7 +51,7 @@ describe('package.json contributions', () => {
     // tags as src/core/tree/models.ts builds them
     const tags: Record<string, string[]> = {
       images: ['image;', 'image;inUse;', 'image;dangling;'],
-      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;', 'composeProject;'],
+      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;', 'composeProject;', 'app;jupyter;'],
       volumes: ['volume;', 'volume;inUse;'],
       // src/core/tree/networks.ts
       networks: ['network;', 'network;inUse;', 'network;builtin;inUse;', 'networkContainer;'],

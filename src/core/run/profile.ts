@@ -13,6 +13,7 @@ import { GpuRequest, parseGpuRequest } from './gpus';
 import { parseByteSize, parseCpus } from './resources';
 import { CONTAINER_NAME, ENV_NAME, MIN_MEMORY_BYTES, RunRequest, parseRestartPolicy, toCreateOptions, validateIpcMode } from './createOptions';
 import { validateImageReference } from '../build/dockerfiles';
+import { APPS_LABEL, appsLabelValue, type AppSpec } from '../apps/apps';
 
 /** 1-based line/column positions (columns count UTF-16 code units, as the editor does); end is exclusive. */
 export interface SourceRange {
@@ -91,6 +92,11 @@ export interface Profile {
   /** Image to run: `image`, or `build.tag` when only `build` is given. */
   image: string;
   run: ProfileRun;
+  /**
+   * Apps the container serves (`apps: [{name: jupyter, port: 8888, path: /lab, health: /api}]`);
+   * the run carries them in the APPS_LABEL label so the Containers view shows each once it answers.
+   */
+  apps?: AppSpec[];
   /** Where the profile's key is, for "go to profile". */
   range: SourceRange;
 }
@@ -121,7 +127,7 @@ export function toRunRequest(
     ports: r.ports,
     mounts: r.mounts,
     env: { ...(options.envFromFiles ?? {}), ...r.env },
-    labels: { ...(options.extraLabels ?? {}), ...r.labels },
+    labels: { ...(options.extraLabels ?? {}), ...r.labels, ...(profile.apps?.length ? { [APPS_LABEL]: appsLabelValue(profile.apps) } : {}) },
     bindAddress: options.bindAddress,
     autoRemove: r.autoRemove,
     interactive: r.interactive,
@@ -148,7 +154,8 @@ export function toRunRequest(
  */
 export const PROFILE_FIELDS = {
   file: ['version', 'profiles'],
-  profile: ['description', 'build', 'image', 'run'],
+  profile: ['description', 'build', 'image', 'run', 'apps'],
+  app: ['name', 'port', 'path', 'health'],
   build: ['dockerfile', 'context', 'tag', 'args', 'target', 'platform'],
   run: [
     'name', 'command', 'entrypoint', 'workdir', 'user', 'ports', 'volumes', 'env', 'envFiles', 'gpus',
@@ -167,6 +174,11 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'profile.build': 'a mapping: dockerfile, context, tag, args, target, platform',
   'profile.image': 'an image reference, e.g. iris-train:v1',
   'profile.run': 'a mapping of run options, e.g. ports, volumes, env',
+  'profile.apps': 'a list of apps, e.g. [{name: jupyter, port: 8888, path: /lab, health: /api}]',
+  'app.name': 'a short name shown in the Containers view, e.g. jupyter',
+  'app.port': 'the container port the app listens on (1-65535), e.g. 8888',
+  'app.path': 'a URL path starting with /, e.g. /lab',
+  'app.health': 'a URL path starting with / that answers HTTP 2xx/3xx once the app is up, e.g. /api',
   'build.dockerfile': 'a path relative to the workspace folder, e.g. train.dockerfile',
   'build.context': 'a folder relative to the workspace folder, e.g. .',
   'build.tag': 'an image reference, e.g. iris-train:v1',
@@ -335,7 +347,7 @@ function report(ctx: Ctx, at: [number, number], pathText: string, message: strin
 
 type Section = keyof typeof PROFILE_FIELDS;
 const SECTION_OF_FIELD = new Map<string, Section>();
-for (const section of ['build', 'run', 'profile'] as const) for (const f of PROFILE_FIELDS[section]) SECTION_OF_FIELD.set(f, section);
+for (const section of ['build', 'run', 'profile', 'app'] as const) for (const f of PROFILE_FIELDS[section]) SECTION_OF_FIELD.set(f, section);
 
 /** Pairs of a mapping with string keys; reports non-mappings, non-string keys and unknown keys. */
 function fields(ctx: Ctx, node: unknown, keyNode: unknown, pathText: string, section: Section, expectedKey: string): Map<string, Pair> | undefined {
@@ -802,6 +814,8 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   if (build && build.tag === undefined && !imagePair) {
     report(ctx, span(buildPair?.key), `${p}.build`, `build has no tag: give build.tag (or image) so the built image has a name`, 'build.tag');
   }
+  const appsPair = f.get('apps');
+  const apps = appsPair ? parseApps(ctx, appsPair, `${p}.apps`) : undefined;
   const runPair = f.get('run');
   const run = parseRun(ctx, runPair, `${p}.run`);
   if (ctx.errors.length !== before || !run) return undefined;
@@ -810,6 +824,44 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   const profile: Profile = { name, image: finalImage, run, range: rangeOf(ctx, keyAt[0], keyAt[1]) };
   if (description !== undefined) profile.description = description;
   if (build) profile.build = build as ProfileBuild;
+  if (apps) profile.apps = apps;
   const namePair = runPair && isMap(runPair.value) ? (runPair.value.items.find((i) => isScalar(i.key) && i.key.value === 'name') as Pair | undefined) : undefined;
   return { profile, start, end, nameAt: namePair ? span(namePair.value) : undefined };
+}
+
+/** `apps:` — a list of `{name, port, path?, health?}`; path defaults to "/", health to path. */
+function parseApps(ctx: Ctx, pair: Pair, p: string): AppSpec[] | undefined {
+  if (!isSeq(pair.value)) {
+    report(ctx, span(pair.value, pair.key), p, `${p} should be a list, not ${describe(scalarOf(pair).value, pair.value)}`, 'profile.apps');
+    return undefined;
+  }
+  const out: AppSpec[] = [];
+  pair.value.items.forEach((item, i) => {
+    const ip = `${p}[${i}]`;
+    const f = fields(ctx, item, pair.value, ip, 'app', 'profile.apps');
+    if (!f) return;
+    const namePair = f.get('name');
+    const portPair = f.get('port');
+    if (!namePair || !portPair) {
+      report(ctx, span(item, pair.value), ip, `${ip} needs a name and a port`, 'profile.apps');
+      return;
+    }
+    const name = scalar(ctx, namePair, `${ip}.name`, 'app.name', ['string']);
+    const port = scalar(ctx, portPair, `${ip}.port`, 'app.port', ['number']);
+    if (typeof port === 'number' && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+      report(ctx, span(portPair.value), `${ip}.port`, `Port ${port} is not a port number (1-65535)`, 'app.port');
+      return;
+    }
+    const urlPath = (key: 'path' | 'health'): string | undefined => {
+      const vp = f.get(key);
+      if (!vp) return undefined;
+      const v = scalar(ctx, vp, `${ip}.${key}`, `app.${key}`, ['string']);
+      if (typeof v === 'string' && !v.startsWith('/')) report(ctx, span(vp.value), `${ip}.${key}`, `${key} "${v}" should start with /`, `app.${key}`);
+      return typeof v === 'string' && v.startsWith('/') ? v : undefined;
+    };
+    const appPath = urlPath('path') ?? '/';
+    const health = urlPath('health') ?? appPath;
+    if (typeof name === 'string' && typeof port === 'number') out.push({ name, port, path: appPath, health });
+  });
+  return out;
 }

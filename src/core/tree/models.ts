@@ -7,8 +7,9 @@
 import type { ContainerState, ContainerSummary, ImageSummary, PublishedPort, VolumeSummary } from '../engineTypes';
 import { formatAge, formatBytes, shortId } from '../format';
 import { CommandIds } from '../ids';
+import type { ReadyApp } from '../apps/monitor';
 
-export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer';
+export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer' | 'app';
 
 export interface NodeModel {
   kind: NodeKind;
@@ -97,12 +98,32 @@ function labelText(labels: Record<string, string>): string {
     .join(' ');
 }
 
-/** A container row with its port bindings, mounts and image as children. */
-export function containerNode(c: ContainerSummary): NodeModel {
+/**
+ * An app row under its container (an app that answered its health path): click opens its URL.
+ * `ref` is the URL to open (Jupyter's token included); the description shows it without the token.
+ */
+export function appNode(c: ContainerSummary, r: ReadyApp): NodeModel {
+  const shown = r.url.replace(/([?&])token=[^&#]*/, '$1token=…');
+  return {
+    kind: 'app',
+    id: `container:${c.id}:app:${r.app.port}`,
+    label: r.app.name,
+    description: shown,
+    tooltip: `${r.app.name} in ${c.name}: container port ${r.app.port} published on host port ${r.app.hostPort}; answered ${r.app.health}\nClick to open ${shown}`,
+    iconId: r.app.kind === 'jupyter' ? 'notebook' : r.app.kind === 'tensorboard' || r.app.kind === 'mlflow' ? 'graph' : 'globe',
+    contextValue: `app;${r.app.kind};`,
+    ref: r.url,
+    command: { id: CommandIds.containerOpenPort, title: 'Open App', args: [r.url] },
+  };
+}
+
+/** A container row with its apps (those that answered), port bindings, mounts and image as children. */
+export function containerNode(c: ContainerSummary, apps: readonly ReadyApp[] = []): NodeModel {
   const ports = publishedPorts(c.ports).filter((p) => p.hostPort !== undefined);
   const portTexts = ports.map((p) => formatPublishedPort(p));
   const icon = stateIcons[c.state] ?? { icon: 'vm-outline' };
   const children: NodeModel[] = [
+    ...apps.map((a) => appNode(c, a)),
     ...ports.map((p): NodeModel => {
       const url = portUrl(p);
       return {
@@ -170,7 +191,8 @@ export function containerNode(c: ContainerSummary): NodeModel {
  * Container rows, Compose projects grouped under a project node (the containers that carry
  * the compose project label). Order within each level: running first, then by name.
  */
-export function containerNodes(containers: ContainerSummary[]): NodeModel[] {
+export function containerNodes(containers: ContainerSummary[], apps: ReadonlyMap<string, readonly ReadyApp[]> = new Map()): NodeModel[] {
+  const node = (c: ContainerSummary) => containerNode(c, apps.get(c.id));
   const rank = (s: ContainerState) => (s === 'running' ? 0 : s === 'paused' || s === 'restarting' ? 1 : 2);
   const sorted = [...containers].sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name));
   const projects = new Map<string, ContainerSummary[]>();
@@ -178,7 +200,7 @@ export function containerNodes(containers: ContainerSummary[]): NodeModel[] {
   for (const c of sorted) {
     const project = c.labels[COMPOSE_PROJECT_LABEL];
     if (project) projects.set(project, [...(projects.get(project) ?? []), c]);
-    else loose.push(containerNode(c));
+    else loose.push(node(c));
   }
   const groups = [...projects.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -193,7 +215,7 @@ export function containerNodes(containers: ContainerSummary[]): NodeModel[] {
         iconId: 'layers',
         contextValue: 'composeProject;',
         ref: project,
-        children: members.map(containerNode),
+        children: members.map(node),
         expanded: true,
         created: Math.max(...members.map((m) => m.created)),
         searchText: members.map((m) => `${m.name} ${m.image}`).join(' '),

@@ -8,6 +8,8 @@ import type { NodeModel } from '../../core/tree/models';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { RegistryServices } from '../registries/services';
 import type { EnginesProvider } from '../views/enginesView';
+import type { AppMonitor } from '../../core/apps/monitor';
+import type { LabWalkthrough } from '../walkthrough';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -21,6 +23,10 @@ export interface CommandContext {
   readonly registries: RegistryServices;
   /** the Engines view (issue 11) */
   readonly engines: EnginesProvider;
+  /** apps in containers that answered their health check (issue 13) */
+  readonly apps: AppMonitor;
+  /** sets the walkthrough's context keys after commands (issue 13) */
+  readonly walkthrough?: LabWalkthrough;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

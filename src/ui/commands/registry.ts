@@ -42,6 +42,8 @@ import { composeDown, composeServices, composeSimple, composeUp, exportProfileAs
 import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from './network/networks';
 import { pruneNetworks } from './prune';
 import { addEngine, removeEngine, useEngine } from './engine/engines';
+import { newLab } from './lab/newLab';
+import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -122,6 +124,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.networksPrune]: (ctx) => pruneNetworks(ctx),
   [CommandIds.containerConnectNetwork]: (ctx, arg) => connectContainerToNetwork(ctx, arg),
   [CommandIds.containerDisconnectNetwork]: (ctx, arg) => disconnectContainerFromNetwork(ctx, arg),
+  [CommandIds.labNew]: (ctx, arg) => newLab(ctx, arg),
+  [CommandIds.appCopyJupyterUrl]: (ctx, arg) => copyJupyterServerUrl(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */
@@ -149,7 +153,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           const { message, hint } = lostRowMessage(id);
           throw new UserError(message, { hint });
         }
-        return await handler(ctx, ...args);
+        const result = await handler(ctx, ...args);
+        void ctx.walkthrough?.afterCommand(id, result);
+        return result;
       } catch (err) {
         void showError(err);
         return undefined;
