@@ -49,7 +49,7 @@ const STEP_WORD = /\b(?:global_step|step|iteration|iter)\s*[:=]?\s*(\d+)(?:\s*\/
 const WORDS_NUMBERS = new RegExp(String.raw`^(?:\s*[A-Za-z][\w\-]*(?: [A-Za-z][\w\-]*)*\s+${NUM}(?:/\d+)?[,;]?)+\s*$`);
 const WORDS_NUMBER_PART = new RegExp(String.raw`([A-Za-z][\w\-]*(?: [A-Za-z][\w\-]*)*)\s+(${NUM})(?:/\d+)?`, 'g');
 const TQDM = /(\d{1,3})%\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[([^\]]*)\]/;
-// eslint-disable-next-line no-control-regex -- ANSI escapes (colours, cursor moves) and backspaces are what we strip
+// ANSI escapes (colours, cursor moves) and control characters such as Keras's backspaces are stripped
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b\x0c\x0e-\x1f]/g;
 
 const STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter']);
@@ -152,7 +152,7 @@ export function parseMetricLine(raw: string): MetricLine | undefined {
 }
 
 function done(out: MetricLine): MetricLine | undefined {
-  for (const k in out.values) return out; // at least one value
+  if (Object.keys(out.values).length) return out;
   return out.step !== undefined || out.epoch !== undefined ? out : undefined;
 }
 
