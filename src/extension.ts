@@ -19,6 +19,9 @@ import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
 import { registerLanguageFeatures } from './ui/language/index';
+import { RunHistory } from './ui/runs/history';
+import { RunsProvider } from './ui/runs/runsView';
+import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -29,6 +32,8 @@ export interface MlLabApi {
   readonly registries: RegistriesProvider;
   /** text written to the "ML Container Lab: Registry" output channel (tests assert no credential is in it) */
   registryOutput(): string;
+  /** the run history (issue 12): tests read the records */
+  readonly runs: RunHistory;
   /** ms spent in activate() */
   readonly activationMs: number;
 }
@@ -128,6 +133,18 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       if (e.affectsConfiguration(SettingIds.registries)) registries.view.refresh();
     }),
   );
+  // training runs (issue 12): the history, the Runs view, the panels' reload
+  const runHistory = new RunHistory(context, session);
+  const runsView = new RunsProvider(runHistory);
+  context.subscriptions.push(
+    runHistory,
+    runsView,
+    vscode.window.createTreeView(ViewIds.runs, { treeDataProvider: runsView, canSelectMany: true }),
+    ...registerPanelSerializers(runHistory, session, context.extensionUri),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mlLab.runs')) runsView.refresh();
+    }),
+  );
   const commandContext: CommandContext = {
     extension: context,
     session,
@@ -137,6 +154,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     docs,
     profiles,
     registries,
+    runs: runHistory,
+    runsView,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);
@@ -151,7 +170,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, registries: registries.view, registryOutput: () => registries.output.text(), activationMs };
+  return { images, containers, volumes, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };
 }
 
 export function deactivate(): void {

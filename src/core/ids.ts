@@ -59,6 +59,16 @@ export const CommandIds = {
   registryAdd: 'mlLab.registry.add',
   registryCopyReference: 'mlLab.registry.copyReference',
   registriesRefresh: 'mlLab.registries.refresh',
+  // training runs (issue 12)
+  runOpen: 'mlLab.run.open',
+  runRerun: 'mlLab.run.rerun',
+  runOpenArtifacts: 'mlLab.run.openArtifacts',
+  runCopyCommand: 'mlLab.run.copyCommand',
+  runDelete: 'mlLab.run.delete',
+  runsCompare: 'mlLab.runs.compare',
+  runsExport: 'mlLab.runs.export',
+  runsRefresh: 'mlLab.runs.refresh',
+  containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -68,6 +78,7 @@ export const ViewIds = {
   containers: 'mlLab.views.containers',
   volumes: 'mlLab.views.volumes',
   registries: 'mlLab.views.registries',
+  runs: 'mlLab.views.runs',
 } as const;
 
 export const SettingIds = {
@@ -84,6 +95,9 @@ export const SettingIds = {
   profilesFile: 'mlLab.profiles.file',
   lintRules: 'mlLab.lint.rules',
   registries: 'mlLab.registries',
+  // training runs (issue 12)
+  runsLocation: 'mlLab.runs.location',
+  runsMaxTotalMB: 'mlLab.runs.maxTotalMB',
 } as const;
 
 /** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */

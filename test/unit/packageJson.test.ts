@@ -27,14 +27,14 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.registries]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.registries, ViewIds.runs]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
   });
-  it('activates lazily: on its views, languages, the task list or a profiles file, never on every startup', () => {
+  it('activates lazily: on its views, languages, the task list, a profiles file or a restored panel, never on every startup', () => {
     assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
-    const lazy = /^(onView:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$)/;
+    const lazy = /^(onView:mlLab\.|onWebviewPanel:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$)/;
     for (const e of pkg.activationEvents) assert.match(e, lazy);
   });
 
@@ -50,6 +50,8 @@ describe('package.json contributions', () => {
       volumes: ['volume;', 'volume;inUse;'],
       // src/core/registry/tree.ts
       registries: ['registry;', 'registry;loggedIn;', 'registryRepository;', 'registryTag;'],
+      // src/ui/runs/runsView.ts
+      runs: ['run;exited;', 'run;exited;hasArtifacts;', 'run;running;', 'runGroup;'],
     };
     for (const i of pkg.contributes.menus['view/item/context']) {
       const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');

@@ -176,9 +176,13 @@ export class MetricStream {
 
   constructor(private readonly sliceMs = 8) {}
 
-  /** Calls `fn` with the points each parse slice adds or replaces. */
-  onPoints(fn: (points: MetricPoint[]) => void): void {
+  /** Calls `fn` with the points each parse slice adds or replaces; returns a function that stops it. */
+  onPoints(fn: (points: MetricPoint[]) => void): () => void {
     this.listeners.push(fn);
+    return () => {
+      const i = this.listeners.indexOf(fn);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /** Queues log text (any chunking; lines end at `\n`, `\r\n` or `\r`). */

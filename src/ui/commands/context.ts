@@ -7,6 +7,8 @@ import type { ReadonlyDocs } from '../readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { RegistryServices } from '../registries/services';
+import type { RunHistory } from '../runs/history';
+import type { RunsProvider } from '../runs/runsView';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -18,6 +20,9 @@ export interface CommandContext {
   readonly profiles: ProfileStore;
   /** credentials, the Registries view, the push/pull output (issue 7) */
   readonly registries: RegistryServices;
+  /** run records and the runs being followed (issue 12) */
+  readonly runs: RunHistory;
+  readonly runsView: RunsProvider;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

@@ -37,6 +37,7 @@ import { pushImage } from '../registries/commands/pushImage';
 import { pullImage } from '../registries/commands/pullImage';
 import { loginToRegistry, logoutOfRegistry } from '../registries/commands/login';
 import { addRegistry, copyRegistryReference } from '../registries/commands/manage';
+import * as runs from '../runs/commands';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -96,6 +97,16 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.registryAdd]: (ctx, arg) => addRegistry(ctx, arg),
   [CommandIds.registryCopyReference]: (ctx, arg) => copyRegistryReference(ctx, arg),
   [CommandIds.registriesRefresh]: (ctx) => ctx.registries.view.refresh(),
+  // training runs (issue 12)
+  [CommandIds.runOpen]: (ctx, arg) => runs.openTrainingRun(ctx, arg),
+  [CommandIds.runRerun]: (ctx, arg) => runs.rerun(ctx, arg),
+  [CommandIds.runOpenArtifacts]: (ctx, arg) => runs.openArtifacts(ctx, arg),
+  [CommandIds.runCopyCommand]: (ctx, arg) => runs.copyRunAsCommand(ctx, arg),
+  [CommandIds.runDelete]: (ctx, arg, selected) => runs.deleteRuns(ctx, arg, selected),
+  [CommandIds.runsCompare]: (ctx, arg, selected) => runs.compareRuns(ctx, arg, selected),
+  [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
+  [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
+  [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

@@ -95,9 +95,9 @@ class ProfilePty implements vscode.Pseudoterminal {
     const req = runRequestFor(profile);
     if (!(await freeContainerName(this.ctx, req.name!))) return 1;
     const details = await engine.inspectImage(req.image);
-    const started = await runWithChecks(this.ctx, req, { imageUser: details.user, showLogs: false, notifyExit: false });
+    const started = await runWithChecks(this.ctx, req, { imageUser: details.user, showLogs: false, notifyExit: false, record: { source: 'task', profile: profile.name } });
     if (!started) return 1;
-    this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n`);
+    this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n\x1b[2mCharts: ML Lab: Open Training Run, or the Runs view.\x1b[0m\r\n`);
     await engine.logs(started.id, (text) => this.write.fire(crlf(text)), { follow: true, signal: this.abort.signal });
     if (this.abort.signal.aborted) return 0;
     const { exitCode } = await engine.waitContainer(started.id);

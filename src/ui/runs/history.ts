@@ -1,0 +1,163 @@
+/**
+ * The run history: records every run the extension starts (src/ui/run/runner.ts calls
+ * `record`), follows the container's logs on its own stream to parse metrics (the logs
+ * terminal is not touched, so parsing never slows it), and finishes the record when the
+ * container exits. Records are kept by RunStore in workspace storage, or in the workspace
+ * folder named by `mlLab.runs.location`.
+ */
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { SettingIds } from '../../core/ids';
+import { MetricStream } from '../../core/logs/metrics';
+import type { RunRequest } from '../../core/run/createOptions';
+import { artifactsMount, finished, newRecord, withMetrics, type RunRecord, type RunSource } from '../../core/runs/record';
+import { RunStore } from '../../core/runs/store';
+import { gitState, listArtifacts } from '../../core/runs/workspaceInfo';
+import type { EngineSession } from '../session';
+import { log } from '../log';
+
+/** How a run was started, for its record. */
+export interface RecordOptions {
+  source?: RunSource;
+  profile?: string;
+  /** the image reference to record when `req.image` is an image id (re-run by digest) */
+  imageReference?: string;
+}
+
+/** A run being followed in this window: its record and its live metrics. */
+export interface ActiveRun {
+  record: RunRecord;
+  metrics: MetricStream;
+  /** resolves with the finished record */
+  done: Promise<RunRecord>;
+}
+
+const DEFAULT_MAX_MB = 50;
+
+export class RunHistory implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a record is added, finished or deleted. */
+  readonly onDidChange = this.changed.event;
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly aborts = new Set<AbortController>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly session: EngineSession,
+  ) {}
+
+  /**
+   * Where records are kept: `mlLab.runs.location` (a folder relative to the first workspace
+   * folder, or absolute) when set, else `<workspace storage>/runs`, else (no workspace) global storage.
+   */
+  folder(): string {
+    const setting = (vscode.workspace.getConfiguration().get<string>(SettingIds.runsLocation) ?? '').trim();
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (setting) return isAbsolute(setting) || !ws ? setting : join(ws, setting);
+    return join((this.context.storageUri ?? this.context.globalStorageUri).fsPath, 'runs');
+  }
+
+  /** `mlLab.runs.maxTotalMB` in bytes (default 50 MB; at least 1 MB). */
+  maxBytes(): number {
+    const mb = vscode.workspace.getConfiguration().get<number>(SettingIds.runsMaxTotalMB) ?? DEFAULT_MAX_MB;
+    return Math.max(1, Number.isFinite(mb) ? mb : DEFAULT_MAX_MB) * 1024 * 1024;
+  }
+
+  store(): RunStore {
+    return new RunStore(this.folder(), () => this.maxBytes());
+  }
+
+  list(): RunRecord[] {
+    return this.store().list();
+  }
+
+  get(id: string): RunRecord | undefined {
+    return this.store().get(id);
+  }
+
+  /** The run followed in this window with that record id or container id. */
+  activeRun(idOrContainer: string): ActiveRun | undefined {
+    return this.active.get(idOrContainer) ?? [...this.active.values()].find((a) => a.record.containerId === idOrContainer);
+  }
+
+  /** The newest record of a container, if any. */
+  forContainer(containerId: string): RunRecord | undefined {
+    return this.activeRun(containerId)?.record ?? this.list().find((r) => r.containerId === containerId || containerId.startsWith(r.containerId));
+  }
+
+  delete(ids: string[]): void {
+    const store = this.store();
+    for (const id of ids) store.delete(id);
+    this.changed.fire();
+  }
+
+  /**
+   * Records a run that has just started and follows it until it exits. Never throws: a
+   * failure to record is logged, the run itself goes on.
+   */
+  record(req: RunRequest, container: { id: string; name: string }, o: RecordOptions = {}): ActiveRun | undefined {
+    try {
+      return this.start(req, container, o);
+    } catch (err) {
+      log().warn(`Could not record the run of ${container.name}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private start(req: RunRequest, container: { id: string; name: string }, o: RecordOptions): ActiveRun {
+    const engine = this.session.get();
+    const startedAt = new Date();
+    const metrics = new MetricStream();
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const logsDone = engine.logs(container.id, (text) => metrics.push(text), { follow: true, signal: abort.signal }).catch(() => undefined);
+    const exited = engine.waitContainer(container.id).then(
+      (r) => r.exitCode,
+      () => undefined,
+    );
+    const record = newRecord({
+      source: o.source ?? 'guided',
+      profile: o.profile,
+      container,
+      request: req,
+      image: { reference: o.imageReference ?? req.image, repoDigests: [] },
+      engine: engine.connection.describe,
+      startedAt,
+    });
+    const run: ActiveRun = { record, metrics, done: Promise.resolve(record) };
+    this.active.set(record.id, run);
+    run.done = (async () => {
+      const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
+      if (raw) run.record = { ...run.record, image: { ...run.record.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } };
+      run.record = { ...run.record, git };
+      this.save(run.record);
+      const exitCode = await exited;
+      await logsDone;
+      metrics.end();
+      let r = withMetrics(run.record, metrics.series);
+      r = exitCode === undefined ? { ...r, status: 'lost' } : finished(r, exitCode, new Date());
+      const mount = artifactsMount(req);
+      const files = mount && listArtifacts(mount.source);
+      if (mount && files) r = { ...r, artifacts: { folder: mount.source, ...files } };
+      run.record = r;
+      this.save(r);
+      this.aborts.delete(abort);
+      this.active.delete(record.id);
+      return r;
+    })();
+    run.done.catch((err: unknown) => log().warn(`Could not finish the record of ${container.name}: ${(err as Error).message}`));
+    return run;
+  }
+
+  private save(r: RunRecord): void {
+    const { bytes, dropped } = this.store().save(r);
+    log().info(`Run record ${r.id} saved (${bytes} bytes)${dropped.length ? `; over mlLab.runs.maxTotalMB, deleted the oldest: ${dropped.join(', ')}` : ''}`);
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const a of this.aborts) a.abort();
+    this.changed.dispose();
+  }
+}
