@@ -249,6 +249,8 @@ export class MetricStream {
       return;
     }
     this.lineCount++;
+    // a header's epoch holds only until a line names its own step or epoch
+    if (m.epoch !== undefined || m.step !== undefined) this.contextEpoch = undefined;
     const epoch = m.epoch ?? this.contextEpoch;
     const [x, xKind] = m.step !== undefined ? [m.step, 'step' as const] : epoch !== undefined ? [epoch, 'epoch' as const] : [this.lineCount, 'line' as const];
     for (const name of names) {

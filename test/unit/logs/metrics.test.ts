@@ -160,6 +160,12 @@ describe('MetricStream', () => {
     s.end();
     assert.deepEqual(s.series.get('loss'), { xs: [1, 2], ys: [0.7, 0.5], xKind: 'epoch' });
   });
+  it('lets a Keras header hold only until a line names its own epoch or step', () => {
+    const s = new MetricStream();
+    s.push('Epoch 2/2\nval=0.5\n{"epoch": 7, "a": 1}\nval=0.25\n');
+    s.flush();
+    assert.deepEqual(s.series.get('val'), { xs: [2, 3], ys: [0.5, 0.25], xKind: 'epoch' });
+  });
   it('counts arrival order when lines have no step or epoch, across any chunking', () => {
     const s = new MetricStream();
     const text = 'acc=0.5\nacc=0.6\r\nacc=0.7\n';
