@@ -2,7 +2,7 @@
 // loaded before it from the extension's dist/webview. Talks to src/ui/panels/trainingRunPanel.ts:
 //   -> {type:'ready'}
 //   <- {type:'init', mode:'run', state, info, series:{name:{xs,ys,xKind}}}
-//   <- {type:'points', points:[[name,x,y],...], sentAt}      (run mode, batched)
+//   <- {type:'points', points:[[name,x,y,xKind],...], sentAt} (run mode, batched)
 //   <- {type:'status', info}                                  (run mode, on exit)
 //   <- {type:'init', mode:'compare', state, runs, metrics:{name:{xs,ys:[[...]...],xKind}}, table}
 //   <- {type:'error', message}
@@ -42,9 +42,11 @@
   };
   const xLabel = (k) => (k === 'line' ? 'line' : k);
 
-  function axes() {
+  // whole-number ticks for steps, line numbers and whole epochs (no "2.5" epoch)
+  const wholeIncrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+  function axes(whole) {
     const a = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-    return [a, Object.assign({ size: 60 }, a)];
+    return [Object.assign(whole ? { incrs: wholeIncrs } : {}, a), Object.assign({ size: 60 }, a)];
   }
 
   function makeChart(name, xKind, labels, data) {
@@ -57,7 +59,7 @@
       width,
       height: 220,
       scales: { x: { time: false } },
-      axes: axes(),
+      axes: axes(xKind !== 'epoch' || data[0].every((x) => Number.isInteger(x))),
       legend: { show: labels.length > 1 },
       series: [{ label: xLabel(xKind) }].concat(labels.map((l, i) => ({ label: l, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: data[0].length < 60 } }))),
     };
@@ -166,9 +168,9 @@
       return;
     }
     if (m.type === 'points') {
-      for (const [name, x, y] of m.points) {
+      for (const [name, x, y, xKind] of m.points) {
         let s = series.get(name);
-        if (!s) series.set(name, (s = { xs: [], ys: [], xKind: 'line' }));
+        if (!s) series.set(name, (s = { xs: [], ys: [], xKind: xKind || 'line' }));
         addPoint(s, x, y);
         dirty.add(name);
       }

@@ -38,11 +38,14 @@ export interface MetricPoint {
   name: string;
   x: number;
   y: number;
+  xKind: MetricSeries['xKind'];
 }
 
 const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 // a value ends where no digit, letter, '.', '%', '/' or ':' follows: "1s", "2ms/step", "12:30", "3.11.4" are not values
-const PAIR = new RegExp(String.raw`([A-Za-z_][\w.\-/]*)\s*(?:=|:)\s*(${NUM}|nan|NaN|inf)(?![\w.%/:])`, 'g');
+// the key starts at a word start and is matched atomically (lookahead + backreference), so a
+// word that is not a key costs one try, not one per prefix (a Keras line has ~20 such words)
+const PAIR = new RegExp(String.raw`(?<![\w.\-/])(?=([A-Za-z_][\w.\-/]*))\1\s*(?:=|:)\s*(${NUM}|nan|NaN|inf)(?![\w.%/:])`, 'g');
 const EPOCH_WORD = /\bepoch\s*[:=]?\s*(\d+(?:\.\d+)?)(?:\s*\/\s*\d+)?/i;
 const STEP_WORD = /\b(?:global_step|step|iteration|iter)\s*[:=]?\s*(\d+)(?:\s*\/\s*\d+)?(?![\w.])/i;
 // the whole line is (words number)+: "epoch 3 loss 0.6287", "test accuracy 0.9333"
@@ -52,6 +55,10 @@ const TQDM = /(\d{1,3})%\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[([^\]]*)\]/;
 // ANSI escapes (colours, cursor moves) and control characters such as Keras's backspaces are stripped
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b\x0c\x0e-\x1f]/g;
 
+/** a Python repr's strings and constants; nan and inf become null (not numbers in JSON, so not charted) */
+const PY_TOKENS = /'([^'\\]*)'|-?\b(?:True|False|None|nan|inf)\b/g;
+/** a line ends at \n, \r\n or a bare \r (progress bars redraw with it) */
+const LINE_END = /\r\n|\r|\n/;
 const STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter']);
 const EPOCH_KEYS = new Set(['epoch']);
 /** postfix fields that are not metrics: Lightning's logger version */
@@ -88,14 +95,7 @@ function fromObject(obj: unknown, out: MetricLine): boolean {
 
 /** `{'loss': 0.62, 'epoch': 3.0}` (Python repr) -> JSON text; undefined when it cannot be. */
 function pythonDictToJson(text: string): string | undefined {
-  if (!text.includes("'")) return undefined;
-  return text
-    .replace(/'([^'\\]*)'/g, (_, s: string) => JSON.stringify(s))
-    .replace(/\bTrue\b/g, 'true')
-    .replace(/\bFalse\b/g, 'false')
-    .replace(/\bNone\b/g, 'null')
-    .replace(/\bnan\b/g, 'null')
-    .replace(/-?\binf\b/g, 'null');
+  return text.replace(PY_TOKENS, (m: string, str: string | undefined) => (str !== undefined ? JSON.stringify(str) : m === 'True' ? 'true' : m === 'False' ? 'false' : 'null'));
 }
 
 /**
@@ -108,18 +108,13 @@ export function parseMetricLine(raw: string): MetricLine | undefined {
   const t = line.trim();
   const out: MetricLine = { values: {} };
   if (t.startsWith('{') && t.endsWith('}')) {
+    // a Python dict (Hugging Face Trainer) is converted first: a failed JSON.parse throws, and throwing is slow
+    const json = t.includes("'") && !t.includes('"') ? pythonDictToJson(t) : t;
     let obj: unknown;
     try {
-      obj = JSON.parse(t);
+      obj = json && JSON.parse(json);
     } catch {
-      const json = pythonDictToJson(t);
-      if (json) {
-        try {
-          obj = JSON.parse(json);
-        } catch {
-          obj = undefined;
-        }
-      }
+      obj = undefined;
     }
     if (fromObject(obj, out)) return done(out);
   }
@@ -158,8 +153,9 @@ function done(out: MetricLine): MetricLine | undefined {
 
 /**
  * Turns streamed log text into metric series. `push` only queues text (cheap, never parses);
- * parsing runs in slices of at most `sliceMs` on the event loop (`setImmediate`), so a caller
- * that writes the same text to a terminal is never held up. `flush()` parses what is queued
+ * parsing runs in slices of at most `sliceMs` on the event loop (`setImmediate`; when still
+ * behind after a slice, the next one waits 2 x `sliceMs`), so a caller that writes the same
+ * text to a terminal is never held up for long. `flush()` parses what is queued
  * now (for tests, and at the end of a run). Listeners get the new points of each slice.
  */
 export class MetricStream {
@@ -218,8 +214,10 @@ export class MetricStream {
     while (this.queue.length && Date.now() < deadline) this.parseChunk(this.queue.shift()!, points);
     this.emit(points);
     if (this.queue.length && !this.scheduled) {
+      // still behind (a burst faster than parsing): pause twice the slice, so parsing takes at
+      // most a third of the event loop and the log terminal keeps the rest
       this.scheduled = true;
-      setImmediate(() => this.drain());
+      setTimeout(() => this.drain(), 2 * this.sliceMs);
     }
   }
 
@@ -228,15 +226,10 @@ export class MetricStream {
   }
 
   private parseChunk(text: string, points: MetricPoint[]): void {
-    const all = this.partial + text;
-    let start = 0;
-    for (let i = 0; i < all.length; i++) {
-      const c = all.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      if (i > start) this.parseSegment(all.slice(start, i), points);
-      start = i + 1;
-    }
-    this.partial = all.slice(start);
+    // split, not a charCodeAt loop: `partial + text` is a cons string, slow to index into
+    const parts = (this.partial + text).split(LINE_END);
+    this.partial = parts.pop() ?? '';
+    for (const seg of parts) if (seg) this.parseSegment(seg, points);
   }
 
   private parseSegment(segment: string, points: MetricPoint[]): void {
@@ -258,7 +251,7 @@ export class MetricStream {
       if (!s) this.series.set(name, (s = { xs: [], ys: [], xKind }));
       const y = m.values[name];
       addPoint(s, x, y);
-      points.push({ name, x, y });
+      points.push({ name, x, y, xKind: s.xKind });
     }
   }
 }

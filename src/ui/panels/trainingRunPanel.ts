@@ -220,7 +220,7 @@ export class TrainingRunPanel {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.pending.length) return;
-    const points = this.pending.map((p) => [p.name, p.x, p.y]);
+    const points = this.pending.map((p) => [p.name, p.x, p.y, p.xKind]);
     this.pending = [];
     this.post({ type: 'points', points, sentAt: Date.now() });
   }

@@ -132,9 +132,9 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
-  ctx.runs.record(checked, { id, name }, policy.record);
+  const run = ctx.runs.record(checked, { id, name }, policy.record);
   ctx.views.containers.refresh();
-  if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports);
+  if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports, run?.follow);
   if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);
   return { id, name };
 }

@@ -30,7 +30,18 @@ export interface ActiveRun {
   metrics: MetricStream;
   /** resolves with the finished record */
   done: Promise<RunRecord>;
+  /**
+   * Follows the run's log text on the recorder's own stream (no second engine stream: a
+   * second one halves what the terminal gets per second at full speed, bench/metrics.bench.ts),
+   * from the start. Resolves when the logs end or `signal` aborts. After the first 10 s or
+   * 4 MB the start is no longer kept, and this falls back to a stream of its own.
+   */
+  follow(onText: (text: string) => void, signal: AbortSignal): Promise<void>;
 }
+
+/** How long and how much of a run's first log text is kept for a terminal that attaches late. */
+const earlyKeepMs = 10_000;
+const earlyKeepBytes = 4 * 1024 * 1024;
 
 const DEFAULT_MAX_MB = 50;
 
@@ -111,7 +122,39 @@ export class RunHistory implements vscode.Disposable {
     const abort = new AbortController();
     this.aborts.add(abort);
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const logsDone = engine.logs(container.id, (text) => metrics.push(text), { follow: true, signal: abort.signal }).catch(() => undefined);
+    const listeners = new Set<(text: string) => void>();
+    let early: string[] | undefined = [];
+    let earlyBytes = 0;
+    const dropEarly = setTimeout(() => (early = undefined), earlyKeepMs);
+    const logsDone = engine
+      .logs(
+        container.id,
+        (text) => {
+          for (const l of listeners) l(text); // the terminal first: parsing is only queued here
+          metrics.push(text);
+          if (early) {
+            early.push(text);
+            earlyBytes += text.length;
+            if (earlyBytes > earlyKeepBytes) early = undefined;
+          }
+        },
+        { follow: true, signal: abort.signal },
+      )
+      .catch(() => undefined)
+      .finally(() => clearTimeout(dropEarly));
+    const follow = (onText: (text: string) => void, signal: AbortSignal): Promise<void> => {
+      if (!early) return engine.logs(container.id, onText, { follow: true, signal });
+      for (const t of early) onText(t);
+      listeners.add(onText);
+      return new Promise<void>((resolve) => {
+        const stop = () => {
+          listeners.delete(onText);
+          resolve();
+        };
+        signal.addEventListener('abort', stop);
+        void logsDone.then(stop);
+      });
+    };
     const exited = engine.waitContainer(container.id).then(
       (r) => r.exitCode,
       () => undefined,
@@ -125,7 +168,7 @@ export class RunHistory implements vscode.Disposable {
       engine: engine.connection.describe,
       startedAt,
     });
-    const run: ActiveRun = { record, metrics, done: Promise.resolve(record) };
+    const run: ActiveRun = { record, metrics, done: Promise.resolve(record), follow };
     this.active.set(record.id, run);
     run.done = (async () => {
       const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);

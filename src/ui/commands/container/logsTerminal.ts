@@ -49,7 +49,10 @@ function offerUrl(u: DetectedUrl): void {
   });
 }
 
-export function openLogsTerminal(ctx: CommandContext, id: string, name: string, ports: PublishedPort[] = []): vscode.Terminal {
+/** Follows a container's log text until it ends or `signal` aborts (default: a log stream of its own). */
+export type LogSource = (onText: (text: string) => void, signal: AbortSignal) => Promise<void>;
+
+export function openLogsTerminal(ctx: CommandContext, id: string, name: string, ports: PublishedPort[] = [], source?: LogSource): vscode.Terminal {
   const writeEmitter = new vscode.EventEmitter<string>();
   const abort = new AbortController();
   const urls = new UrlWatcher(ports, offerUrl);
@@ -57,22 +60,16 @@ export function openLogsTerminal(ctx: CommandContext, id: string, name: string, 
     onDidWrite: writeEmitter.event,
     open: () => {
       writeEmitter.fire(`\x1b[2mFollowing logs of ${name} (${id.slice(0, 12)}); close this terminal to stop.\x1b[0m\r\n`);
-      ctx.session
-        .get()
-        .logs(
-          id,
-          (text) => {
-            writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
-            urls.push(text);
-          },
-          { follow: true, signal: abort.signal },
-        )
-        .then(
-          () => {
-            if (!abort.signal.aborted) writeEmitter.fire(`\r\n\x1b[2m[container ${name} stopped: end of logs]\x1b[0m\r\n`);
-          },
-          (err: unknown) => writeEmitter.fire(`\r\n\x1b[31m${describeError(err)}\x1b[0m\r\n`),
-        );
+      const follow: LogSource = source ?? ((onText, signal) => ctx.session.get().logs(id, onText, { follow: true, signal }));
+      follow((text) => {
+        writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
+        urls.push(text);
+      }, abort.signal).then(
+        () => {
+          if (!abort.signal.aborted) writeEmitter.fire(`\r\n\x1b[2m[container ${name} stopped: end of logs]\x1b[0m\r\n`);
+        },
+        (err: unknown) => writeEmitter.fire(`\r\n\x1b[31m${describeError(err)}\x1b[0m\r\n`),
+      );
     },
     close: () => {
       abort.abort();
