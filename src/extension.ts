@@ -145,6 +145,9 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       if (e.affectsConfiguration('mlLab.runs')) runsView.refresh();
     }),
   );
+  // runs that were being recorded when the window reloaded: follow them again, off the activation path
+  const resume = setTimeout(() => void runHistory.resumeUnfinished().catch((err: unknown) => log().warn(`Could not resume run records: ${String(err)}`)), 2000);
+  context.subscriptions.push({ dispose: () => clearTimeout(resume) });
   const commandContext: CommandContext = {
     extension: context,
     session,

@@ -112,7 +112,7 @@ describe('metrics recorded from real container logs', () => {
     const { record, text } = await recordRun(engine, {
       image: irisTag,
       name: `mllab-metricstest-iris-${RUN}`,
-      env: { EPOCHS: '12' },
+      env: { EPOCHS: '20' },
       ports: [],
       mounts: [{ type: 'bind', source: hostDir, target: '/usr/local/app/artifacts', readOnly: false }],
       labels,
@@ -120,8 +120,8 @@ describe('metrics recorded from real container logs', () => {
     });
     assert.equal(record.exitCode, 0, text);
     // what was printed, read with a regex of its own
-    const printed = [...text.matchAll(/^epoch (\d+)\/12 loss (\d+\.\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
-    assert.equal(printed.length, 12);
+    const printed = [...text.matchAll(/^epoch (\d+)\/20 loss (\d+\.\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.equal(printed.length, 20);
     assert.deepEqual(record.series.loss.xs.map((x, i) => [x, record.series.loss.ys[i]]), printed);
     const json = JSON.parse(readFileSync(path.join(hostDir, 'metrics.json'), 'utf8')) as { final_loss: number; accuracy: number };
     assert.equal(record.metrics.loss.final, json.final_loss);
@@ -129,5 +129,9 @@ describe('metrics recorded from real container logs', () => {
     assert.deepEqual(record.request.envNames, ['EPOCHS']);
     const files = listArtifacts(hostDir);
     assert.ok(files?.files.some((f) => f.path === 'metrics.json' && f.bytes > 0), JSON.stringify(files));
+    const full = { ...record, artifacts: { folder: hostDir, ...files! } };
+    const bytes = Buffer.byteLength(`${JSON.stringify(full)}\n`);
+    console.log(`a stored record of this 20-epoch iris run: ${bytes} bytes`);
+    assert.ok(bytes < 10_000, `a short run's record stays small: ${bytes} bytes`);
   });
 });

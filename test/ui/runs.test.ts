@@ -21,9 +21,9 @@ const epochsB = 6;
 let wb: Workbench | undefined;
 let failed = false;
 
-// loss 1/N with 4 decimals and acc 0.5+N/100, printed every `pause` seconds (busybox sh and awk)
-const script = (pause: string) =>
-  `i=1; while [ $i -le $EPOCHS ]; do awk -v i=$i 'BEGIN { printf "epoch %d loss %.4f acc %.2f\\n", i, 1/i, 0.5+i/100 }'; sleep ${pause}; i=$((i+1)); done`;
+// loss scale/N with 4 decimals and acc 0.5+N/100, printed every `pause` seconds (busybox sh and awk)
+const script = (pause: string, scale: number) =>
+  `i=1; while [ $i -le $EPOCHS ]; do awk -v i=$i 'BEGIN { printf "epoch %d loss %.4f acc %.2f\\n", i, ${scale}/i, 0.5+i/100 }'; sleep ${pause}; i=$((i+1)); done`;
 
 const profilesYaml = `version: 1
 profiles:
@@ -32,7 +32,7 @@ profiles:
     image: ${image}
     run:
       name: ${nameA}
-      command: ["sh", "-c", ${JSON.stringify(script('0.5'))}]
+      command: ["sh", "-c", ${JSON.stringify(script('0.5', 1))}]
       env: { EPOCHS: "${epochsA}" }
       labels: { ${testLabel.key}: ${testLabel.value} }
   ui-train-short:
@@ -40,7 +40,7 @@ profiles:
     image: ${image}
     run:
       name: ${nameB}
-      command: ["sh", "-c", ${JSON.stringify(script('0.1'))}]
+      command: ["sh", "-c", ${JSON.stringify(script('0.1', 0.6))}]
       env: { EPOCHS: "${epochsB}", SEED: "7" }
       labels: { ${testLabel.key}: ${testLabel.value} }
 `;

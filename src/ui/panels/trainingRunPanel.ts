@@ -199,7 +199,8 @@ export class TrainingRunPanel {
     if (running && !this.abort.signal.aborted) {
       const code = await engine.waitContainer(cid!).then((r) => r.exitCode, () => undefined);
       const rec = runId ? this.history.get(runId) : undefined;
-      this.finish(rec ? infoOf(rec) : { ...this.info, running: false, status: 'exited', exitCode: code });
+      // the record may not be finished yet (its recorder ends after the logs): the container's exit code is known
+      this.finish(rec && rec.status !== 'running' ? infoOf(rec) : { ...this.info, running: false, status: 'exited', exitCode: code });
     }
   }
 

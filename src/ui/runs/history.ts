@@ -117,18 +117,53 @@ export class RunHistory implements vscode.Disposable {
 
   private start(req: RunRequest, container: { id: string; name: string }, o: RecordOptions): ActiveRun {
     const engine = this.session.get();
-    const startedAt = new Date();
+    const record = newRecord({
+      source: o.source ?? 'guided',
+      profile: o.profile,
+      container,
+      request: req,
+      image: { reference: o.imageReference ?? req.image, repoDigests: [] },
+      engine: engine.connection.describe,
+      startedAt: new Date(),
+    });
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return this.follow(record, async (r) => {
+      const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
+      const image = raw ? { ...r.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } : r.image;
+      return { ...r, image, git };
+    });
+  }
+
+  /**
+   * Records that say "running" but no window follows (the window reloaded or closed during
+   * the run): follows each again from the start of its container's logs, or marks it 'lost'
+   * when the container is gone. Called once, after activation.
+   */
+  async resumeUnfinished(): Promise<void> {
+    const running = this.list().filter((r) => r.status === 'running' && !this.active.has(r.id));
+    if (!running.length) return;
+    const engine = this.session.get();
+    for (const r of running) {
+      const exists = await engine.inspectContainer(r.containerId).then(() => true, () => false);
+      if (exists) this.follow(r);
+      else this.save({ ...r, status: 'lost' });
+    }
+  }
+
+  /** Follows a recorded run's logs to its end, then saves its metrics, exit code and artifacts. */
+  private follow(record: RunRecord, complete?: (r: RunRecord) => Promise<RunRecord>): ActiveRun {
+    const engine = this.session.get();
+    const containerId = record.containerId;
     const metrics = new MetricStream();
     const abort = new AbortController();
     this.aborts.add(abort);
-    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const listeners = new Set<(text: string) => void>();
     let early: string[] | undefined = [];
     let earlyBytes = 0;
     const dropEarly = setTimeout(() => (early = undefined), earlyKeepMs);
     const logsDone = engine
       .logs(
-        container.id,
+        containerId,
         (text) => {
           for (const l of listeners) l(text); // the terminal first: parsing is only queued here
           metrics.push(text);
@@ -142,8 +177,12 @@ export class RunHistory implements vscode.Disposable {
       )
       .catch(() => undefined)
       .finally(() => clearTimeout(dropEarly));
-    const follow = (onText: (text: string) => void, signal: AbortSignal): Promise<void> => {
-      if (!early) return engine.logs(container.id, onText, { follow: true, signal });
+    const exited = engine.waitContainer(containerId).then(
+      (r) => r.exitCode,
+      () => undefined,
+    );
+    const followText = (onText: (text: string) => void, signal: AbortSignal): Promise<void> => {
+      if (!early) return engine.logs(containerId, onText, { follow: true, signal });
       for (const t of early) onText(t);
       listeners.add(onText);
       return new Promise<void>((resolve) => {
@@ -155,32 +194,19 @@ export class RunHistory implements vscode.Disposable {
         void logsDone.then(stop);
       });
     };
-    const exited = engine.waitContainer(container.id).then(
-      (r) => r.exitCode,
-      () => undefined,
-    );
-    const record = newRecord({
-      source: o.source ?? 'guided',
-      profile: o.profile,
-      container,
-      request: req,
-      image: { reference: o.imageReference ?? req.image, repoDigests: [] },
-      engine: engine.connection.describe,
-      startedAt,
-    });
-    const run: ActiveRun = { record, metrics, done: Promise.resolve(record), follow };
+    const run: ActiveRun = { record, metrics, done: Promise.resolve(record), follow: followText };
     this.active.set(record.id, run);
     run.done = (async () => {
-      const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
-      if (raw) run.record = { ...run.record, image: { ...run.record.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } };
-      run.record = { ...run.record, git };
-      this.save(run.record);
+      if (complete) {
+        run.record = await complete(run.record);
+        this.save(run.record);
+      }
       const exitCode = await exited;
       await logsDone;
       metrics.end();
       let r = withMetrics(run.record, metrics.series);
       r = exitCode === undefined ? { ...r, status: 'lost' } : finished(r, exitCode, new Date());
-      const mount = artifactsMount(req);
+      const mount = artifactsMount(r.request);
       const files = mount && listArtifacts(mount.source);
       if (mount && files) r = { ...r, artifacts: { folder: mount.source, ...files } };
       run.record = r;
@@ -189,7 +215,7 @@ export class RunHistory implements vscode.Disposable {
       this.active.delete(record.id);
       return r;
     })();
-    run.done.catch((err: unknown) => log().warn(`Could not finish the record of ${container.name}: ${(err as Error).message}`));
+    run.done.catch((err: unknown) => log().warn(`Could not finish the record of ${record.containerName}: ${(err as Error).message}`));
     return run;
   }
 
