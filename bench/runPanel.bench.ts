@@ -11,7 +11,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
 import { Workbench, docker, sleep, waitFor } from '../test/ui/support/workbench';
 
 const RATE = Number(process.env.MLLAB_BENCH_RATE ?? 1000);
@@ -45,13 +44,6 @@ profiles:
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * p) - 1))];
 
-async function frameWith(wb: Workbench, selector: string): Promise<Frame> {
-  return waitFor(`a webview with ${selector}`, async () => {
-    for (const f of wb.page.frames()) if (f !== wb.page.mainFrame() && (await f.locator(selector).count().catch(() => 0))) return f;
-    return undefined;
-  }, 60_000, 200);
-}
-
 void (async () => {
   const wb = await Workbench.start({
     name: 'bench-panel',
@@ -69,7 +61,7 @@ void (async () => {
     await wb.runCommand('ML Lab: Open Training Run');
     await wb.pickQuickInputItem(/^bench-latency /);
     if (process.env.MLLAB_BENCH_TERMINAL === '0') await wb.runCommand('Terminal: Kill All Terminals'); // the logs terminal renders in the same page
-    const f = await frameWith(wb, '#app');
+    const f = await wb.webviewFrame('#app', 60_000);
     const openedAt = Date.now();
     await sleep(Math.max(0, DELAY * 1000 - (Date.now() - startedAt)) + Math.max(5, SECONDS - 4) * 1000);
     const draws = (await f.evaluate('window.mllabDraws')) as Array<{ at: number; sentAt?: number; last: Record<string, [number, number]> }>;

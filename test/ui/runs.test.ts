@@ -45,17 +45,6 @@ profiles:
       labels: { ${testLabel.key}: ${testLabel.value} }
 `;
 
-/** The webview frame (VS Code nests the page in two iframes) whose document has `selector`. */
-async function webviewFrame(w: Workbench, selector: string, timeoutMs = 30_000): Promise<Frame> {
-  return waitFor(`a webview with ${selector}`, async () => {
-    for (const f of w.page.frames()) {
-      if (f === w.page.mainFrame()) continue;
-      if (await f.locator(selector).count().catch(() => 0)) return f;
-    }
-    return undefined;
-  }, timeoutMs, 250);
-}
-
 const chartPoints = (f: Frame, metric: string) =>
   f.locator(`section.chart[data-metric="${metric}"]`).first().getAttribute('data-points').then((v) => Number(v ?? '0'));
 
@@ -88,7 +77,7 @@ void test('opens the Training Run panel during a run and sees the charts gain po
   await waitFor(`${nameA} to run`, async () => docker(['inspect', '--format', '{{.State.Running}}', nameA], true) === 'true', 60_000);
   await w.runCommand('ML Lab: Open Training Run');
   await w.pickQuickInputItem(/^ui-train /);
-  const f = await webviewFrame(w, 'section.chart[data-metric="loss"]', 30_000);
+  const f = await w.webviewFrame('section.chart[data-metric="loss"]', 30_000);
   const first = await chartPoints(f, 'loss');
   assert.ok(first >= 1 && first < epochsA, `the chart starts mid-run: ${first} points`);
   const later = await waitFor('the loss chart to gain points', async () => {
@@ -116,7 +105,7 @@ void test('the panel survives a window reload, rebuilt from the record and the c
   const w = wb!;
   await w.page.reload();
   await w.waitForWorkbench();
-  const f = await webviewFrame(w, 'section.chart[data-metric="loss"]', 60_000);
+  const f = await w.webviewFrame('section.chart[data-metric="loss"]', 60_000);
   const n = await waitFor('the rebuilt chart to have every epoch', async () => ((await chartPoints(f, 'loss')) === epochsA ? epochsA : undefined), 30_000);
   assert.equal(n, epochsA);
   assert.equal(await f.locator('#info').getAttribute('data-exit-code'), '0');
@@ -136,7 +125,7 @@ void test('compares two runs: overlaid curves per metric and a table of what dif
   assert.equal(rows.length, 2, 'the picker lists the two recorded runs');
   for (const r of rows) await r.click();
   await w.quickInputBox().press('Enter');
-  const f = await webviewFrame(w, '#diff', 30_000);
+  const f = await w.webviewFrame('#diff', 30_000);
   const fields = await f.locator('#diff tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field')));
   assert.ok(fields.includes('profile') && fields.includes('env names') && fields.includes('command'), `differing fields: ${fields.join(', ')}`);
   assert.ok(fields.includes('loss') && fields.includes('acc'), `final metrics rows: ${fields.join(', ')}`);
