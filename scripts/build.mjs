@@ -5,7 +5,7 @@
 // ssh2 (a dockerode dependency) optionally requires the native `cpu-features` module and
 // `.node` files: they stay external and ssh2 falls back to plain JS (../shared/environment.md).
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync, existsSync, chmodSync } from 'node:fs';
+import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
 
@@ -57,6 +57,9 @@ if (watch) {
   rmSync('dist', { recursive: true, force: true });
   await Promise.all([extension, cli, ...vendors].map((o) => esbuild.build(o)));
   chmodSync('dist/cli/mllab-lint.js', 0o755);
+  // uPlot runs only in the Training Run webview (never in the extension host): shipped as its own files
+  mkdirSync('dist/webview', { recursive: true });
+  for (const f of ['uPlot.iife.min.js', 'uPlot.min.css']) copyFileSync(join('node_modules', 'uplot', 'dist', f), join('dist', 'webview', f));
   if (!production) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({

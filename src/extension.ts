@@ -24,6 +24,9 @@ import { networkUsage } from './core/network/networks';
 import { EnginesProvider } from './ui/views/enginesView';
 import { AppMonitor, probeLoopback } from './core/apps/monitor';
 import { LabWalkthrough } from './ui/walkthrough';
+import { RunHistory } from './ui/runs/history';
+import { RunsProvider } from './ui/runs/runsView';
+import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -36,6 +39,8 @@ export interface MlLabApi {
   readonly registries: RegistriesProvider;
   /** text written to the "ML Container Lab: Registry" output channel (tests assert no credential is in it) */
   registryOutput(): string;
+  /** the run history (issue 12): tests read the records */
+  readonly runs: RunHistory;
   /** ms spent in activate() */
   readonly activationMs: number;
 }
@@ -173,6 +178,21 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     vscode.window.createTreeView(ViewIds.engines, { treeDataProvider: engines }),
     session.onDidChange(() => engines.refresh()),
   );
+  // training runs (issue 12): the history, the Runs view, the panels' reload
+  const runHistory = new RunHistory(context, session);
+  const runsView = new RunsProvider(runHistory);
+  context.subscriptions.push(
+    runHistory,
+    runsView,
+    vscode.window.createTreeView(ViewIds.runs, { treeDataProvider: runsView, canSelectMany: true }),
+    ...registerPanelSerializers(runHistory, session, context.extensionUri),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mlLab.runs')) runsView.refresh();
+    }),
+  );
+  // runs that were being recorded when the window reloaded: follow them again, off the activation path
+  const resume = setTimeout(() => void runHistory.resumeUnfinished().catch((err: unknown) => log().warn(`Could not resume run records: ${String(err)}`)), 2000);
+  context.subscriptions.push({ dispose: () => clearTimeout(resume) });
   const commandContext: CommandContext = {
     extension: context,
     session,
@@ -185,6 +205,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     engines,
     apps,
     walkthrough,
+    runs: runHistory,
+    runsView,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);
@@ -199,7 +221,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), activationMs };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };
 }
 
 export function deactivate(): void {

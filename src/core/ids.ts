@@ -83,6 +83,16 @@ export const CommandIds = {
   // issue 13: apps in containers, a first lab
   labNew: 'mlLab.lab.new',
   appCopyJupyterUrl: 'mlLab.app.copyJupyterUrl',
+  // training runs (issue 12)
+  runOpen: 'mlLab.run.open',
+  runRerun: 'mlLab.run.rerun',
+  runOpenArtifacts: 'mlLab.run.openArtifacts',
+  runCopyCommand: 'mlLab.run.copyCommand',
+  runDelete: 'mlLab.run.delete',
+  runsCompare: 'mlLab.runs.compare',
+  runsExport: 'mlLab.runs.export',
+  runsRefresh: 'mlLab.runs.refresh',
+  containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -94,6 +104,7 @@ export const ViewIds = {
   registries: 'mlLab.views.registries',
   networks: 'mlLab.views.networks',
   engines: 'mlLab.views.engines',
+  runs: 'mlLab.views.runs',
 } as const;
 
 export const SettingIds = {
@@ -111,6 +122,9 @@ export const SettingIds = {
   profilesFile: 'mlLab.profiles.file',
   lintRules: 'mlLab.lint.rules',
   registries: 'mlLab.registries',
+  // training runs (issue 12)
+  runsLocation: 'mlLab.runs.location',
+  runsMaxTotalMB: 'mlLab.runs.maxTotalMB',
 } as const;
 
 /** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */

@@ -29,14 +29,14 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.engines, ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.engines, ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries, ViewIds.runs]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
   });
-  it('activates lazily: on its views, languages, the task list or a profiles file, never on every startup', () => {
+  it('activates lazily: on its views, languages, the task list, a profiles file or a restored panel, never on every startup', () => {
     assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
-    const lazy = /^(onView:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$)/;
+    const lazy = /^(onView:mlLab\.|onWebviewPanel:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$)/;
     for (const e of pkg.activationEvents) assert.match(e, lazy);
   });
 
@@ -59,6 +59,8 @@ describe('package.json contributions', () => {
       registries: ['registry;', 'registry;loggedIn;', 'registryRepository;', 'registryTag;'],
       // src/core/contexts.ts engineTags
       engines: (['setting', 'default', 'context'] as const).flatMap((kind) => [false, true].map((current) => engineTags({ kind, current }))),
+      // src/ui/runs/runsView.ts
+      runs: ['run;exited;', 'run;exited;hasArtifacts;', 'run;running;', 'runGroup;'],
     };
     for (const i of pkg.contributes.menus['view/item/context']) {
       const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');

@@ -10,6 +10,8 @@ import type { RegistryServices } from '../registries/services';
 import type { EnginesProvider } from '../views/enginesView';
 import type { AppMonitor } from '../../core/apps/monitor';
 import type { LabWalkthrough } from '../walkthrough';
+import type { RunHistory } from '../runs/history';
+import type { RunsProvider } from '../runs/runsView';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -27,6 +29,9 @@ export interface CommandContext {
   readonly apps: AppMonitor;
   /** sets the walkthrough's context keys after commands (issue 13) */
   readonly walkthrough?: LabWalkthrough;
+  /** run records and the runs being followed (issue 12) */
+  readonly runs: RunHistory;
+  readonly runsView: RunsProvider;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

@@ -44,6 +44,7 @@ import { pruneNetworks } from './prune';
 import { addEngine, removeEngine, useEngine } from './engine/engines';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
+import * as runs from '../runs/commands';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -126,6 +127,16 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containerDisconnectNetwork]: (ctx, arg) => disconnectContainerFromNetwork(ctx, arg),
   [CommandIds.labNew]: (ctx, arg) => newLab(ctx, arg),
   [CommandIds.appCopyJupyterUrl]: (ctx, arg) => copyJupyterServerUrl(ctx, arg),
+  // training runs (issue 12)
+  [CommandIds.runOpen]: (ctx, arg) => runs.openTrainingRun(ctx, arg),
+  [CommandIds.runRerun]: (ctx, arg) => runs.rerun(ctx, arg),
+  [CommandIds.runOpenArtifacts]: (ctx, arg) => runs.openArtifacts(ctx, arg),
+  [CommandIds.runCopyCommand]: (ctx, arg) => runs.copyRunAsCommand(ctx, arg),
+  [CommandIds.runDelete]: (ctx, arg, selected) => runs.deleteRuns(ctx, arg, selected),
+  [CommandIds.runsCompare]: (ctx, arg, selected) => runs.compareRuns(ctx, arg, selected),
+  [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
+  [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
+  [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

@@ -115,9 +115,10 @@ class ProfilePty implements vscode.Pseudoterminal {
       showLogs: false,
       notifyExit: false,
       onAttached: (run) => (this.attached = run),
+      record: { source: 'task', profile: profile.name },
     });
     if (!started) return 1;
-    this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n`);
+    this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n\x1b[2mCharts: ML Lab: Open Training Run, or the Runs view.\x1b[0m\r\n`);
     if (this.attached) {
       // Interactive profile: keystrokes go to the container's TTY, its output comes back as is.
       const run = this.attached;

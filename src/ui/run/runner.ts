@@ -18,6 +18,8 @@ import type { AttachedRun } from '../../engine/engine';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
 import { openSessionTerminal } from '../commands/container/sessionTerminal';
 import { log } from '../log';
+import type { RecordOptions } from '../runs/history';
+import { CommandIds } from '../../core/ids';
 
 /** How the pre-flight checks may ask; programmatic callers (tests, tasks) answer up front. */
 export interface RunPolicy {
@@ -38,6 +40,8 @@ export interface RunPolicy {
    * task's own terminal becomes the container's TTY). Not for programmatic arguments of commands.
    */
   onAttached?: (run: AttachedRun) => void;
+  /** how the run is recorded in the run history (issue 12); default: a guided run */
+  record?: RecordOptions;
 }
 
 const isLocalEngine = (ctx: CommandContext) => ctx.session.get().connection.address.kind === 'socket';
@@ -137,8 +141,9 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
+  const run = ctx.runs.record(checked, { id, name }, policy.record);
   ctx.views.containers.refresh();
-  if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports);
+  if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports, run?.follow);
   if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);
   return { id, name };
 }
@@ -181,9 +186,10 @@ async function notifyOnExit(ctx: CommandContext, id: string, name: string, start
   }
   ctx.views.containers.refresh();
   const artifacts = req.mounts.find((m) => m.type === 'bind' && /artifact|output|checkpoint|model/i.test(m.target));
-  const actions = ['Open Logs', ...(artifacts ? ['Reveal Artifacts'] : [])];
+  const actions = ['Open Training Run', 'Open Logs', ...(artifacts ? ['Reveal Artifacts'] : [])];
   const text = `Container ${name} exited with code ${exitCode} after ${formatDuration(Date.now() - started)}.`;
   const choice = await (exitCode === 0 ? vscode.window.showInformationMessage(text, ...actions) : vscode.window.showWarningMessage(text, ...actions));
+  if (choice === 'Open Training Run') await vscode.commands.executeCommand(CommandIds.runOpen, { containerId: id });
   if (choice === 'Open Logs' && !req.autoRemove) openLogsTerminal(ctx, id, name, req.ports);
   if (choice === 'Reveal Artifacts' && artifacts) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(artifacts.source));
 }

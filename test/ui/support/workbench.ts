@@ -18,7 +18,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 
 /** The repo root: the nearest folder above this file with a package.json (works from test/ and out/test/). */
 export const repoRoot = (() => {
@@ -648,6 +648,20 @@ export class Workbench {
     } catch (e) {
       throw new Error(`${String(e)}; the row's description was ${JSON.stringify(last)}`);
     }
+  }
+
+  /**
+   * The webview frame whose document has `selector` (VS Code nests a webview's page in two
+   * iframes; read its DOM through the returned frame).
+   */
+  async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    return waitFor(`a webview with ${selector}`, async () => {
+      for (const f of this.page.frames()) {
+        if (f === this.page.mainFrame()) continue;
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+      return undefined;
+    }, timeoutMs, 250);
   }
 
   /** Saves test-results/ui/<name>.png and returns its path. */

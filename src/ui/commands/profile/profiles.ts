@@ -92,7 +92,7 @@ export async function runProfile(ctx: CommandContext, arg?: unknown): Promise<{ 
   const req = runRequestFor(profile);
   if (!(await freeContainerName(ctx, req.name!, policy.replaceExisting))) return undefined;
   const details = await ctx.session.get().inspectImage(req.image);
-  return runWithChecks(ctx, req, { imageUser: details.user, ...policy });
+  return runWithChecks(ctx, req, { imageUser: details.user, record: { source: 'profile', profile: profile.name }, ...policy });
 }
 
 /** "Save Last Run as Profile...": writes the last guided run (or `{input}`) into the profiles file, keeping its comments and order. */

@@ -1,0 +1,192 @@
+// Training Run / Compare Runs webview. Loaded with the page's nonce; uPlot (window.uPlot) is
+// loaded before it from the extension's dist/webview. Talks to src/ui/panels/trainingRunPanel.ts:
+//   -> {type:'ready'}
+//   <- {type:'init', mode:'run', state, info, series:{name:{xs,ys,xKind}}}
+//   <- {type:'points', points:[[name,x,y,xKind],...], sentAt} (run mode, batched)
+//   <- {type:'status', info}                                  (run mode, on exit)
+//   <- {type:'init', mode:'compare', state, runs, metrics:{name:{xs,ys:[[...]...],xKind}}, table}
+//   <- {type:'error', message}
+// Every draw is noted in window.mllabDraws (time, points drawn, last point per metric), which
+// tests and the latency benchmark read; each chart's <section> carries data-points.
+(function () {
+  'use strict';
+  const vscode = acquireVsCodeApi();
+  const app = document.getElementById('app');
+  const css = getComputedStyle(document.body);
+  const v = (name, fallback) => (css.getPropertyValue(name) || '').trim() || fallback;
+  const palette = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow']
+    .map((n, i) => v(n, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]));
+  const fg = v('--vscode-foreground', '#ccc');
+  const grid = v('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
+  window.mllabDraws = [];
+  const series = new Map(); // name -> {xs, ys, xKind}
+  const charts = new Map(); // name -> {u, el}
+  const dirty = new Set();
+  let frame = 0;
+  let info;
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, val] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = val;
+      else e.setAttribute(k, val);
+    }
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  }
+  const fmt = (y) => {
+    if (y === null || y === undefined) return '-';
+    if (!Number.isFinite(y)) return String(y);
+    const a = Math.abs(y);
+    return a !== 0 && (a < 1e-3 || a >= 1e6) ? y.toExponential(3) : String(Number(y.toPrecision(5)));
+  };
+  const xLabel = (k) => (k === 'line' ? 'line' : k);
+
+  // whole-number ticks for steps, line numbers and whole epochs (no "2.5" epoch)
+  const wholeIncrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+  function axes(whole) {
+    const a = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    return [Object.assign(whole ? { incrs: wholeIncrs } : {}, a), Object.assign({ size: 60 }, a)];
+  }
+
+  function makeChart(name, xKind, labels, data) {
+    const section = el('section', { class: 'chart', 'data-metric': name, 'data-points': '0' }, el('h3', {}, name));
+    const holder = el('div', { class: 'plot' });
+    section.append(holder);
+    document.getElementById('charts').append(section);
+    const width = Math.max(280, holder.clientWidth || section.clientWidth || 400);
+    const opts = {
+      width,
+      height: 220,
+      scales: { x: { time: false } },
+      axes: axes(xKind !== 'epoch' || data[0].every((x) => Number.isInteger(x))),
+      legend: { show: labels.length > 1 },
+      series: [{ label: xLabel(xKind) }].concat(labels.map((l, i) => ({ label: l, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: data[0].length < 60 } }))),
+    };
+    const u = new uPlot(opts, data, holder);
+    charts.set(name, { u, el: section });
+    section.dataset.points = String(data[0].length);
+    return u;
+  }
+
+  function resize() {
+    for (const { u, el: s } of charts.values()) u.setSize({ width: Math.max(280, s.clientWidth - 16), height: 220 });
+  }
+  new ResizeObserver(() => resize()).observe(document.body);
+
+  function header(i) {
+    const rows = [
+      ['status', i.status + (i.exitCode !== undefined && i.exitCode !== null ? ` (exit code ${i.exitCode})` : '')],
+      ['duration', i.duration || (i.running ? 'running' : '-')],
+      ['image', i.image],
+      ['image digest', i.digest || '-'],
+      ['container', i.container],
+    ];
+    if (i.engine) rows.push(['engine', i.engine]);
+    if (i.git) rows.push(['git commit', i.git]);
+    if (i.startedAt) rows.push(['started', new Date(i.startedAt).toLocaleString()]);
+    const dl = el('dl', { id: 'info', 'data-status': i.status, 'data-exit-code': i.exitCode === undefined || i.exitCode === null ? '' : String(i.exitCode) });
+    for (const [k, val] of rows) dl.append(el('dt', {}, k), el('dd', { 'data-field': k }, val));
+    return dl;
+  }
+
+  function lastTable() {
+    const t = el('table', { id: 'last' }, el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', {}, 'x'), el('th', {}, 'last value'))));
+    const body = el('tbody');
+    for (const [name, s] of [...series].sort()) {
+      const n = s.xs.length;
+      body.append(el('tr', { 'data-metric': name }, el('td', {}, name), el('td', {}, n ? `${xLabel(s.xKind)} ${fmt(s.xs[n - 1])}` : '-'), el('td', { class: 'num' }, n ? fmt(s.ys[n - 1]) : '-')));
+    }
+    t.append(body);
+    return t;
+  }
+
+  function renderRun() {
+    app.replaceChildren(
+      el('h2', {}, info.title),
+      header(info),
+      el('h3', {}, 'Last values'),
+      lastTable(),
+      el('div', { id: 'charts', class: 'charts' }),
+    );
+    if (!series.size) app.append(el('p', { class: 'muted', id: 'empty' }, 'No metrics in the logs yet. Lines such as "epoch 3 loss 0.62", "loss=0.62" or {"loss": 0.62} are charted as they arrive.'));
+    charts.clear();
+    for (const [name, s] of series) makeChart(name, s.xKind, [name], [s.xs, s.ys]);
+  }
+
+  // keep xs ascending and unique, as src/core/logs/metrics.ts addPoint does
+  function addPoint(s, x, y) {
+    const n = s.xs.length;
+    if (n === 0 || x > s.xs[n - 1]) { s.xs.push(x); s.ys.push(y); return; }
+    let lo = 0, hi = n - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (s.xs[mid] < x) lo = mid + 1; else hi = mid; }
+    if (s.xs[lo] === x) s.ys[lo] = y; else { s.xs.splice(lo, 0, x); s.ys.splice(lo, 0, y); }
+  }
+
+  function draw(sentAt) {
+    frame = 0;
+    let added = false;
+    const last = {};
+    for (const name of dirty) {
+      const s = series.get(name);
+      if (!charts.has(name)) { makeChart(name, s.xKind, [name], [s.xs, s.ys]); added = true; }
+      else charts.get(name).u.setData([s.xs, s.ys]);
+      charts.get(name).el.dataset.points = String(s.xs.length);
+      last[name] = [s.xs[s.xs.length - 1], s.ys[s.ys.length - 1]];
+    }
+    dirty.clear();
+    const old = document.getElementById('last');
+    if (old) old.replaceWith(lastTable());
+    if (added) { const e = document.getElementById('empty'); if (e) e.remove(); }
+    window.mllabDraws.push({ at: Date.now(), sentAt, last });
+    if (window.mllabDraws.length > 2000) window.mllabDraws.splice(0, 1000);
+  }
+
+  function renderCompare(m) {
+    const table = el('table', { id: 'diff' });
+    table.append(el('thead', {}, el('tr', {}, el('th', {}, ''), ...m.table.header.map((h, i) => el('th', {}, el('span', { class: `swatch c${i % 6}` }), h)))));
+    const body = el('tbody');
+    for (const r of m.table.rows) body.append(el('tr', { class: (r.metric ? 'metric ' : '') + (r.differs ? 'differs' : ''), 'data-field': r.field }, el('th', {}, r.field), ...r.values.map((val) => el('td', {}, val))));
+    table.append(body);
+    app.replaceChildren(el('h2', {}, `Compare ${m.runs.length} runs`), el('h3', {}, 'What differs, and final metrics'), table, el('div', { id: 'charts', class: 'charts' }));
+    charts.clear();
+    for (const [name, s] of Object.entries(m.metrics)) makeChart(name, s.xKind, m.runs, [s.xs].concat(s.ys));
+    window.mllabDraws.push({ at: Date.now(), last: {} });
+  }
+
+  window.addEventListener('message', (ev) => {
+    const m = ev.data;
+    if (!m || typeof m !== 'object') return;
+    if (m.type === 'error') { app.replaceChildren(el('p', { class: 'error' }, m.message)); return; }
+    if (m.state) vscode.setState(m.state);
+    if (m.type === 'init' && m.mode === 'compare') { renderCompare(m); return; }
+    if (m.type === 'init') {
+      info = m.info;
+      series.clear();
+      for (const [name, s] of Object.entries(m.series || {})) series.set(name, { xs: s.xs.slice(), ys: s.ys.slice(), xKind: s.xKind });
+      renderRun();
+      return;
+    }
+    if (m.type === 'points') {
+      for (const [name, x, y, xKind] of m.points) {
+        let s = series.get(name);
+        if (!s) series.set(name, (s = { xs: [], ys: [], xKind: xKind || 'line' }));
+        addPoint(s, x, y);
+        dirty.add(name);
+      }
+      // draw on the next frame; a hidden webview may not get frames, so a timer backs it up
+      if (!frame) {
+        const sentAt = m.sentAt;
+        frame = requestAnimationFrame(() => draw(sentAt));
+        setTimeout(() => { if (frame) { cancelAnimationFrame(frame); draw(sentAt); } }, 100);
+      }
+      return;
+    }
+    if (m.type === 'status') {
+      info = m.info;
+      const old = document.getElementById('info');
+      if (old) old.replaceWith(header(info));
+    }
+  });
+  vscode.postMessage({ type: 'ready' });
+})();

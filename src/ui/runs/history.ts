@@ -1,0 +1,232 @@
+/**
+ * The run history: records every run the extension starts (src/ui/run/runner.ts calls
+ * `record`), follows the container's logs on its own stream to parse metrics (the logs
+ * terminal is not touched, so parsing never slows it), and finishes the record when the
+ * container exits. Records are kept by RunStore in workspace storage, or in the workspace
+ * folder named by `mlLab.runs.location`.
+ */
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { SettingIds } from '../../core/ids';
+import { MetricStream } from '../../core/logs/metrics';
+import type { RunRequest } from '../../core/run/createOptions';
+import { artifactsMount, finished, newRecord, withMetrics, type RunRecord, type RunSource } from '../../core/runs/record';
+import { RunStore } from '../../core/runs/store';
+import { gitState, listArtifacts } from '../../core/runs/workspaceInfo';
+import type { EngineSession } from '../session';
+import { log } from '../log';
+
+/** How a run was started, for its record. */
+export interface RecordOptions {
+  source?: RunSource;
+  profile?: string;
+  /** the image reference to record when `req.image` is an image id (re-run by digest) */
+  imageReference?: string;
+}
+
+/** A run being followed in this window: its record and its live metrics. */
+export interface ActiveRun {
+  record: RunRecord;
+  metrics: MetricStream;
+  /** resolves with the finished record */
+  done: Promise<RunRecord>;
+  /**
+   * Follows the run's log text on the recorder's own stream (no second engine stream: a
+   * second one halves what the terminal gets per second at full speed, bench/metrics.bench.ts),
+   * from the start. Resolves when the logs end or `signal` aborts. After the first 10 s or
+   * 4 MB the start is no longer kept, and this falls back to a stream of its own.
+   */
+  follow(onText: (text: string) => void, signal: AbortSignal): Promise<void>;
+}
+
+/** How long and how much of a run's first log text is kept for a terminal that attaches late. */
+const earlyKeepMs = 10_000;
+const earlyKeepBytes = 4 * 1024 * 1024;
+
+const DEFAULT_MAX_MB = 50;
+
+export class RunHistory implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a record is added, finished or deleted. */
+  readonly onDidChange = this.changed.event;
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly aborts = new Set<AbortController>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly session: EngineSession,
+  ) {}
+
+  /**
+   * Where records are kept: `mlLab.runs.location` (a folder relative to the first workspace
+   * folder, or absolute) when set, else `<workspace storage>/runs`, else (no workspace) global storage.
+   */
+  folder(): string {
+    const setting = (vscode.workspace.getConfiguration().get<string>(SettingIds.runsLocation) ?? '').trim();
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (setting) return isAbsolute(setting) || !ws ? setting : join(ws, setting);
+    return join((this.context.storageUri ?? this.context.globalStorageUri).fsPath, 'runs');
+  }
+
+  /** `mlLab.runs.maxTotalMB` in bytes (default 50 MB; at least 1 MB). */
+  maxBytes(): number {
+    const mb = vscode.workspace.getConfiguration().get<number>(SettingIds.runsMaxTotalMB) ?? DEFAULT_MAX_MB;
+    return Math.max(1, Number.isFinite(mb) ? mb : DEFAULT_MAX_MB) * 1024 * 1024;
+  }
+
+  store(): RunStore {
+    return new RunStore(this.folder(), () => this.maxBytes());
+  }
+
+  list(): RunRecord[] {
+    return this.store().list();
+  }
+
+  get(id: string): RunRecord | undefined {
+    return this.store().get(id);
+  }
+
+  /** The run followed in this window with that record id or container id. */
+  activeRun(idOrContainer: string): ActiveRun | undefined {
+    return this.active.get(idOrContainer) ?? [...this.active.values()].find((a) => a.record.containerId === idOrContainer);
+  }
+
+  /** The newest record of a container, if any. */
+  forContainer(containerId: string): RunRecord | undefined {
+    return this.activeRun(containerId)?.record ?? this.list().find((r) => r.containerId === containerId || containerId.startsWith(r.containerId));
+  }
+
+  delete(ids: string[]): void {
+    const store = this.store();
+    for (const id of ids) store.delete(id);
+    this.changed.fire();
+  }
+
+  /**
+   * Records a run that has just started and follows it until it exits. Never throws: a
+   * failure to record is logged, the run itself goes on.
+   */
+  record(req: RunRequest, container: { id: string; name: string }, o: RecordOptions = {}): ActiveRun | undefined {
+    try {
+      return this.start(req, container, o);
+    } catch (err) {
+      log().warn(`Could not record the run of ${container.name}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private start(req: RunRequest, container: { id: string; name: string }, o: RecordOptions): ActiveRun {
+    const engine = this.session.get();
+    const record = newRecord({
+      source: o.source ?? 'guided',
+      profile: o.profile,
+      container,
+      request: req,
+      image: { reference: o.imageReference ?? req.image, repoDigests: [] },
+      engine: engine.connection.describe,
+      startedAt: new Date(),
+    });
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return this.follow(record, async (r) => {
+      const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
+      const image = raw ? { ...r.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } : r.image;
+      return { ...r, image, git };
+    });
+  }
+
+  /**
+   * Records that say "running" but no window follows (the window reloaded or closed during
+   * the run): follows each again from the start of its container's logs, or marks it 'lost'
+   * when the container is gone. Called once, after activation.
+   */
+  async resumeUnfinished(): Promise<void> {
+    const running = this.list().filter((r) => r.status === 'running' && !this.active.has(r.id));
+    if (!running.length) return;
+    const engine = this.session.get();
+    for (const r of running) {
+      const exists = await engine.inspectContainer(r.containerId).then(() => true, () => false);
+      if (exists) this.follow(r);
+      else this.save({ ...r, status: 'lost' });
+    }
+  }
+
+  /** Follows a recorded run's logs to its end, then saves its metrics, exit code and artifacts. */
+  private follow(record: RunRecord, complete?: (r: RunRecord) => Promise<RunRecord>): ActiveRun {
+    const engine = this.session.get();
+    const containerId = record.containerId;
+    const metrics = new MetricStream();
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    const listeners = new Set<(text: string) => void>();
+    let early: string[] | undefined = [];
+    let earlyBytes = 0;
+    const dropEarly = setTimeout(() => (early = undefined), earlyKeepMs);
+    const logsDone = engine
+      .logs(
+        containerId,
+        (text) => {
+          for (const l of listeners) l(text); // the terminal first: parsing is only queued here
+          metrics.push(text);
+          if (early) {
+            early.push(text);
+            earlyBytes += text.length;
+            if (earlyBytes > earlyKeepBytes) early = undefined;
+          }
+        },
+        { follow: true, signal: abort.signal },
+      )
+      .catch(() => undefined)
+      .finally(() => clearTimeout(dropEarly));
+    const exited = engine.waitContainer(containerId).then(
+      (r) => r.exitCode,
+      () => undefined,
+    );
+    const followText = (onText: (text: string) => void, signal: AbortSignal): Promise<void> => {
+      if (!early) return engine.logs(containerId, onText, { follow: true, signal });
+      for (const t of early) onText(t);
+      listeners.add(onText);
+      return new Promise<void>((resolve) => {
+        const stop = () => {
+          listeners.delete(onText);
+          resolve();
+        };
+        signal.addEventListener('abort', stop);
+        void logsDone.then(stop);
+      });
+    };
+    const run: ActiveRun = { record, metrics, done: Promise.resolve(record), follow: followText };
+    this.active.set(record.id, run);
+    run.done = (async () => {
+      if (complete) {
+        run.record = await complete(run.record);
+        this.save(run.record);
+      }
+      const exitCode = await exited;
+      await logsDone;
+      metrics.end();
+      let r = withMetrics(run.record, metrics.series);
+      r = exitCode === undefined ? { ...r, status: 'lost' } : finished(r, exitCode, new Date());
+      const mount = artifactsMount(r.request);
+      const files = mount && listArtifacts(mount.source);
+      if (mount && files) r = { ...r, artifacts: { folder: mount.source, ...files } };
+      run.record = r;
+      this.save(r);
+      this.aborts.delete(abort);
+      this.active.delete(record.id);
+      return r;
+    })();
+    run.done.catch((err: unknown) => log().warn(`Could not finish the record of ${record.containerName}: ${(err as Error).message}`));
+    return run;
+  }
+
+  private save(r: RunRecord): void {
+    const { bytes, dropped } = this.store().save(r);
+    log().info(`Run record ${r.id} saved (${bytes} bytes)${dropped.length ? `; over mlLab.runs.maxTotalMB, deleted the oldest: ${dropped.join(', ')}` : ''}`);
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const a of this.aborts) a.abort();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Host tier: run records in a real extension host. A profile run and a task run are recorded
+ * (profile, image digest, env names only, engine, metrics as printed, artifacts with sizes);
+ * export as JSON and CSV and copy as `docker run` work on the stored records.
+ * Everything on the engine carries org.mllab.test=<run>.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunRecord } from '../../src/core/runs/record';
+import { TEST_LABEL, cleanup, runId, testEngine, waitFor } from '../support/fixtures';
+
+const EXTENSION_ID = 'ml-container-lab.ml-container-lab';
+const RUN = runId('hostr');
+const BUSYBOX = 'mllab-test/busybox:1';
+
+const profilesYaml = `version: 1
+profiles:
+  rec:
+    image: ${BUSYBOX}
+    run:
+      name: mllab-hosttest-rec-${RUN}
+      command: ["sh", "-c", "for i in 1 2 3; do echo \\"epoch $i loss 0.$((9-i))\\"; done; echo model > /outputs/model.txt"]
+      volumes: ["./outputs-${RUN}:/outputs"]
+      env: { EPOCHS: "3", API_TOKEN: "secret-${RUN}" }
+      labels: { ${TEST_LABEL}: ${RUN} }
+  rec-task:
+    image: ${BUSYBOX}
+    run:
+      name: mllab-hosttest-rectask-${RUN}
+      command: ["sh", "-c", "echo 'step=5 acc=0.75'"]
+      labels: { ${TEST_LABEL}: ${RUN} }
+`;
+
+interface Api {
+  runs: { list(): RunRecord[]; folder(): string };
+}
+
+describe('run records in a real extension host', () => {
+  let folder: string;
+  let file: string;
+  let api: Api;
+  let record: RunRecord;
+  before(async () => {
+    api = (await vscode.extensions.getExtension<Api>(EXTENSION_ID)!.activate()) as Api;
+    folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+    file = path.join(folder, '.vscode', 'mllab.yaml');
+    writeFileSync(file, profilesYaml);
+  });
+  after(async () => {
+    await cleanup(testEngine(), RUN, []);
+    rmSync(file, { force: true });
+    rmSync(path.join(folder, `outputs-${RUN}`), { recursive: true, force: true });
+  });
+
+  it('records a profile run: image digest, env names only, engine, metrics as printed, artifacts with sizes', async () => {
+    const run = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.profile.run', { profile: 'rec', createMissingFolders: true, showLogs: false, notifyExit: false });
+    assert.ok(run, 'the profile ran');
+    record = await waitFor('the finished record', async () => api.runs.list().find((r) => r.containerId === run.id && r.status === 'exited'), 60_000);
+    const image = await testEngine().inspectImage(BUSYBOX);
+    assert.equal(record.profile, 'rec');
+    assert.equal(record.source, 'profile');
+    assert.equal(record.image.reference, BUSYBOX);
+    assert.equal(record.image.id, image.id);
+    assert.deepEqual(record.request.envNames, ['API_TOKEN', 'EPOCHS']);
+    const stored = readFileSync(path.join(api.runs.folder(), `${record.id}.json`), 'utf8');
+    assert.ok(!stored.includes(`secret-${RUN}`), 'no env value in the stored record');
+    assert.match(record.engine, /docker\.sock|tcp:\/\//);
+    assert.equal(record.exitCode, 0);
+    assert.deepEqual(record.series.loss.xs, [1, 2, 3]);
+    assert.deepEqual(record.series.loss.ys, [0.8, 0.7, 0.6]);
+    assert.equal(record.metrics.loss.best, 0.6);
+    assert.deepEqual(record.artifacts?.files, [{ path: 'model.txt', bytes: 6 }]);
+    assert.match(api.runs.folder(), /workspaceStorage/, 'kept in workspace storage by default');
+    console.log(`record ${record.id}: ${statSync(path.join(api.runs.folder(), `${record.id}.json`)).size} bytes in ${api.runs.folder()}`);
+  });
+
+  it('records a task run with its profile name', async () => {
+    const task = (await vscode.tasks.fetchTasks({ type: 'mllab' })).find((t) => t.name === 'rec-task')!;
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name === 'rec-task') {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.tasks.executeTask(task);
+    assert.equal(await ended, 0);
+    const r = await waitFor('the task run record', async () => api.runs.list().find((x) => x.profile === 'rec-task' && x.status === 'exited'), 30_000);
+    assert.equal(r.source, 'task');
+    assert.deepEqual(r.series.acc, { xs: [5], ys: [0.75], xKind: 'step' });
+  });
+
+  it('exports runs as JSON and CSV, and copies a run as docker run with env names only', async () => {
+    const ids = api.runs.list().filter((r) => r.profile?.startsWith('rec')).map((r) => r.id);
+    assert.equal(ids.length, 2);
+    const json = path.join(folder, `runs-${RUN}.json`);
+    const csv = path.join(folder, `runs-${RUN}.csv`);
+    try {
+      await vscode.commands.executeCommand('mlLab.runs.export', { ids, format: 'json', file: json });
+      await vscode.commands.executeCommand('mlLab.runs.export', { ids, format: 'csv', file: csv });
+      assert.deepEqual((JSON.parse(readFileSync(json, 'utf8')) as RunRecord[]).map((r) => r.id).sort(), [...ids].sort());
+      const lines = readFileSync(csv, 'utf8').trim().split('\r\n');
+      assert.equal(lines.length, 3);
+      assert.match(lines[0], /acc\.final,acc\.best,loss\.final,loss\.best$/);
+    } finally {
+      rmSync(json, { force: true });
+      rmSync(csv, { force: true });
+    }
+    const text = await vscode.commands.executeCommand<string>('mlLab.run.copyCommand', { id: record.id });
+    assert.match(text, /-e API_TOKEN -e EPOCHS /);
+    assert.ok(!text.includes('secret'), text);
+    assert.match(text, new RegExp(`-v ${folder.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/outputs-${RUN}:/outputs`));
+  });
+});
