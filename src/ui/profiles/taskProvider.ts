@@ -118,7 +118,7 @@ class ProfilePty implements vscode.Pseudoterminal {
       record: { source: 'task', profile: profile.name },
     });
     if (!started) return 1;
-    this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n\x1b[2mCharts: ML Lab: Open Training Run, or the Runs view.\x1b[0m\r\n`);
+    this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n`);
     if (this.attached) {
       // Interactive profile: keystrokes go to the container's TTY, its output comes back as is.
       const run = this.attached;
@@ -129,6 +129,8 @@ class ProfilePty implements vscode.Pseudoterminal {
       this.ctx.views.containers.refresh();
       return code ?? 1;
     }
+    // Detached runs are recorded (issue 12): say where their charts are.
+    this.write.fire('\x1b[2mCharts: ML Lab: Open Training Run, or the Runs view.\x1b[0m\r\n');
     await engine.logs(started.id, (text) => this.write.fire(crlf(text)), { follow: true, signal: this.abort.signal });
     if (this.abort.signal.aborted) return 0;
     const { exitCode } = await engine.waitContainer(started.id);
