@@ -1152,9 +1152,9 @@ export class Engine {
    * Asked once per Engine: runtimes change only with an engine restart (then Retry resets it).
    */
   hasGpuRuntime(): Promise<boolean> {
-    const d = this.docker() as unknown as { info(o: object): Promise<{ Runtimes?: Record<string, unknown> | null }> };
-    this.gpuRuntime ??= this.call('engine info', (abortSignal) => d.info({ abortSignal })).then(
-      (info) => Object.keys(info.Runtimes ?? {}).some((name) => /nvidia/i.test(name)),
+    // One reading of GET /info decides it, the same one the Engines view shows.
+    this.gpuRuntime ??= this.info().then(
+      (info) => info.gpuRuntime,
       (err: unknown) => {
         this.gpuRuntime = undefined; // ask again next time
         throw err;
