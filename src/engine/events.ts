@@ -1,0 +1,57 @@
+/**
+ * Engine events (`GET /events`), the views' signal to refresh.
+ */
+import type * as DockerodeNs from 'dockerode';
+import { EngineBase } from './connection';
+import type { EngineEvent } from '../core/engineTypes';
+
+
+/** The event stream of {@link Engine}. */
+export abstract class EventsApi extends EngineBase {
+  /**
+   * Subscribes to engine events (`GET /events`) for containers, images, volumes and networks.
+   * Resolves when the stream ends (engine stopped) or `signal` aborts; callers reconnect.
+   */
+  async events(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker().getEvents({
+        filters: { type: ['container', 'image', 'volume', 'network'] },
+        abortSignal: signal,
+      } as DockerodeNs.GetEventsOptions)) as NodeJS.ReadableStream;
+    } catch (err) {
+      throw this.mapError('subscribe to engine events', err, signal);
+    }
+    let buffered = '';
+    await new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (!line) continue;
+          try {
+            const e = JSON.parse(line) as { Type: string; Action: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
+            onEvent({
+              type: e.Type,
+              action: e.Action,
+              id: e.Actor?.ID ?? '',
+              time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+              attributes: e.Actor?.Attributes ?? {},
+            });
+          } catch {
+            // a partial or foreign line: skip it, the next refresh lists the truth anyway
+          }
+        }
+      });
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      signal.addEventListener('abort', () => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        resolve();
+      });
+    });
+  }
+}
