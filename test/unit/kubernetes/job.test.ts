@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import * as ts from 'typescript';
 // The batch/v1 Job schema of the Kubernetes OpenAPI document, as JSON Schema compiled by ajv
 // (kubernetes-models, generated from the Kubernetes API's OpenAPI spec; not written here).
 import { Job as JobModel } from 'kubernetes-models/batch/v1';
@@ -25,6 +26,25 @@ function profileOf(yamlText: string, name: string, workspaceFolder = '/w/lab'): 
 /** Validates against the Job schema; throws with every schema error. */
 function validateJob(job: unknown): void {
   new JobModel(job as ConstructorParameters<typeof JobModel>[0]).validate();
+}
+
+/**
+ * The JSON Schema of the Kubernetes OpenAPI document does not forbid unknown fields
+ * (no additionalProperties: false), so a misspelt field would pass it. This checks every field
+ * name too: each Job as a fresh object literal typed as kubernetes-types' Job, compiled with
+ * TypeScript, whose excess-property check reports any field the API types do not know.
+ * @returns the compiler's messages; [] when every field is known
+ */
+function unknownFields(jobs: unknown[]): string[] {
+  const file = path.join(ROOT, '__job-field-check.ts'); // virtual: never written
+  const text = `import type { Job } from 'kubernetes-types/batch/v1';\n${jobs.map((j, i) => `export const job${i}: Job = ${JSON.stringify(j)};`).join('\n')}\n`;
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, target: ts.ScriptTarget.ES2022, types: [], skipLibCheck: true };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getSourceFile = (f, lang, ...rest) => (f === file ? ts.createSourceFile(f, text, lang) : getSourceFile(f, lang, ...rest));
+  host.fileExists = (f) => f === file || fileExists(f);
+  return ts.getPreEmitDiagnostics(ts.createProgram([file], options, host)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 const irisTrain = () => profileOf(readFileSync(path.join(IRIS, '.vscode', 'mllab.yaml'), 'utf8'), 'train', IRIS);
@@ -200,6 +220,22 @@ describe('the Job schema check', () => {
     const noName = structuredClone(job) as { spec: { template: { spec: { containers: Array<{ name?: string }> } } } };
     delete noName.spec.template.spec.containers[0].name;
     assert.throws(() => validateJob(noName), /required property name/);
+  });
+});
+
+describe('field names', () => {
+  it('uses only fields the Kubernetes API types know, for every profile exported here (and catches one that is not)', () => {
+    const exports = [
+      profileToJob(irisTrain(), { image: { kind: 'imageId', id: ID } }).job,
+      profileToJob(full(), { image: { kind: 'repoDigest', reference: `r/x@${DIGEST}`, digest: DIGEST } }).job,
+      profileToJob(profileOf(`profiles:\n  x:\n    image: a:1\n    run: { user: "7", network: host, ipc: host, gpus: "device=0,1", rm: true, entrypoint: "", command: [sh] }\n`, 'x'), { image: { kind: 'unknown', reason: 'r' } }).job,
+    ];
+    for (const j of exports) validateJob(j);
+    const typo = structuredClone(exports[0]) as unknown as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    typo.spec.template.spec.containers[0].volumeMount = [];
+    const messages = unknownFields([...exports, typo]);
+    assert.equal(messages.length, 1, messages.join('\n'));
+    assert.match(messages[0], /'"volumeMount"' does not exist in type 'Container'/);
   });
 });
 
