@@ -116,21 +116,21 @@ function shown(p: string, workspaceFolder: string | undefined): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? p : `./${rel}`;
 }
 
-/**
- * The Job for a profile. Pure: the caller resolves the image digest through the engine first.
- * @returns the Job object (kubernetes-types `batch/v1` Job) and what to tell the user
- */
-export function profileToJob(profile: Profile, options: JobExportOptions): JobExport {
-  const r = profile.run;
-  const name = toDnsLabel(r.name ?? profile.name);
-  const notes: string[] = [];
-  const fieldComments: FieldComment[] = [];
-  const secrets: SecretToCreate[] = [];
-  const containerPath = ['spec', 'template', 'spec', 'containers', 0];
-  const podPath = ['spec', 'template', 'spec'];
-  if (name !== (r.name ?? profile.name)) notes.push(`The Job is named ${name}: Kubernetes names are lower-case letters, digits and - (was ${r.name ?? profile.name}).`);
+/** What the parts of the mapping collect for the user besides the Job itself. */
+interface Collected {
+  notes: string[];
+  fieldComments: FieldComment[];
+  secrets: SecretToCreate[];
+  claims: string[];
+}
 
-  // Labels: the recommended app.kubernetes.io/* ones, ours, then the profile's own.
+const POD_PATH = ['spec', 'template', 'spec'];
+const CONTAINER_PATH = [...POD_PATH, 'containers', 0];
+/** "s" for more than one: `claim${plural(n)}`. */
+const plural = (n: number, many = 's', one = '') => (n > 1 ? many : one);
+
+/** Labels: the recommended app.kubernetes.io/* ones, ours, then the profile's own; a label Kubernetes refuses becomes an annotation. */
+function jobMetadata(profile: Profile, name: string): ObjectMeta {
   const ref = parseImageReference(profile.image);
   const labels: Record<string, string> = {};
   const annotations: Record<string, string> = {};
@@ -142,61 +142,57 @@ export function profileToJob(profile: Profile, options: JobExportOptions): JobEx
   put('app.kubernetes.io/instance', name);
   if (ref.ok && ref.reference.tag) put('app.kubernetes.io/version', ref.reference.tag);
   put('mllab.org/profile', profile.name);
-  for (const [k, v] of Object.entries(r.labels)) put(k, v);
-  const metadata = (): ObjectMeta => ({ labels: { ...labels }, ...(Object.keys(annotations).length ? { annotations: { ...annotations } } : {}) });
+  for (const [k, v] of Object.entries(profile.run.labels)) put(k, v);
+  return { labels, ...(Object.keys(annotations).length ? { annotations } : {}) };
+}
 
-  const container: Container = { name, image: options.image.kind === 'repoDigest' ? options.image.reference : profile.image };
-  if (options.image.kind === 'imageId') notes.push(`${profile.image} is not in a registry (local image ID ${options.image.id.slice(0, 19)}...): push it to one the cluster's nodes can pull from, and export again.`);
-  if (options.image.kind === 'unknown') notes.push(`The digest of ${profile.image} is unknown (${options.image.reason}): ${profile.build ? 'build and push' : 'push'} it, and export again.`);
+/** Docker's ENTRYPOINT/CMD are Kubernetes' command/args. `entrypoint: ""` clears the image's ENTRYPOINT, which a Pod cannot: the profile's command then is the program. */
+function setCommand(c: Container, r: Profile['run'], out: Collected): void {
+  const cleared = r.entrypoint !== undefined && r.entrypoint.length === 0;
+  if (r.entrypoint?.length) c.command = [...r.entrypoint];
+  if (cleared && r.cmd?.length) c.command = [...r.cmd];
+  else if (r.cmd?.length) c.args = [...r.cmd];
+  if (cleared && !r.cmd?.length) out.notes.push('The profile clears the image\'s ENTRYPOINT without a command; a Pod cannot clear it, so set command: in the manifest.');
+  if (r.workingDir) c.workingDir = r.workingDir;
+}
 
-  // Docker's ENTRYPOINT/CMD are Kubernetes' command/args. `entrypoint: ""` clears the image's
-  // ENTRYPOINT, which Kubernetes cannot: the profile's command then is the program.
-  if (r.entrypoint && r.entrypoint.length) container.command = [...r.entrypoint];
-  if (r.entrypoint && !r.entrypoint.length) {
-    if (r.cmd?.length) container.command = [...r.cmd];
-    else notes.push('The profile clears the image\'s ENTRYPOINT without a command; a Pod cannot clear it, so set command: in the manifest.');
-  }
-  if (r.cmd?.length && !(r.entrypoint && !r.entrypoint.length)) container.args = [...r.cmd];
-  if (r.workingDir) container.workingDir = r.workingDir;
-
-  // env: plain values stay; secret-looking names come from a Secret the user creates.
+/** env: plain values stay; secret-looking names and env files come from Secrets the user creates (we never write their values). */
+function setEnv(c: Container, r: Profile['run'], name: string, workspaceFolder: string | undefined, out: Collected): void {
   const secretName = `${name}-secrets`;
-  const secretKeys: string[] = [];
-  const env: EnvVar[] = [];
-  for (const [k, v] of Object.entries(r.env)) {
-    if (looksSecret(k)) {
-      secretKeys.push(k);
-      env.push({ name: k, valueFrom: { secretKeyRef: { name: secretName, key: k } } });
-    } else env.push({ name: k, value: v });
-  }
-  if (env.length) container.env = env;
-  if (secretKeys.length) {
-    const command = `kubectl create secret generic ${secretName} ${secretKeys.map((k) => `--from-literal=${k}="$${k}"`).join(' ')}`;
-    secrets.push({ name: secretName, keys: secretKeys, files: [], command });
-    notes.push(`${secretKeys.join(', ')} ${secretKeys.length > 1 ? 'look' : 'looks'} secret, so the Job reads ${secretKeys.length > 1 ? 'them' : 'it'} from the Secret ${secretName}: create it first (with ${secretKeys.length > 1 ? 'the variables' : 'the variable'} set in your shell): ${command}`);
-    fieldComments.push({ path: [...containerPath, 'env'], text: ` ${secretKeys.join(', ')}: from the Secret ${secretName}, which must exist first:\n ${command}` });
+  const keys = Object.keys(r.env).filter(looksSecret);
+  const env = Object.entries(r.env).map(([k, v]): EnvVar => (looksSecret(k) ? { name: k, valueFrom: { secretKeyRef: { name: secretName, key: k } } } : { name: k, value: v }));
+  if (env.length) c.env = env;
+  if (keys.length) {
+    const command = `kubectl create secret generic ${secretName} ${keys.map((k) => `--from-literal=${k}="$${k}"`).join(' ')}`;
+    out.secrets.push({ name: secretName, keys, files: [], command });
+    out.notes.push(`${keys.join(', ')} ${plural(keys.length, 'look', 'looks')} secret, so the Job reads ${plural(keys.length, 'them', 'it')} from the Secret ${secretName}: create it first (with the variable${plural(keys.length)} set in your shell): ${command}`);
+    out.fieldComments.push({ path: [...CONTAINER_PATH, 'env'], text: ` ${keys.join(', ')}: from the Secret ${secretName}, which must exist first:\n ${command}` });
   }
   if (r.envFiles.length) {
     const fileSecret = `${name}-env-file`;
-    const files = r.envFiles.map((f) => shown(f, options.workspaceFolder));
+    const files = r.envFiles.map((f) => shown(f, workspaceFolder));
     const command = `kubectl create secret generic ${fileSecret} ${files.map((f) => `--from-env-file=${shellQuote(f)}`).join(' ')}`;
-    container.envFrom = [{ secretRef: { name: fileSecret } } satisfies EnvFromSource];
-    secrets.push({ name: fileSecret, keys: [], files, command });
-    notes.push(`The env file${files.length > 1 ? 's' : ''} ${files.join(', ')} ${files.length > 1 ? 'become' : 'becomes'} the Secret ${fileSecret} (env files often hold secrets): create it first: ${command}`);
-    fieldComments.push({ path: [...containerPath, 'envFrom'], text: ` ${files.join(', ')} as the Secret ${fileSecret}; create it first:\n ${command}` });
+    c.envFrom = [{ secretRef: { name: fileSecret } } satisfies EnvFromSource];
+    out.secrets.push({ name: fileSecret, keys: [], files, command });
+    out.notes.push(`The env file${plural(files.length)} ${files.join(', ')} ${plural(files.length, 'become', 'becomes')} the Secret ${fileSecret} (env files often hold secrets): create it first: ${command}`);
+    out.fieldComments.push({ path: [...CONTAINER_PATH, 'envFrom'], text: ` ${files.join(', ')} as the Secret ${fileSecret}; create it first:\n ${command}` });
   }
+}
 
-  // Ports: listed, never published.
-  if (r.ports.length) {
-    container.ports = r.ports.map((p): ContainerPort => ({ containerPort: p.containerPort, ...(p.protocol !== 'tcp' ? { protocol: p.protocol.toUpperCase() } : {}) }));
-    const bindings = r.ports.map((p) => `${p.hostPort !== undefined ? `${p.hostPort}:` : ''}${p.containerPort}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`).join(', ');
-    const first = r.ports[0];
-    const forward = `kubectl port-forward pod/<pod of job ${name}> ${first.hostPort ?? first.containerPort}:${first.containerPort}`;
-    fieldComments.push({ path: [...containerPath, 'ports'], text: ` A Job publishes no ports: the port binding${r.ports.length > 1 ? 's' : ''} ${bindings} ${r.ports.length > 1 ? 'are' : 'is'} not carried, only the container port${r.ports.length > 1 ? 's' : ''}.\n Reach it with ${forward}, or a Service.` });
-    notes.push(`A Job publishes no ports: ${bindings} ${r.ports.length > 1 ? 'are' : 'is'} listed as container port${r.ports.length > 1 ? 's' : ''} only (use ${forward}).`);
-  }
+/** Ports: the container ports are listed; a Job publishes none. */
+function setPorts(c: Container, r: Profile['run'], name: string, out: Collected): void {
+  if (!r.ports.length) return;
+  const n = r.ports.length;
+  c.ports = r.ports.map((p): ContainerPort => ({ containerPort: p.containerPort, ...(p.protocol !== 'tcp' ? { protocol: p.protocol.toUpperCase() } : {}) }));
+  const bindings = r.ports.map((p) => `${p.hostPort !== undefined ? `${p.hostPort}:` : ''}${p.containerPort}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`).join(', ');
+  const first = r.ports[0];
+  const forward = `kubectl port-forward pod/<pod of job ${name}> ${first.hostPort ?? first.containerPort}:${first.containerPort}`;
+  out.fieldComments.push({ path: [...CONTAINER_PATH, 'ports'], text: ` A Job publishes no ports: the port binding${plural(n)} ${bindings} ${plural(n, 'are', 'is')} not carried, only the container port${plural(n)}.\n Reach it with ${forward}, or a Service.` });
+  out.notes.push(`A Job publishes no ports: ${bindings} ${plural(n, 'are', 'is')} listed as container port${plural(n)} only (use ${forward}).`);
+}
 
-  // Resources.
+/** Memory and CPU limits, and GPUs as `nvidia.com/gpu` (NVIDIA device plugin; https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/). */
+function setResources(c: Container, r: Profile['run'], out: Collected): void {
   const limits: NonNullable<ResourceRequirements['limits']> = {};
   if (r.memory !== undefined) limits.memory = bytesToQuantity(r.memory);
   if (r.nanoCpus !== undefined) limits.cpu = nanoCpusToQuantity(r.nanoCpus);
@@ -209,85 +205,111 @@ export function profileToJob(profile: Profile, options: JobExportOptions): JobEx
         : g.kind === 'devices'
           ? ` gpus: device=${g.deviceIds.join(',')}: a Pod cannot choose devices, so it asks for ${g.deviceIds.length}.`
           : '';
-    fieldComments.push({ path: [...containerPath, 'resources', 'limits', 'nvidia.com/gpu'], text: `${why ? `${why}\n` : ''} Needs the NVIDIA device plugin on the cluster's GPU nodes.` });
-    if (why) notes.push(why.trim());
+    out.fieldComments.push({ path: [...CONTAINER_PATH, 'resources', 'limits', 'nvidia.com/gpu'], text: `${why ? `${why}\n` : ''} Needs the NVIDIA device plugin on the cluster's GPU nodes.` });
+    if (why) out.notes.push(why.trim());
   }
-  if (Object.keys(limits).length) container.resources = { limits };
+  if (Object.keys(limits).length) c.resources = { limits };
+}
 
-  // Mounts: shm, named volumes as claims; bind mounts cannot be carried.
+/** /dev/shm as a memory emptyDir, named volumes as PersistentVolumeClaims; bind mounts cannot be carried. @returns the Pod's volumes */
+function mountVolumes(c: Container, r: Profile['run'], workspaceFolder: string | undefined, out: Collected): Volume[] {
   const volumes: Volume[] = [];
   const mounts: VolumeMount[] = [];
-  const claims: string[] = [];
   const notCarried: string[] = [];
-  const ipcHost = r.ipcMode === 'host';
-  if (r.shmSize !== undefined && !ipcHost) {
-    volumes.push({ name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: bytesToQuantity(r.shmSize) } });
+  const shm = r.shmSize !== undefined && r.ipcMode !== 'host'; // ipc: host uses the node's /dev/shm
+  if (shm) {
+    volumes.push({ name: SHM_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: bytesToQuantity(r.shmSize!) } });
     mounts.push({ name: SHM_VOLUME, mountPath: '/dev/shm' });
+    out.fieldComments.push({ path: [...POD_PATH, 'volumes', 0], text: ` /dev/shm in memory, ${formatByteSize(r.shmSize!)} (shmSize, as docker run --shm-size); it counts against the container's memory.` });
   }
-  const volumeNames = new Map<string, string>();
   for (const m of r.mounts) {
     if (m.type === 'bind') {
-      notCarried.push(`bind mount ${shown(m.source, options.workspaceFolder)} -> ${m.target}`);
+      notCarried.push(`bind mount ${shown(m.source, workspaceFolder)} -> ${m.target}`);
       continue;
     }
     const claim = toDnsLabel(m.source, 'data');
-    let vol = volumeNames.get(claim);
-    if (!vol) {
-      vol = claim === SHM_VOLUME ? `${claim}-1` : claim;
-      volumeNames.set(claim, vol);
+    const vol = claim === SHM_VOLUME ? `${claim}-1` : claim;
+    if (!out.claims.includes(claim)) {
       volumes.push({ name: vol, persistentVolumeClaim: { claimName: claim } });
-      claims.push(claim);
-      if (claim !== m.source) notes.push(`The named volume ${m.source} is the PersistentVolumeClaim ${claim} (Kubernetes names are lower case).`);
+      out.claims.push(claim);
+      if (claim !== m.source) out.notes.push(`The named volume ${m.source} is the PersistentVolumeClaim ${claim} (Kubernetes names are lower case).`);
     }
     mounts.push({ name: vol, mountPath: m.target, ...(m.readOnly ? { readOnly: true } : {}) });
   }
-  if (mounts.length) container.volumeMounts = mounts;
+  if (mounts.length) c.volumeMounts = mounts;
+  const claims = out.claims;
   if (notCarried.length) {
-    notes.push(`Not carried: ${notCarried.join('; ')}. A Pod runs on a cluster node and cannot mount a folder of this machine; put the files in a named volume (a PersistentVolumeClaim) or the image.`);
-    fieldComments.push({ path: mounts.length ? [...containerPath, 'volumeMounts'] : [...containerPath, 'image'], text: ` Not carried: ${notCarried.join('; ')} (a Pod cannot mount a folder of this machine).` });
+    out.notes.push(`Not carried: ${notCarried.join('; ')}. A Pod runs on a cluster node and cannot mount a folder of this machine; put the files in a named volume (a PersistentVolumeClaim) or the image.`);
+    out.fieldComments.push({ path: [...CONTAINER_PATH, mounts.length ? 'volumeMounts' : 'image'], text: ` Not carried: ${notCarried.join('; ')} (a Pod cannot mount a folder of this machine).` });
   }
   if (claims.length) {
-    notes.push(`Create the PersistentVolumeClaim${claims.length > 1 ? 's' : ''} ${claims.join(', ')} before applying (the named volume's data does not move with it).`);
+    out.notes.push(`Create the PersistentVolumeClaim${plural(claims.length)} ${claims.join(', ')} before applying (the named volume's data does not move with it).`);
+    out.fieldComments.push({ path: [...POD_PATH, 'volumes', shm ? 1 : 0], text: ` Create the PersistentVolumeClaim${plural(claims.length)} ${claims.join(', ')} first (kubectl apply -f a PersistentVolumeClaim manifest).` });
   }
+  return volumes;
+}
 
-  // User: Kubernetes takes numeric IDs only.
-  const numericUser = r.user ? /^(\d+)(?::(\d+))?$/.exec(r.user) : null;
-  if (numericUser) container.securityContext = { runAsUser: Number(numericUser[1]), ...(numericUser[2] !== undefined ? { runAsGroup: Number(numericUser[2]) } : {}) };
-  else if (r.user) notes.push(`user "${r.user}" is not carried: Kubernetes takes numeric IDs (runAsUser/runAsGroup), e.g. "1000:1000".`);
-  if (!r.detach || r.interactive) notes.push('The interactive terminal is not carried: a Job runs without one (use kubectl attach or kubectl exec -it on its Pod).');
-
-  const pod: PodSpec = { restartPolicy: 'Never', containers: [container] };
-  if (ipcHost) pod.hostIPC = true;
-  else if (r.ipcMode && !['private', 'shareable'].includes(r.ipcMode)) notes.push(`ipc: ${r.ipcMode} is not carried: a Pod's containers share one IPC namespace.`);
-  if (r.network === 'host') pod.hostNetwork = true;
-  else if (r.network && r.network !== 'bridge') notes.push(`network: ${r.network} is not carried: a Pod joins the cluster's network.`);
-  if (volumes.length) pod.volumes = volumes;
-  if (claims.length) {
-    const i = volumes.findIndex((v) => v.persistentVolumeClaim);
-    fieldComments.push({ path: [...podPath, 'volumes', i], text: ` Create the PersistentVolumeClaim${claims.length > 1 ? 's' : ''} ${claims.join(', ')} first (kubectl apply -f a PersistentVolumeClaim manifest).` });
-  }
-  if (r.shmSize !== undefined && !ipcHost) {
-    fieldComments.push({ path: [...podPath, 'volumes', 0], text: ` /dev/shm in memory, ${formatByteSize(r.shmSize)} (shmSize, as docker run --shm-size); it counts against the container's memory.` });
-  }
-
-  // Retries: Docker's restart policy. No policy: no retry, as docker run does.
+/**
+ * `backoffLimit` from Docker's restart policy: none or `no` -> 0 (docker run retries none),
+ * `on-failure:N` -> N, `on-failure`, `always`, `unless-stopped` -> Kubernetes' default 6.
+ */
+function retries(r: Profile['run'], out: Collected): number {
   const restart = r.restart ?? 'no';
   const onFailure = /^on-failure(?::(\d+))?$/.exec(restart);
-  const backoffLimit = restart === 'no' ? 0 : onFailure?.[1] !== undefined ? Number(onFailure[1]) : K8S_DEFAULT_BACKOFF;
-  const backoffWhy =
+  const limit = restart === 'no' ? 0 : onFailure?.[1] !== undefined ? Number(onFailure[1]) : K8S_DEFAULT_BACKOFF;
+  const why =
     restart === 'no'
       ? ' No retry of a failed run: the profile has no restart policy (docker run retries none).'
       : onFailure
-        ? ` Up to ${backoffLimit} retries of a failed run (restart: ${restart}${onFailure[1] === undefined ? `; Kubernetes' default` : ''}).`
+        ? ` Up to ${limit} retries of a failed run (restart: ${restart}${onFailure[1] === undefined ? `; Kubernetes' default` : ''}).`
         : ` restart: ${restart} becomes ${K8S_DEFAULT_BACKOFF} retries of a failed run: a Job ends; for a server that always runs, use a Deployment.`;
-  const spec: Job['spec'] = { backoffLimit, template: { metadata: metadata(), spec: pod } };
+  out.fieldComments.push({ path: ['spec', 'backoffLimit'], text: why });
+  return limit;
+}
+
+/**
+ * The Job for a profile (mapping in this file's header). Pure: the caller resolves the image
+ * digest through the engine first (`resolveImageDigest`).
+ * @returns the Job object (kubernetes-types `batch/v1` Job), the header and field comments for
+ *   `jobManifestYaml`, the notes for the user, the Secrets and PersistentVolumeClaims to create
+ */
+export function profileToJob(profile: Profile, options: JobExportOptions): JobExport {
+  const r = profile.run;
+  const given = r.name ?? profile.name;
+  const name = toDnsLabel(given);
+  const out: Collected = { notes: [], fieldComments: [], secrets: [], claims: [] };
+  if (name !== given) out.notes.push(`The Job is named ${name}: Kubernetes names are lower-case letters, digits and - (was ${given}).`);
+  const image = options.image;
+  if (image.kind === 'imageId') out.notes.push(`${profile.image} is not in a registry (local image ID ${image.id.slice(0, 19)}...): push it to one the cluster's nodes can pull from, and export again.`);
+  if (image.kind === 'unknown') out.notes.push(`The digest of ${profile.image} is unknown (${image.reason}): ${profile.build ? 'build and push' : 'push'} it, and export again.`);
+
+  const container: Container = { name, image: image.kind === 'repoDigest' ? image.reference : profile.image };
+  setCommand(container, r, out);
+  setEnv(container, r, name, options.workspaceFolder, out);
+  setPorts(container, r, name, out);
+  setResources(container, r, out);
+  const volumes = mountVolumes(container, r, options.workspaceFolder, out);
+  // Kubernetes takes numeric user and group IDs only.
+  const numericUser = r.user ? /^(\d+)(?::(\d+))?$/.exec(r.user) : null;
+  if (numericUser) container.securityContext = { runAsUser: Number(numericUser[1]), ...(numericUser[2] !== undefined ? { runAsGroup: Number(numericUser[2]) } : {}) };
+  else if (r.user) out.notes.push(`user "${r.user}" is not carried: Kubernetes takes numeric IDs (runAsUser/runAsGroup), e.g. "1000:1000".`);
+  if (!r.detach || r.interactive) out.notes.push('The interactive terminal is not carried: a Job runs without one (use kubectl attach or kubectl exec -it on its Pod).');
+
+  const pod: PodSpec = { restartPolicy: 'Never', containers: [container] };
+  if (r.ipcMode === 'host') pod.hostIPC = true;
+  else if (r.ipcMode && !['private', 'shareable'].includes(r.ipcMode)) out.notes.push(`ipc: ${r.ipcMode} is not carried: a Pod's containers share one IPC namespace.`);
+  if (r.network === 'host') pod.hostNetwork = true;
+  else if (r.network && r.network !== 'bridge') out.notes.push(`network: ${r.network} is not carried: a Pod joins the cluster's network.`);
+  if (volumes.length) pod.volumes = volumes;
+
+  const metadata = jobMetadata(profile, name);
+  const spec: Job['spec'] = { backoffLimit: retries(r, out), template: { metadata: structuredClone(metadata), spec: pod } };
   if (r.autoRemove) {
     spec.ttlSecondsAfterFinished = 0;
-    fieldComments.push({ path: ['spec', 'ttlSecondsAfterFinished'], text: ' rm: true: the Job and its Pod are deleted once it finishes (logs too).' });
+    out.fieldComments.push({ path: ['spec', 'ttlSecondsAfterFinished'], text: ' rm: true: the Job and its Pod are deleted once it finishes (logs too).' });
   }
-  fieldComments.push({ path: ['spec', 'backoffLimit'], text: backoffWhy });
-  const job: Job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, ...metadata() }, spec };
-
+  const job: Job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, ...metadata }, spec };
+  const { notes, fieldComments, secrets, claims } = out;
   return { job, name, header: header(profile, options, container.image!), fieldComments, notes, secrets, claims };
 }
 
