@@ -58,6 +58,8 @@ describe('Kubernetes Job export in a real extension host', () => {
     const editor = vscode.window.activeTextEditor;
     assert.equal(editor?.document.uri.toString(), result.uri);
     assert.equal(editor?.document.languageId, 'yaml');
+    assert.equal(editor?.document.uri.scheme, 'untitled', 'nothing is written to disk');
+    assert.equal(path.basename(editor!.document.uri.path), 'iris-train.job.yaml', 'Save suggests <job>.job.yaml');
     const text = editor!.document.getText();
     assert.equal(text, result.manifest);
     console.log(`exported manifest of the iris lab's train profile:\n${text}`);
@@ -77,6 +79,10 @@ describe('Kubernetes Job export in a real extension host', () => {
     const seen = await testEngine().inspectImageRaw('iris-train:v1').then((i) => i.Id as string, () => undefined);
     if (seen) assert.ok(text.includes(seen), `the header names the image ID ${seen}`);
     else assert.match(text, /# Image iris-train:v1, digest unknown: no image iris-train:v1 on the engine\./);
+    // A second export replaces the text of the same unsaved document.
+    const again = await vscode.commands.executeCommand<KubernetesExportResult>(CommandIds.profileExportKubernetesJob, { profile: 'train' });
+    assert.equal(again?.uri, result.uri);
+    assert.equal(vscode.window.activeTextEditor?.document.getText(), again?.manifest);
   });
 
   it('resolves the image ID through the engine and carries GPUs, shm, the named volume and the secret-looking env', async () => {

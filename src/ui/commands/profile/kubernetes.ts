@@ -40,8 +40,22 @@ async function exportJob(ctx: CommandContext, profile: Profile, loaded: LoadedPr
 }
 
 /**
- * "Export Profile as Kubernetes Job...": opens the manifest in a new untitled YAML editor
- * (nothing is written to disk; save it where the lab keeps its manifests) and shows the note:
+ * An unsaved YAML document named `fileName` in the workspace folder (so Save suggests that
+ * name), holding `text`; a second export of the same profile replaces its text.
+ */
+async function untitledManifest(fileName: string, text: string): Promise<vscode.TextDocument> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) return vscode.workspace.openTextDocument({ language: 'yaml', content: text });
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, fileName).with({ scheme: 'untitled' }));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  await vscode.workspace.applyEdit(edit);
+  return doc.languageId === 'yaml' ? doc : vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+}
+
+/**
+ * "Export Profile as Kubernetes Job...": opens the manifest in an unsaved YAML editor named
+ * `<job>.job.yaml` (nothing is written to disk until the user saves it) and shows the note:
  * what was not carried and which Secrets and PersistentVolumeClaims to create first.
  * `{profile}` (or the name) answers the picker.
  */
@@ -49,7 +63,7 @@ export async function exportProfileAsKubernetesJob(ctx: CommandContext, arg?: un
   const picked = await pickProfile(ctx, arg, 'Export Profile as Kubernetes Job');
   if (!picked) return undefined;
   const { exported, manifest } = await exportJob(ctx, picked.profile, picked.loaded);
-  const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: manifest });
+  const doc = await untitledManifest(`${exported.name}.job.yaml`, manifest);
   await vscode.window.showTextDocument(doc, { preview: false });
   const note = exportNote(exported);
   log().info(note);
