@@ -4,30 +4,14 @@
  * then copies it as a kubectl command. Nothing is created on the engine.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { parse } from 'yaml';
-import { Workbench, waitFor } from './support/workbench';
+import { waitFor, workbenchScenario } from './support/workbench';
 
-let wb: Workbench | undefined;
-let failed = false;
-
-before(async () => {
-  wb = await Workbench.start({ name: 'kubernetes', lab: 'iris-train' });
-});
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-});
-
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
+const { wb, step } = workbenchScenario({ name: 'kubernetes', lab: 'iris-train' });
 
 void test('exports the train profile as a Kubernetes Job into an editor and says what is not carried', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('ML Lab: Export Profile as Kubernetes Job...');
   await w.pickQuickInputItem('train');
   const text = await waitFor('the Job manifest in the editor', async () => {
