@@ -93,6 +93,9 @@ export const CommandIds = {
   runsExport: 'mlLab.runs.export',
   runsRefresh: 'mlLab.runs.refresh',
   containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
+  // Kubernetes export (issue 14)
+  profileExportKubernetesJob: 'mlLab.profile.exportKubernetesJob',
+  profileCopyKubectlCommand: 'mlLab.profile.copyKubectlCommand',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 

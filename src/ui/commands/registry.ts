@@ -45,6 +45,7 @@ import { addEngine, removeEngine, useEngine } from './engine/engines';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
+import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -137,6 +138,9 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
   [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
   [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
+  // Kubernetes export (issue 14)
+  [CommandIds.profileExportKubernetesJob]: (ctx, arg) => exportProfileAsKubernetesJob(ctx, arg),
+  [CommandIds.profileCopyKubectlCommand]: (ctx, arg) => copyProfileAsKubectlCommand(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

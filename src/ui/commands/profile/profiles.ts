@@ -38,7 +38,7 @@ function problemText(loaded: LoadedProfiles, name: string): string | undefined {
 }
 
 /** The profile to act on: by name (an error when it has problems) or picked from the valid ones. */
-async function pickProfile(ctx: CommandContext, arg: unknown, title: string): Promise<{ profile: Profile; loaded: LoadedProfiles } | undefined> {
+export async function pickProfile(ctx: CommandContext, arg: unknown, title: string): Promise<{ profile: Profile; loaded: LoadedProfiles } | undefined> {
   const loaded = await ctx.profiles.load();
   const wanted = typeof arg === 'string' ? arg : arg && typeof arg === 'object' ? (arg as { profile?: string }).profile : undefined;
   if (wanted) {
