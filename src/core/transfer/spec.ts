@@ -66,7 +66,8 @@ export function formatTransferSpec(spec: TransferSpec, direction: 'upload' | 'do
 }
 
 function fail(text: string, what: string, expected: string, problem: string, hint?: string): never {
-  throw new UserError(`${what} "${text.trim()}": ${problem}; expected ${expected}.`, { hint: hint ?? `Write it as ${expected}.` });
+  // The specific advice goes into the message too: profile diagnostics show the message only.
+  throw new UserError(`${what} "${text.trim()}": ${problem}; expected ${expected}.${hint ? ` ${hint}` : ''}`, { hint: hint ?? `Write it as ${expected}.` });
 }
 
 function split(text: string, what: string, expected: string): [string, string] {
