@@ -93,6 +93,9 @@ export const CommandIds = {
   runsExport: 'mlLab.runs.export',
   runsRefresh: 'mlLab.runs.refresh',
   containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
+  // files in and out of containers (issue 11)
+  containerUpload: 'mlLab.container.upload',
+  containerDownloadArtifacts: 'mlLab.container.downloadArtifacts',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 

@@ -45,6 +45,7 @@ import { addEngine, removeEngine, useEngine } from './engine/engines';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
+import { downloadArtifacts, uploadToContainer } from './container/transfer';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -137,6 +138,9 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
   [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
   [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
+  // files in and out of containers (issue 11)
+  [CommandIds.containerUpload]: (ctx, arg) => uploadToContainer(ctx, arg),
+  [CommandIds.containerDownloadArtifacts]: (ctx, arg) => downloadArtifacts(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */
