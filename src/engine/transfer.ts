@@ -167,12 +167,21 @@ export abstract class TransferApi extends EngineBase {
       }
       throw err;
     }
-    const onAbort = (): void => {
-      res.destroy(new EngineError(`${what}: cancelled.`, 'cancelled'));
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
     const counter = byteCounter((bytes) => options.onProgress?.({ bytes }));
     res.on('error', (err) => counter.destroy(err));
+    // The unpacking attaches to `counter` after its first await; an error before that is kept on the stream (its `errored`), which the unpacking's pipeline then reports.
+    counter.on('error', () => undefined);
+    // A response closed before its end (the engine went away) ends the unpacking with an error, not a hang.
+    res.on('close', () => {
+      if (!res.complete) counter.destroy(Object.assign(new Error('the engine closed the connection before the end of the archive'), { code: 'ECONNRESET' }));
+    });
+    // The error goes to our own stream, which the unpacking handles (destroying the response with
+    // it would emit it where nothing listens).
+    const onAbort = (): void => {
+      counter.destroy(new EngineError(`${what}: cancelled.`, 'cancelled'));
+      res.destroy();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     res.pipe(counter);
     const rootName = path.posix.basename(containerPath);
     let staged;

@@ -176,6 +176,26 @@ describe('Upload to Container and Download Artifacts (PUT/GET /containers/{id}/a
     }
   });
 
+  it('local: a cancelled download writes nothing, not even its staging folder', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'mllab-xfer-ws-'));
+    try {
+      const { id } = await local.runContainer({
+        image: TINY, name: `mllab-xfer-cancel-${RUN}`, ports: [], mounts: [], labels, bindAddress: '127.0.0.1',
+        cmd: ['sh', '-c', 'mkdir /big && i=0; while [ $i -lt 40 ]; do head -c 1000000 /dev/urandom > /big/f$i; i=$((i+1)); done; touch /big/done; sleep 60'],
+      });
+      for (let i = 0; i < 100 && !(await local.statContainerPath(id, '/big/done')); i++) await new Promise((r) => setTimeout(r, 200));
+      const abort = new AbortController();
+      await assert.rejects(
+        local.downloadFromContainer(id, '/big', path.join(ws, 'big'), { signal: abort.signal, onProgress: (p) => { if (p.bytes > 0) abort.abort(); } }),
+        (err: unknown) => (err as { kind?: string }).kind === 'cancelled',
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(readdirSync(ws), [], 'no target and no staging folder');
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   describe('against a second machine (a dockerd in a network namespace)', { skip: !canMakeMachines && 'needs root and iproute2 (scripts/setup/remote.sh)' }, () => {
     let remote: RemoteEngine;
     let home: string;

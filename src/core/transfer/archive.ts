@@ -258,6 +258,9 @@ export interface StagedDownload {
   refused: RefusedEntry[];
 }
 
+/** Write buffer of one unpacked file, in bytes. */
+const WRITE_BUFFER_BYTES = 4 << 20;
+
 /**
  * Unpacks a `GET /containers/{id}/archive` tar into a new staging folder beside `localTarget`
  * (`.<name>.mllab-partial-<random>`), checking every entry with {@link EntryGuard}. Files keep
@@ -309,7 +312,8 @@ export async function extractToStaging(tarStream: Readable, localTarget: string,
         await fs.promises.link(staged.sourceIsDir ? path.join(dir, verdict.linkRel ?? '') : path.join(dir, rootName, verdict.linkRel ?? ''), dest);
         body.resume();
       } else {
-        await pipeline(body, fs.createWriteStream(dest, { mode: 0o600 }));
+        // A big buffer: with the default 16 kB every 64 kB chunk waits for the previous write (measured: 2-3x slower than docker cp).
+        await pipeline(body, fs.createWriteStream(dest, { mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES }));
         await fs.promises.chmod(dest, mode);
         await fs.promises.utimes(dest, mtime, mtime);
         staged.bytes += header.size ?? 0;
@@ -453,6 +457,7 @@ export function byteCounter(onBytes: (total: number) => void, everyMs = 200): Tr
   let total = 0;
   let last = 0;
   const t = new Transform({
+    highWaterMark: WRITE_BUFFER_BYTES,
     transform(chunk: Buffer, _enc, cb) {
       total += chunk.length;
       const now = Date.now();
