@@ -107,7 +107,8 @@ interface LocalEntry {
  * @throws UserError (rejects) when the local path does not exist or a folder cannot be read
  */
 export async function packUpload(localPath: string, layout: UploadLayout): Promise<PackedUpload> {
-  const top = await fs.promises.lstat(localPath).catch(() => undefined);
+  // The chosen path itself is followed when it is a symlink (its target is what the user means); symlinks inside are sent as symlinks.
+  const top = await fs.promises.stat(localPath).catch(() => undefined);
   if (!top) throw new UserError(`${localPath} does not exist.`, { hint: 'Choose an existing workspace file or folder to upload.' });
   const entries: LocalEntry[] = [];
   const walk = async (abs: string, rel: string): Promise<void> => {
@@ -128,7 +129,7 @@ export async function packUpload(localPath: string, layout: UploadLayout): Promi
   };
   const isDir = top.isDirectory();
   if (isDir) await walk(localPath, '');
-  else entries.push({ rel: '', abs: localPath, stat: top, ...(top.isSymbolicLink() ? { linkname: await fs.promises.readlink(localPath) } : {}) });
+  else entries.push({ rel: '', abs: localPath, stat: top });
 
   const owner = { uid: top.uid, gid: top.gid, uname: '', gname: '' };
   const name = (rel: string) => [layout.root, rel].filter((s) => s !== '').join('/');
@@ -309,8 +310,12 @@ export async function extractToStaging(tarStream: Readable, localTarget: string,
         await fs.promises.symlink(header.linkname ?? '', dest);
         body.resume();
       } else if (header.type === 'link') {
-        await fs.promises.link(staged.sourceIsDir ? path.join(dir, verdict.linkRel ?? '') : path.join(dir, rootName, verdict.linkRel ?? ''), dest);
         body.resume();
+        const ok = await fs.promises.link(staged.sourceIsDir ? path.join(dir, verdict.linkRel ?? '') : path.join(dir, rootName, verdict.linkRel ?? ''), dest).then(() => true, () => false);
+        if (!ok) {
+          staged.refused.push({ name: header.name, reason: `a hard link to ${header.linkname ?? ''}, which was not written` });
+          return;
+        }
       } else {
         // A big buffer: with the default 16 kB every 64 kB chunk waits for the previous write (measured: 2-3x slower than docker cp).
         await pipeline(body, fs.createWriteStream(dest, { mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES }));
