@@ -3,6 +3,7 @@
  * - local engine: Download Artifacts from a Containers row; the path is prefilled with the
  *   container's artifacts folder and the workspace's ./artifacts; the files appear on disk; a
  *   second download names the files that exist and Keep Existing leaves a changed one alone;
+ *   Upload to Container from the Explorer's context menu on a folder;
  * - a remote engine (a dockerd in a network namespace over TCP+TLS, made by the test): running a
  *   profile with bind mounts shows the modal naming each one; Copy Instead uploads ./data into
  *   the container and downloads ./artifacts after it exits, which the exit notification reports
@@ -88,6 +89,22 @@ void test('Download Artifacts from the Containers view: files appear in the work
   assert.match(asked, /2 files in \.\/artifacts already exist/);
   await waitFor('the second download to finish', async () => (await w.readNotifications()).find((m) => /kept 2 existing/.test(m)), 30_000);
   assert.equal(readFileSync(metrics, 'utf8'), 'mine\n', 'Keep Existing left the changed file alone');
+}));
+
+void test('Upload to Container from the Explorer: a workspace folder lands at the path given in the picked container', { timeout: 120_000 }, () => step(async () => {
+  const w = wb!;
+  await w.openSidebar('Explorer');
+  const row = w.page.locator('.part.sidebar .explorer-folders-view .monaco-list-row').filter({ has: w.page.locator('.label-name', { hasText: /^data$/ }) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await w.contextMenu(row, 'Upload to Container...');
+  await w.pickQuickInputItem(localName);
+  const target = await w.readQuickInput();
+  assert.equal(target.value, '/data', 'prefilled with the container\'s WORKDIR (/) and the folder\'s name');
+  await w.answerQuickInput('/usr/local/app/data');
+  await waitFor('the upload in the container', () => docker(['exec', localName, 'cat', '/usr/local/app/data/in.txt'], true) === 'rows from the laptop', 30_000);
+  const said = await waitFor('the upload notification', async () => (await w.readNotifications()).find((m) => m.startsWith('Uploaded ')), 15_000);
+  assert.match(said, new RegExp(`Uploaded 1 file \\(21 B\\) from \\./data to ${localName}:/usr/local/app/data`));
+  await w.openSidebar();
 }));
 
 void test('a profile with bind mounts on a remote engine: the modal names them; Copy Instead uploads ./data and downloads ./artifacts', { timeout: 240_000 }, () => step(async () => {

@@ -169,10 +169,11 @@ export async function downloadArtifacts(ctx: CommandContext, arg: unknown): Prom
   return result;
 }
 
-/** ML Lab: Upload to Container... (Containers view row, palette). */
+/** ML Lab: Upload to Container... (Containers view row, Explorer's context menu on a file or folder, palette). */
 export async function uploadToContainer(ctx: CommandContext, arg: unknown): Promise<UploadResult | undefined> {
-  const args = argsOf(arg);
-  const c = await containerTarget(ctx, args.id ?? arg, 'Upload to which container?');
+  const fromExplorer = arg instanceof vscode.Uri ? arg : undefined;
+  const args: TransferArgs = fromExplorer ? { localPath: fromExplorer.fsPath } : argsOf(arg);
+  const c = await containerTarget(ctx, fromExplorer ? undefined : (args.id ?? arg), `Upload ${args.localPath ? path.basename(args.localPath) : ''} to which container?`.replace('  ', ' '));
   if (!c) return undefined;
   let local = args.localPath;
   if (!local) {
