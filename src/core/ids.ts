@@ -96,6 +96,9 @@ export const CommandIds = {
   // Kubernetes export (issue 14)
   profileExportKubernetesJob: 'mlLab.profile.exportKubernetesJob',
   profileCopyKubectlCommand: 'mlLab.profile.copyKubectlCommand',
+  // files in and out of containers (issue 11)
+  containerUpload: 'mlLab.container.upload',
+  containerDownloadArtifacts: 'mlLab.container.downloadArtifacts',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 

@@ -76,12 +76,14 @@ export abstract class ContainersApi extends EngineBase {
    * Creates and starts a detached container (`POST /containers/create`, then `/start`).
    * If the start fails (a host port in use, no GPU runtime), the just-created container is
    * removed again so nothing half-made is left behind.
+   * @param beforeStart runs between create and start (e.g. uploads); when it throws, the container is removed too
    * @returns the container's id and name
    */
-  async runContainer(req: RunRequest): Promise<{ id: string; name: string }> {
+  async runContainer(req: RunRequest, beforeStart?: (id: string) => Promise<void>): Promise<{ id: string; name: string }> {
     const { id } = await this.createContainer(req);
     const container = this.docker().getContainer(id);
     try {
+      await beforeStart?.(id);
       await this.call(`start container from ${req.image}`, (abortSignal) => container.start({ abortSignal }));
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);

@@ -4,7 +4,8 @@
  * (src/core/engineTypes.ts); every failure is an {@link EngineError} whose message says what to do.
  *
  * The calls live in one file per resource, each a class over the shared connection
- * ({@link EngineBase}, ./connection.ts): images, build, containers, volumes, networks, events.
+ * ({@link EngineBase}, ./connection.ts): images, build, containers, volumes, networks, events, transfer
+ * (files in and out of containers).
  * `Engine` is their union: the class extends EngineBase and its prototype takes every resource
  * class's methods (TypeScript's documented mixin pattern: an interface merged with the class
  * declares them), so callers keep one `Engine` and one `new Engine(connection)`.
@@ -16,18 +17,20 @@ import { ContainersApi } from './containers';
 import { VolumesApi } from './volumes';
 import { NetworksApi } from './networks';
 import { EventsApi } from './events';
+import { TransferApi } from './transfer';
 
 export * from '../core/engineTypes';
 export { DEFAULT_TIMEOUT_MS, EngineError, type LabelFilter } from './connection';
 export type { BuildRequest, BuildResult } from './build';
 export type { AttachedRun, ShellSession } from './containers';
+export type { ConflictChoice, DownloadResult, TransferProgress, UploadResult } from './transfer';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Engine extends ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi {}
+export interface Engine extends ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Engine extends EngineBase {}
 
-for (const api of [ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi]) {
+for (const api of [ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi]) {
   for (const name of Object.getOwnPropertyNames(api.prototype)) {
     if (name === 'constructor') continue;
     Object.defineProperty(Engine.prototype, name, Object.getOwnPropertyDescriptor(api.prototype, name) as PropertyDescriptor);

@@ -138,4 +138,34 @@ describe('run profiles in a real extension host', () => {
     });
     assert.ok(tasks.some((t) => t.name === 'serve'));
   });
+
+  it('a profile\'s upload goes into the container before it starts and its download comes back after the exit, with --rm honoured after it', async () => {
+    const input = path.join(folder, `in-${RUN}`);
+    const out = path.join(folder, `out-${RUN}`);
+    mkdirSync(input);
+    writeFileSync(path.join(input, 'rows.csv'), 'a\nb\nc\n');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}  copies:
+    image: ${tag}
+    run:
+      name: mllab-hosttest-copies-${RUN}
+      command: ["sh", "-c", "mkdir -p /tmp/out && wc -l < /tmp/in/rows.csv > /tmp/out/count.txt"]
+      upload: ["./in-${RUN}:/tmp/in"]
+      download: ["/tmp/out:./out-${RUN}"]
+      rm: true
+      labels: { ${TEST_LABEL}: ${RUN} }
+`);
+    try {
+      await waitFor('the copies profile', async () => ((await vscode.tasks.fetchTasks({ type: 'mllab' })).some((t) => t.name === 'copies') ? true : undefined));
+      const run = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.profile.run', { profile: 'copies', showLogs: false });
+      assert.ok(run, 'the profile ran (see the log for its error)');
+      const count = path.join(out, 'count.txt');
+      await waitFor('out/count.txt downloaded after the exit', async () => (existsSync(count) ? true : undefined), 60_000);
+      assert.equal(readFileSync(count, 'utf8').trim(), '3', 'the container read the uploaded rows.csv');
+      // rm: true, kept until the download was done, then removed.
+      await waitFor('the container removed after the download', async () => ((await testEngine().listContainers({ label: [`${TEST_LABEL}=${RUN}`] })).some((c) => c.id === run.id) ? undefined : true), 30_000);
+    } finally {
+      rmSync(input, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

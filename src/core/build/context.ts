@@ -254,13 +254,13 @@ async function writeEntries(pack: tar.Pack, plan: ContextPlan): Promise<ContextS
     const mode = e.stat.mode & 0o7777;
     const mtime = e.stat.mtime;
     if (e.stat.isDirectory()) {
-      await addBuffer(pack, { name: `${e.rel}/`, type: 'directory', mode, mtime, ...owner });
+      await addTarBuffer(pack, { name: `${e.rel}/`, type: 'directory', mode, mtime, ...owner });
     } else if (e.stat.isSymbolicLink()) {
-      await addBuffer(pack, { name: e.rel, type: 'symlink', linkname: e.linkname ?? '', mode, mtime, ...owner });
+      await addTarBuffer(pack, { name: e.rel, type: 'symlink', linkname: e.linkname ?? '', mode, mtime, ...owner });
       files++;
     } else if (e.rel === '.dockerignore' && plan.dockerignoreOverride !== undefined) {
       const content = Buffer.from(plan.dockerignoreOverride, 'utf8');
-      await addBuffer(pack, { name: e.rel, type: 'file', mode, mtime, size: content.length, ...owner }, content);
+      await addTarBuffer(pack, { name: e.rel, type: 'file', mode, mtime, size: content.length, ...owner }, content);
       files++;
       bytes += content.length;
     } else {
@@ -271,7 +271,7 @@ async function writeEntries(pack: tar.Pack, plan: ContextPlan): Promise<ContextS
   }
   if (plan.dockerignoreOverride !== undefined && !plan.entries.some((e) => e.rel === '.dockerignore')) {
     const content = Buffer.from(plan.dockerignoreOverride, 'utf8');
-    await addBuffer(pack, { name: '.dockerignore', type: 'file', mode: 0o644, mtime: new Date(), size: content.length, ...owner }, content);
+    await addTarBuffer(pack, { name: '.dockerignore', type: 'file', mode: 0o644, mtime: new Date(), size: content.length, ...owner }, content);
     files++;
     bytes += content.length;
   }
@@ -285,7 +285,8 @@ async function writeEntries(pack: tar.Pack, plan: ContextPlan): Promise<ContextS
   return { files, bytes, excludedCount: plan.excludedCount, excluded: plan.excluded };
 }
 
-function addBuffer(pack: tar.Pack, header: TarHeader, content?: Buffer): Promise<void> {
+/** Adds one entry with in-memory content (or none: folders, symlinks) to a tar-stream pack. */
+export function addTarBuffer(pack: tar.Pack, header: TarHeader, content?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
     if (content) pack.entry(header, content, cb);
@@ -294,14 +295,19 @@ function addBuffer(pack: tar.Pack, header: TarHeader, content?: Buffer): Promise
 }
 
 function addFile(pack: tar.Pack, abs: string, rel: string, header: TarHeader): Promise<void> {
+  return addTarFile(pack, abs, header, `Cannot read ${rel} in the build context`, 'Fix its permissions, or add it to .dockerignore if the image does not need it.');
+}
+
+/**
+ * Streams the file `abs` into a tar-stream pack as one entry (`header.size` must be its size).
+ * @throws UserError (rejects) `<what>: <reason>.` with `hint` when the file cannot be read
+ */
+export function addTarFile(pack: tar.Pack, abs: string, header: TarHeader, what: string, hint = 'Fix its permissions.'): Promise<void> {
   return new Promise((resolve, reject) => {
     const input = fs.createReadStream(abs);
     const entry = pack.entry(header, (err) => (err ? reject(err) : resolve()));
     input.on('error', (err) => {
-      const error = new UserError(`Cannot read ${rel} in the build context: ${err.message}.`, {
-        hint: 'Fix its permissions, or add it to .dockerignore if the image does not need it.',
-        cause: err,
-      });
+      const error = new UserError(`${what}: ${err.message}.`, { hint, cause: err });
       entry.destroy(error);
       reject(error);
     });

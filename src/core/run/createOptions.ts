@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { PortBinding, toEnginePortOptions } from './ports';
 import { MountSpec, toEngineMounts } from './mounts';
 import { GpuRequest, toDeviceRequests } from './gpus';
+import type { TransferSpec } from '../transfer/spec';
 
 export interface RunRequest {
   /** Image reference or id, e.g. "iris-train:v1". */
@@ -52,6 +53,10 @@ export interface RunRequest {
   detach?: boolean;
   /** Restart policy (`--restart`): 'no', 'always', 'unless-stopped', 'on-failure' or 'on-failure:N'. */
   restart?: string;
+  /** Workspace files copied into the created container before it starts (issue 11; not part of the create body). */
+  upload?: TransferSpec[];
+  /** Container paths copied into the workspace after a detached run exits (issue 11; not part of the create body). */
+  download?: TransferSpec[];
 }
 
 /** Docker's container name rule (daemon/names: RestrictedNameChars), optionally with a leading "/". */

@@ -14,6 +14,7 @@ import { parseByteSize, parseCpus } from './resources';
 import { CONTAINER_NAME, ENV_NAME, MIN_MEMORY_BYTES, RunRequest, parseRestartPolicy, toCreateOptions, validateIpcMode } from './createOptions';
 import { validateImageReference } from '../build/dockerfiles';
 import { APPS_LABEL, appsLabelValue, type AppSpec } from '../apps/apps';
+import { parseDownloadSpec, parseUploadSpec, type TransferSpec } from '../transfer/spec';
 
 /** 1-based line/column positions (columns count UTF-16 code units, as the editor does); end is exclusive. */
 export interface SourceRange {
@@ -81,6 +82,10 @@ export interface ProfileRun {
   interactive: boolean;
   labels: Record<string, string>;
   restart?: string;
+  /** Workspace paths copied into the container before it starts (`upload: ["./data:/app/data"]`). */
+  upload?: TransferSpec[];
+  /** Container paths copied into the workspace after it exits (`download: ["/app/artifacts:./artifacts"]`). */
+  download?: TransferSpec[];
 }
 
 /** A profile that parsed without any error. */
@@ -145,6 +150,8 @@ export function toRunRequest(
   if (r.nanoCpus !== undefined) req.nanoCpus = r.nanoCpus;
   if (r.network !== undefined) req.network = r.network;
   if (r.restart !== undefined) req.restart = r.restart;
+  if (r.upload?.length) req.upload = r.upload;
+  if (r.download?.length) req.download = r.download;
   return req;
 }
 
@@ -160,6 +167,7 @@ export const PROFILE_FIELDS = {
   run: [
     'name', 'command', 'entrypoint', 'workdir', 'user', 'ports', 'volumes', 'env', 'envFiles', 'gpus',
     'shmSize', 'ipc', 'memory', 'cpus', 'network', 'rm', 'detach', 'interactive', 'tty', 'labels', 'restart',
+    'upload', 'download',
   ],
 } as const;
 
@@ -206,6 +214,8 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'run.tty': 'true (allocate a TTY and attach a terminal, docker run -it) or false',
   'run.labels': 'a mapping of label names to values, e.g. { course: ml101 }',
   'run.restart': 'no, always, unless-stopped, on-failure or on-failure:N',
+  'run.upload': 'a list of workspace-path:/container/path copied into the container before it starts, e.g. ["./data:/app/data"]',
+  'run.download': 'a list of /container/path:workspace-path copied out after it exits, e.g. ["/app/artifacts:./artifacts"]',
 };
 
 /** Names people write for our fields (Compose and CLI spellings) -> our name. */
@@ -599,6 +609,13 @@ function parseRun(ctx: Ctx, pair: Pair | undefined, p: string): ProfileRun | und
         break;
       case 'env':
         run.env = stringMap(ctx, fp, fpath, ek, { re: ENV_NAME, what: 'variable name (letters, digits and _, not starting with a digit)' }) ?? {};
+        break;
+      case 'upload':
+      case 'download':
+        for (const item of list(ctx, fp, fpath, ek) ?? []) {
+          const spec = attempt(ctx, item.at, item.path, ek, () => (key === 'upload' ? parseUploadSpec : parseDownloadSpec)(item.text, ctx.workspaceFolder));
+          if (spec) (run[key] ??= []).push(spec);
+        }
         break;
       case 'envFiles':
         for (const item of list(ctx, fp, fpath, ek) ?? []) {

@@ -46,6 +46,7 @@ import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
+import { downloadArtifacts, uploadToContainer } from './container/transfer';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -141,6 +142,9 @@ const handlers: Record<CommandId, Handler> = {
   // Kubernetes export (issue 14)
   [CommandIds.profileExportKubernetesJob]: (ctx, arg) => exportProfileAsKubernetesJob(ctx, arg),
   [CommandIds.profileCopyKubectlCommand]: (ctx, arg) => copyProfileAsKubectlCommand(ctx, arg),
+  // files in and out of containers (issue 11)
+  [CommandIds.containerUpload]: (ctx, arg) => uploadToContainer(ctx, arg),
+  [CommandIds.containerDownloadArtifacts]: (ctx, arg) => downloadArtifacts(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

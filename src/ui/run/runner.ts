@@ -1,7 +1,8 @@
 /**
  * Runs a container the way every entry point does (guided run, profile, task): checks first
  * what would go wrong or surprise (a host port in use, a sensitive bind mount, a missing host
- * folder, GPUs on an engine without a GPU runtime), then creates and starts it, follows its
+ * folder, GPUs on an engine without a GPU runtime, bind mounts on a remote engine), then creates
+ * it, uploads what the run asks for, starts it, follows its
  * logs in a terminal (offering the URLs servers print) and tells when a detached job exits; an
  * interactive run (`-it`) gets a terminal attached to the container instead.
  */
@@ -20,6 +21,8 @@ import { openSessionTerminal } from '../commands/container/sessionTerminal';
 import { log } from '../log';
 import type { RecordOptions } from '../runs/history';
 import { CommandIds } from '../../core/ids';
+import { bindMounts, describeDownloads, isRemoteEngine, mountsAsCopies, mountsAsVolumes, remoteMountWarning } from '../../core/transfer/remoteMounts';
+import { downloadWithProgress, uploadWithProgress } from '../commands/container/transfer';
 
 /** How the pre-flight checks may ask; programmatic callers (tests, tasks) answer up front. */
 export interface RunPolicy {
@@ -42,6 +45,12 @@ export interface RunPolicy {
   onAttached?: (run: AttachedRun) => void;
   /** how the run is recorded in the run history (issue 12); default: a guided run */
   record?: RecordOptions;
+  /**
+   * Bind mounts on a remote engine (issue 11), which name the remote machine's folders:
+   * 'ask' (default) shows the modal; 'copy' uploads/downloads instead; 'volume' uses named
+   * volumes; 'keep' mounts the remote paths as they are.
+   */
+  remoteBindMounts?: 'ask' | 'copy' | 'volume' | 'keep';
 }
 
 const isLocalEngine = (ctx: CommandContext) => ctx.session.get().connection.address.kind === 'socket';
@@ -80,10 +89,32 @@ async function checkPorts(ctx: CommandContext, req: RunRequest, policy: RunPolic
   return { ...req, ports };
 }
 
-async function checkMounts(req: RunRequest, policy: RunPolicy): Promise<boolean> {
+/**
+ * Bind mounts on a remote engine name folders of the engine's machine (issue 11): says so before
+ * the run, naming each, and offers copies or named volumes instead.
+ * @returns the request to run (changed as chosen), or undefined when the user cancels
+ */
+async function checkRemoteMounts(ctx: CommandContext, req: RunRequest, policy: RunPolicy): Promise<RunRequest | undefined> {
+  const connection = ctx.session.get().connection;
+  const binds = bindMounts(req);
+  if (!isRemoteEngine(connection.address) || binds.length === 0) return req;
+  let mode = policy.remoteBindMounts ?? 'ask';
+  if (mode === 'ask') {
+    const { message, detail } = remoteMountWarning(binds, connection.describe, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, 'Copy Instead', 'Use Named Volumes', 'Run Anyway');
+    mode = choice === 'Copy Instead' ? 'copy' : choice === 'Use Named Volumes' ? 'volume' : choice === 'Run Anyway' ? 'keep' : 'ask';
+    if (mode === 'ask') return undefined;
+  }
+  log().info(`Bind mounts on the remote engine ${connection.describe}: ${mode === 'copy' ? 'copied instead' : mode === 'volume' ? 'named volumes instead' : 'kept'}`);
+  if (mode === 'copy') return mountsAsCopies(req, existsSync);
+  if (mode === 'volume') return mountsAsVolumes(req);
+  return req;
+}
+
+async function checkMounts(ctx: CommandContext, req: RunRequest, policy: RunPolicy): Promise<boolean> {
   const home = homedir();
   for (const m of req.mounts) {
-    if (m.type !== 'bind') continue;
+    if (m.type !== 'bind' || !isLocalEngine(ctx)) continue; // a remote engine's folders are not this machine's
     const reason = isSensitiveMountSource(m.source, home);
     if (reason && !policy.allowSensitiveMounts) {
       const choice = await vscode.window.showWarningMessage(
@@ -135,17 +166,34 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
       hint: 'Install the NVIDIA Container Toolkit on the engine host and restart Docker, or run without GPUs.',
     });
   }
-  const checked = await checkPorts(ctx, req, policy);
-  if (!checked || !(await checkMounts(checked, policy))) return undefined;
-  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked, policy.onAttached);
+  const ported = await checkPorts(ctx, req, policy);
+  const checked = ported && (await checkRemoteMounts(ctx, ported, policy));
+  if (!checked || !(await checkMounts(ctx, checked, policy))) return undefined;
+  if (checked.interactive === true && checked.detach === false) {
+    if (checked.upload?.length || checked.download?.length) throw new UserError('upload and download need a detached run: the files are copied before the start and after the exit.', { hint: 'Set detach: true, or use Upload to Container / Download Artifacts on the running container.' });
+    return runAttached(ctx, checked, policy.onAttached);
+  }
   const started = Date.now();
-  const { id, name } = await engine.runContainer(checked);
+  // With --rm the engine would remove the container before its artifacts are downloaded: remove it ourselves after.
+  const removeAfterDownload = checked.autoRemove === true && (checked.download?.length ?? 0) > 0;
+  const { id, name } = await engine.runContainer(removeAfterDownload ? { ...checked, autoRemove: false } : checked, checked.upload?.length ? (newId) => uploadAll(ctx, newId, checked) : undefined);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
   const run = ctx.runs.record(checked, { id, name }, policy.record);
   ctx.views.containers.refresh();
   if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports, run?.follow);
-  if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);
+  // Downloads happen after the exit whatever the notification policy (a task's run too), and say what they fetched.
+  if ((policy.notifyExit ?? !checked.interactive) || checked.download?.length) void notifyOnExit(ctx, id, name, started, checked, removeAfterDownload);
   return { id, name };
+}
+
+/** A run's uploads, into the created container before it starts; a cancelled upload stops the run. */
+async function uploadAll(ctx: CommandContext, id: string, req: RunRequest): Promise<void> {
+  const name = req.name ?? id.slice(0, 12);
+  for (const spec of req.upload ?? []) {
+    if (!(await uploadWithProgress(ctx, id, name, spec))) {
+      throw new UserError(`The upload of ${spec.local} was cancelled, so ${name} was not started.`, { hint: 'Run it again to upload, or remove the upload from the profile.' });
+    }
+  }
 }
 
 /**
@@ -176,8 +224,12 @@ async function runAttached(ctx: CommandContext, req: RunRequest, onAttached?: (r
   return { id: run.id, name: run.name };
 }
 
-/** When a detached job exits: a notification with exit code and duration, and buttons to its logs and artifacts. */
-async function notifyOnExit(ctx: CommandContext, id: string, name: string, started: number, req: RunRequest): Promise<void> {
+/**
+ * When a detached job exits: its downloads (profile `download`, or Copy Instead) with progress,
+ * then a notification with exit code, duration and what was downloaded, and buttons to its logs,
+ * artifacts, and Download Artifacts.
+ */
+async function notifyOnExit(ctx: CommandContext, id: string, name: string, started: number, req: RunRequest, removeAfterDownload: boolean): Promise<void> {
   let exitCode: number;
   try {
     ({ exitCode } = await ctx.session.get().waitContainer(id));
@@ -185,11 +237,30 @@ async function notifyOnExit(ctx: CommandContext, id: string, name: string, start
     return; // removed, or the engine went away: nothing to report
   }
   ctx.views.containers.refresh();
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const downloaded: Array<{ local: string; files: number; bytes: number; refused: number }> = [];
+  const failed: string[] = [];
+  for (const spec of req.download ?? []) {
+    try {
+      const r = await downloadWithProgress(ctx, id, name, spec, 'overwrite');
+      if (r) downloaded.push({ local: r.path, files: r.files, bytes: r.bytes, refused: r.refused.length });
+    } catch (err) {
+      failed.push(`${spec.container} (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  if (removeAfterDownload) {
+    await ctx.session.get().removeContainer(id, { force: true }).catch(() => undefined);
+    ctx.views.containers.refresh();
+  }
+  const canDownload = !(req.autoRemove ?? false);
   const artifacts = req.mounts.find((m) => m.type === 'bind' && /artifact|output|checkpoint|model/i.test(m.target));
-  const actions = ['Open Training Run', 'Open Logs', ...(artifacts ? ['Reveal Artifacts'] : [])];
-  const text = `Container ${name} exited with code ${exitCode} after ${formatDuration(Date.now() - started)}.`;
+  const actions = ['Open Training Run', 'Open Logs', ...(artifacts && isLocalEngine(ctx) ? ['Reveal Artifacts'] : []), ...(canDownload ? ['Download Artifacts'] : [])];
+  const text = `Container ${name} exited with code ${exitCode} after ${formatDuration(Date.now() - started)}.` +
+    (downloaded.length ? ` Downloaded ${describeDownloads(downloaded, ws)}.` : '') +
+    (failed.length ? ` Not downloaded: ${failed.join('; ')}.` : '');
   const choice = await (exitCode === 0 ? vscode.window.showInformationMessage(text, ...actions) : vscode.window.showWarningMessage(text, ...actions));
   if (choice === 'Open Training Run') await vscode.commands.executeCommand(CommandIds.runOpen, { containerId: id });
   if (choice === 'Open Logs' && !req.autoRemove) openLogsTerminal(ctx, id, name, req.ports);
   if (choice === 'Reveal Artifacts' && artifacts) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(artifacts.source));
+  if (choice === 'Download Artifacts') await vscode.commands.executeCommand(CommandIds.containerDownloadArtifacts, { id });
 }

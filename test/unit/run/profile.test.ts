@@ -353,3 +353,26 @@ void test('the iris example in docs/profiles.md parses without errors', () => {
     ['train', 'serve'],
   );
 });
+
+void test('parseProfiles reads upload and download specs (issue 11) and toRunRequest carries them', () => {
+  const p = only(withRun('upload: ["./data:/app/data"]\ndownload: ["/app/artifacts:./artifacts", "/app/model.pt:out/model.pt"]'));
+  assert.deepEqual(p.run.upload, [{ local: `${WS}/data`, container: '/app/data', text: './data:/app/data' }]);
+  assert.deepEqual(p.run.download?.map((d) => [d.container, d.local]), [['/app/artifacts', `${WS}/artifacts`], ['/app/model.pt', `${WS}/out/model.pt`]]);
+  const req = toRunRequest(p, { bindAddress: '127.0.0.1' });
+  assert.equal(req.upload?.length, 1);
+  assert.equal(req.download?.length, 2);
+  assert.equal('upload' in toCreateOptions(req), false, 'copies are not part of the create body');
+  assert.equal(toRunRequest(only(withRun('name: x1')), { bindAddress: '127.0.0.1' }).upload, undefined);
+});
+
+void test('parseProfiles reports a swapped or malformed upload/download with where it is and what to write', () => {
+  const { profiles, errors } = parseProfiles(withRun('upload: ["/app/data:./data"]\ndownload: ["/app/artifacts"]'), { workspaceFolder: WS });
+  assert.deepEqual(profiles, []);
+  assert.equal(errors.length, 2);
+  assert.equal(errors[0].path, 'profiles.p.run.upload[0]');
+  assert.match(errors[0].message, /container path "\.\/data" must be absolute.*write the workspace path first, e\.g\. \.\/data:\/app\/data/);
+  assert.equal(errors[0].line, 6);
+  assert.equal(errors[1].path, 'profiles.p.run.download[0]');
+  assert.match(errors[1].message, /no ":" between/);
+  assert.match(errors[1].expected, /\/container\/path:workspace-path/);
+});
