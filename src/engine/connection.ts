@@ -10,6 +10,8 @@
 import type * as DockerodeNs from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
+import { openSshForward } from './forward';
+import type { OpenedForward } from '../core/forwards';
 import type { ResolvedConnection } from '../core/connection';
 import { UserError } from '../core/errors';
 import type { EngineInfo, EngineVersion } from '../core/engineTypes';
@@ -99,6 +101,24 @@ export abstract class EngineBase {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.sshDialAgent ??= new SshDialAgent(sshTarget(a, this.sshOptions), this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
     return this.sshDialAgent;
+  }
+
+  /**
+   * Port forwarding for an ssh:// engine: a free port of 127.0.0.1 here forwarded to
+   * `remoteHost:remotePort` on the engine's machine, over the engine's SSH connection
+   * (src/engine/forward.ts). Closes with the SSH connection.
+   * @throws EngineError ('unreachable') when the SSH connection fails or nothing answers there;
+   *   ('engine') for an engine that is not ssh://
+   */
+  async openPortForward(remoteHost: string, remotePort: number): Promise<OpenedForward> {
+    if (this.connection.address.kind !== 'ssh') {
+      throw new EngineError(`Port forwarding needs an ssh:// engine; ${this.connection.describe} is not one.`, 'engine');
+    }
+    try {
+      return await openSshForward(this.sshAgent(), remoteHost, remotePort);
+    } catch (err) {
+      throw this.mapError(`Forward host port ${remotePort}`, err);
+    }
   }
 
   /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */
