@@ -93,6 +93,8 @@ export const CommandIds = {
   runsExport: 'mlLab.runs.export',
   runsRefresh: 'mlLab.runs.refresh',
   containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
+  // port forwards of remote engines (issue 11)
+  forwardsShow: 'mlLab.forwards.show',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 

@@ -10,7 +10,7 @@
 import type * as DockerodeNs from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
-import { openSshForward } from './forward';
+import { openSshForward, probeOverSsh } from './forward';
 import type { OpenedForward } from '../core/forwards';
 import type { ResolvedConnection } from '../core/connection';
 import { UserError } from '../core/errors';
@@ -119,6 +119,16 @@ export abstract class EngineBase {
     } catch (err) {
       throw this.mapError(`Forward host port ${remotePort}`, err);
     }
+  }
+
+  /**
+   * For an ssh:// engine: whether GET `path` at `remoteHost:remotePort` on the engine's machine
+   * answers 2xx/3xx within `timeoutMs` (an app health check through one SSH channel, no forward).
+   * False on any failure, and for an engine that is not ssh://.
+   */
+  async probeHttp(remoteHost: string, remotePort: number, path: string, timeoutMs: number): Promise<boolean> {
+    if (this.connection.address.kind !== 'ssh') return false;
+    return probeOverSsh(this.sshAgent(), remoteHost, remotePort, path, timeoutMs);
   }
 
   /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */

@@ -5,6 +5,7 @@
  * `forwardOut` channel to `<remote host>:<port>` as the SSH host sees it. The bookkeeping (which
  * forwards exist, reuse, URL rewriting) is engine-independent: src/core/forwards.ts.
  */
+import * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { OpenedForward } from '../core/forwards';
@@ -62,4 +63,35 @@ export async function openSshForward(agent: SshDialAgent, remoteHost: string, re
       else listeners.add(l);
     },
   };
+}
+
+/**
+ * Whether GET `path` at `remoteHost:remotePort` on the SSH host answers 2xx or 3xx within
+ * `timeoutMs`, through one `forwardOut` channel (no local port is opened: app health checks of
+ * a remote engine's containers, src/core/apps/monitor.ts). False on any failure; never throws.
+ */
+export function probeOverSsh(agent: SshDialAgent, remoteHost: string, remotePort: number, path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    agent.forwardOut(remoteHost, remotePort).then(
+      (channel) => {
+        const req = http.request({ host: remoteHost, port: remotePort, path, method: 'GET', createConnection: () => channel as net.Socket, headers: { connection: 'close' } }, (res) => {
+          res.resume();
+          channel.destroy();
+          done((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
+        });
+        req.setTimeout(timeoutMs, () => req.destroy());
+        req.once('error', () => {
+          channel.destroy();
+          done(false);
+        });
+        req.end();
+      },
+      () => done(false),
+    );
+  });
 }

@@ -141,7 +141,8 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
-  const run = ctx.runs.record(checked, { id, name }, policy.record);
+  // recorded with the engine it runs on (a profile's engine: may not be the current one)
+  const run = ctx.runs.record(checked, { id, name }, { ...policy.record, engine });
   ctx.views.containers.refresh();
   if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports, run?.follow);
   if (policy.notifyExit ?? !checked.interactive) void notifyOnExit(ctx, id, name, started, checked);

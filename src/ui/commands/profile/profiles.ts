@@ -10,7 +10,7 @@ import { UserError } from '../../../core/errors';
 import { splitReference } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
 import { errorsOf, type LoadedProfiles } from '../../profiles/profileStore';
-import { freeContainerName, runRequestFor } from '../../profiles/execute';
+import { freeContainerName, profileContext, profileEngineText, runRequestFor } from '../../profiles/execute';
 import { runWithChecks, type RunPolicy } from '../../run/runner';
 import { buildImage } from '../image/buildImage';
 import { lastGuidedRun } from '../container/runContainer';
@@ -63,7 +63,7 @@ async function pickProfile(ctx: CommandContext, arg: unknown, title: string): Pr
   const picked = await vscode.window.showQuickPick(
     loaded.profiles.map((p) => ({
       label: p.name,
-      description: p.build ? `build ${p.build.tag}` : p.image,
+      description: `${p.build ? `build ${p.build.tag}` : p.image} · ${profileEngineText(ctx, p)}`,
       detail: p.description,
       profile: p,
     })),
@@ -77,6 +77,8 @@ export async function runProfile(ctx: CommandContext, arg?: unknown): Promise<{ 
   const picked = await pickProfile(ctx, arg, 'Run Profile');
   if (!picked) return undefined;
   const { profile } = picked;
+  // a profile that names its engine runs there (issue 11); ctx is then that engine's
+  ctx = await profileContext(ctx, profile);
   const policy: Partial<RunProfileArgs> = arg && typeof arg === 'object' ? (arg as RunProfileArgs) : {};
   if (profile.build) {
     const built = await buildImage(ctx, {
