@@ -143,7 +143,12 @@ export abstract class EngineBase {
       if (a.kind === 'socket') {
         this.client = new Ctor({ socketPath: a.socketPath });
       } else if (a.kind === 'ssh') {
-        this.client = new Ctor({ protocol: 'http', host: 'docker', port: 80, agent: this.sshAgent() } as DockerodeNs.DockerOptions);
+        // A socketPath (never opened: the agent makes every connection) rather than a host: VS Code's
+        // extension host routes http requests to a host through its proxy agent, which drops ours
+        // (@vscode/proxy-agent keeps a caller's agent only for localhost and socketPath requests),
+        // and dockerode then dialled "docker:80" (getaddrinfo ENOTFOUND docker). host: undefined
+        // keeps docker-modem from taking DOCKER_HOST's instead.
+        this.client = new Ctor({ socketPath: 'ssh-dial-stdio', host: undefined, protocol: 'http', agent: this.sshAgent() } as DockerodeNs.DockerOptions);
       } else {
         const tls = a.tls;
         const read = (p?: string) => (p ? readFileSync(p) : undefined);

@@ -79,7 +79,8 @@ export function probeOverSsh(agent: SshDialAgent, remoteHost: string, remotePort
     };
     agent.forwardOut(remoteHost, remotePort).then(
       (channel) => {
-        const req = http.request({ host: remoteHost, port: remotePort, path, method: 'GET', createConnection: () => channel as net.Socket, headers: { connection: 'close' } }, (res) => {
+        // socketPath: VS Code's proxy patch of http leaves socketPath requests alone (see connection.ts)
+        const req = http.request({ socketPath: 'ssh-channel', path, method: 'GET', createConnection: () => channel as net.Socket, headers: { host: `${remoteHost}:${remotePort}`, connection: 'close' } }, (res) => {
           res.resume();
           channel.destroy();
           done((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);

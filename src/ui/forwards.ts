@@ -69,7 +69,7 @@ export async function showPortForwards(session: EngineSession): Promise<'none' |
   }
   type Item = vscode.QuickPickItem & { forward?: PortForward };
   const items: Item[] = [
-    ...forwards.map((f) => ({ label: `$(plug) 127.0.0.1:${f.localPort}`, description: `→ ${f.remoteHost}:${f.remotePort} on ${f.engine}`, detail: `open since ${new Date(f.openedAt).toLocaleTimeString()}`, forward: f })),
+    ...forwards.map((f) => ({ label: `$(plug) ${describeForward(f)}`, detail: `open since ${new Date(f.openedAt).toLocaleTimeString()}`, forward: f })),
     { label: '$(close-all) Close All Port Forwards' },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Port Forwards', placeHolder: 'Choose a forward to open or close it' });

@@ -105,6 +105,11 @@ describe('remote engines: port forwards over SSH, and profiles with engine:', { 
     const again = await table.get(forwardTargetOf(`http://localhost:${hostPort}/`, 'nsfwd'), open);
     assert.equal(again.localPort, fwd.localPort);
     assert.equal(table.list().length, 1);
+    // app health checks go through one SSH channel, without a forward
+    assert.equal(await e.probeHttp('127.0.0.1', hostPort, '/index.html', 3000), true);
+    assert.equal(await e.probeHttp('127.0.0.1', hostPort, '/no-such-page', 3000), false, 'a 404 is not healthy');
+    assert.equal(await e.probeHttp('127.0.0.1', 18_098, '/', 3000), false, 'nothing listens there');
+    assert.equal(table.list().length, 1, 'the checks opened no forward');
     // the engine closes (switched away, deactivated, or the SSH connection dropped): so does the forward
     e.close();
     for (let i = 0; i < 40 && table.list().length; i++) await new Promise((r) => setTimeout(r, 50));
