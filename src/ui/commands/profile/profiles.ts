@@ -7,6 +7,7 @@ import { saveProfile, type ProfileInput } from '../../../core/run/profileFile';
 import { dockerBuildCommand, dockerRunCommand } from '../../../core/run/cliText';
 import type { Profile } from '../../../core/run/profile';
 import { UserError } from '../../../core/errors';
+import { SettingIds } from '../../../core/ids';
 import { splitReference } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
 import { errorsOf, type LoadedProfiles } from '../../profiles/profileStore';
@@ -128,10 +129,12 @@ export async function copyProfileCommand(ctx: CommandContext, arg?: unknown): Pr
   if (!picked) return undefined;
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const { profile } = picked;
+  // a profile's engine is a Docker context: the CLI reaches it with --context (issue 11)
+  const onEngine = (cmd: string) => (profile.engine && profile.engine !== SettingIds.dockerHost ? cmd.replace(/^docker /, `docker --context ${profile.engine} `) : cmd);
   const text = [
     ...(profile.build ? [dockerBuildCommand(profile, { cwd })] : []),
     dockerRunCommand(profile, { bindAddress: config.bindAddress(), cwd }),
-  ].join('\n');
+  ].map(onEngine).join('\n');
   await vscode.env.clipboard.writeText(text);
   void vscode.window.showInformationMessage(`Copied the docker command${profile.build ? 's' : ''} of profile ${profile.name}.`);
   return text;
