@@ -56,6 +56,18 @@ describe('remote engines: port forwards over SSH, and profiles with engine:', { 
       cmd: ['sh', '-c', `mkdir -p /w && echo ${body} > /w/index.html && exec httpd -f -p 8080 -h /w`],
     });
 
+  /** Ends every SSH session on the namespace's sshd (its per-connection processes, started by this test's sshd): a dropped connection. */
+  const dropSshSessions = () => {
+    const out = spawnSync('nsenter', [`--net=/var/run/netns/${remote.ns}`, 'ss', '-Htnp', 'state', 'established', '( sport = :22 )'], { encoding: 'utf8' }).stdout;
+    const pids = [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
+    assert.ok(pids.length > 0, `an SSH session to drop: ${out}`);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+  };
+  const waitForEmpty = async (table: ForwardTable) => {
+    for (let i = 0; i < 100 && table.list().length; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(table.list(), [], 'the forward left the list');
+  };
+
   before(async () => {
     remote = await startRemoteEngine('fwd', { ssh: true, ports: true });
     remote.loadImage(TINY);
@@ -110,11 +122,17 @@ describe('remote engines: port forwards over SSH, and profiles with engine:', { 
     assert.equal(await e.probeHttp('127.0.0.1', hostPort, '/no-such-page', 3000), false, 'a 404 is not healthy');
     assert.equal(await e.probeHttp('127.0.0.1', 18_098, '/', 3000), false, 'nothing listens there');
     assert.equal(table.list().length, 1, 'the checks opened no forward');
-    // the engine closes (switched away, deactivated, or the SSH connection dropped): so does the forward
-    e.close();
-    for (let i = 0; i < 40 && table.list().length; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(table.list(), [], 'the forward left the list');
+    // the SSH connection drops (the remote's sshd session ends): the forward closes with it
+    dropSshSessions();
+    await waitForEmpty(table);
     assert.equal(await answersHere(fwd.localPort), false, 'nothing listens on the local port any more');
+    // opening the port again makes a new SSH connection and a new forward; closing the engine
+    // (switched away from, or the window closing) closes that one
+    const next = await table.get(forwardTargetOf(url, 'nsfwd'), open);
+    assert.equal((await (await fetch(forwardedUrl(url, next.localPort))).text()).trim(), `hello-${RUN}`);
+    e.close();
+    await waitForEmpty(table);
+    assert.equal(await answersHere(next.localPort), false);
   });
 
   it('a port where nothing answers on the remote is refused when the forward opens, naming it', async () => {
