@@ -20,8 +20,13 @@ import { Workbench, runId, sleep, testLabel, waitFor } from './support/workbench
 const image = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
 const serverName = `mllab-ui-fwd-${runId}`;
 const contextName = 'lab-ssh';
+const tlsContext = 'lab-tls';
 const hostPort = 18_081;
 const body = `served-on-the-remote-${runId}`;
+/** a second server, published on every interface of the remote: what a TCP engine can open */
+const tlsServerName = `mllab-ui-fwd-all-${runId}`;
+const allPort = 18_082;
+const allBody = `published-on-all-interfaces-${runId}`;
 let wb: Workbench | undefined;
 let remote: RemoteEngine | undefined;
 let configDir = '';
@@ -40,9 +45,12 @@ before(async () => {
   remote.loadImage(image);
   remote.docker(['run', '-d', '--name', serverName, '--label', `${testLabel.key}=${testLabel.value}`, '-p', `127.0.0.1:${hostPort}:8080`, image,
     'sh', '-c', `mkdir -p /w && echo ${body} > /w/index.html && exec httpd -f -p 8080 -h /w`]);
+  remote.docker(['run', '-d', '--name', tlsServerName, '--label', `${testLabel.key}=${testLabel.value}`, '-p', `0.0.0.0:${allPort}:8080`, image,
+    'sh', '-c', `mkdir -p /w && echo ${allBody} > /w/index.html && exec httpd -f -p 8080 -h /w`]);
   configDir = mkdtempSync(path.join(tmpdir(), 'mllab-ui-dockerconfig-'));
-  writeDockerContext(configDir, { name: contextName, host: `ssh://root@${remote.address}`, description: 'the namespace engine over SSH' },
-    (n) => existsSync(path.join(configDir, 'contexts', 'meta', contextDir(n))));
+  const exists = (n: string) => existsSync(path.join(configDir, 'contexts', 'meta', contextDir(n)));
+  writeDockerContext(configDir, { name: contextName, host: `ssh://root@${remote.address}`, description: 'the namespace engine over SSH' }, exists);
+  writeDockerContext(configDir, { name: tlsContext, host: remote.tlsHost, tlsDir: remote.certDir, description: 'the same engine over TCP+TLS' }, exists);
   home = mkdtempSync(path.join(tmpdir(), 'mllab-ui-home-'));
   mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(path.join(home, '.ssh', 'config'), `Host ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
@@ -105,4 +113,37 @@ void test('on an SSH engine, a port row opens the page through a forwarded local
   await waitFor('the close notification', async () => (await w.readNotifications()).find((n) => n.includes(`Closed the port forward 127.0.0.1:${localPort}`)), 15_000);
   await waitFor('the local port to stop answering', async () => ((await answersHere(localPort)) ? undefined : true), 10_000);
   await sleep(100);
+}));
+
+void test('switching engines closes the forwards; on a TCP+TLS engine the port opens at the remote host, said once', { timeout: 240_000 }, () => step(async () => {
+  const w = wb!;
+  const portLabel = `127.0.0.1:${hostPort} -> 8080/tcp`;
+  const opened = w.page.context().waitForEvent('page', { timeout: 30_000 });
+  await (await w.findTreeRow('Containers', [serverName, portLabel], 60_000)).click();
+  const tab = await opened;
+  const localPort = Number(/\/proxy\/(\d+)/.exec(tab.url())?.[1] ?? /^http:\/\/127\.0\.0\.1:(\d+)/.exec(tab.url())?.[1]);
+  await tab.close();
+  await waitFor('the new forward to answer', () => answersHere(localPort), 15_000);
+
+  await w.contextMenu(await w.findTreeRow('Engines', tlsContext, 60_000), 'Use This Engine');
+  await waitFor('the status bar to name the TLS engine', async () => (await w.statusBarTexts()).find((t) => t.startsWith(`${tlsContext} · Docker `)), 60_000);
+  await waitFor('the forward of the SSH engine to close with the switch', async () => ((await answersHere(localPort)) ? undefined : true), 15_000);
+
+  const allLabel = `0.0.0.0:${allPort} -> 8080/tcp`;
+  const opened2 = w.page.context().waitForEvent('page', { timeout: 30_000 });
+  await (await w.findTreeRow('Containers', [tlsServerName, allLabel], 60_000)).click();
+  // VS Code asks before opening a site that is not on this machine (link protection)
+  const asked = await w.confirmDialog('Open', 10_000).catch(() => undefined);
+  console.log(`# link protection asked: ${asked ?? 'no'}`);
+  const tab2 = await opened2;
+  await tab2.waitForLoadState('domcontentloaded').catch(() => undefined);
+  assert.equal(new URL(tab2.url()).host, `${remote!.address}:${allPort}`, `the tab opened the remote host's address: ${tab2.url()}`);
+  const text = await waitFor('the page at the remote host', async () => {
+    const t = await tab2.locator('body').innerText().catch(() => '');
+    return t.includes(allBody) ? t : undefined;
+  }, 30_000);
+  assert.match(text, new RegExp(allBody));
+  await tab2.close();
+  const note = await waitFor('the one notification that ports open at the remote host', async () => (await w.readNotifications()).find((n) => n.includes(`"${tlsContext}" is reached over TCP`)), 15_000);
+  assert.match(note, new RegExp(`opened on ${remote!.address.replace(/\./g, '\\.')} directly`));
 }));
