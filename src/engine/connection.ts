@@ -107,8 +107,8 @@ export abstract class EngineBase {
    * Port forwarding for an ssh:// engine: a free port of 127.0.0.1 here forwarded to
    * `remoteHost:remotePort` on the engine's machine, over the engine's SSH connection
    * (src/engine/forward.ts). Closes with the SSH connection.
-   * @throws EngineError ('unreachable') when the SSH connection fails or nothing answers there;
-   *   ('engine') for an engine that is not ssh://
+   * @throws EngineError ('unreachable') when the SSH connection fails; ('engine') when nothing
+   *   answers at that port there, or the engine is not ssh://
    */
   async openPortForward(remoteHost: string, remotePort: number): Promise<OpenedForward> {
     if (this.connection.address.kind !== 'ssh') {
@@ -117,6 +117,8 @@ export abstract class EngineBase {
     try {
       return await openSshForward(this.sshAgent(), remoteHost, remotePort);
     } catch (err) {
+      // the engine answers; only that port does not: no "Retry the engine" for this one
+      if (err instanceof SshError && err.kind === 'forward') throw new EngineError(err.message, 'engine', { cause: err });
       throw this.mapError(`Forward host port ${remotePort}`, err);
     }
   }

@@ -42,7 +42,7 @@ export interface SshOptions {
 
 /** Why an SSH engine connection was refused, in words that say what to do. */
 export class SshError extends Error {
-  constructor(message: string, readonly kind: 'hostKeyMismatch' | 'hostKeyUnknown' | 'auth' | 'connect' | 'unsupported') {
+  constructor(message: string, readonly kind: 'hostKeyMismatch' | 'hostKeyUnknown' | 'auth' | 'connect' | 'unsupported' | 'forward') {
     super(message);
     this.name = 'SshError';
   }
@@ -92,14 +92,14 @@ export class SshDialAgent extends Agent {
   /**
    * A TCP channel to `host:port` as the SSH host sees it (what `ssh -L` opens for each
    * connection), on the shared SSH connection. `host` is usually 127.0.0.1 on that machine.
-   * @throws SshError when the SSH connection cannot be made, or the host refuses the channel
-   *   (nothing listens there, or sshd has AllowTcpForwarding no)
+   * @throws SshError when the SSH connection cannot be made, or (kind 'forward') the host refuses
+   *   the channel (nothing listens there, or sshd has AllowTcpForwarding no)
    */
   async forwardOut(host: string, port: number): Promise<Duplex> {
     const c = await this.connection();
     return new Promise<Duplex>((resolve, reject) => {
       c.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
-        if (err) reject(new SshError(`${this.describe()}: could not reach ${host}:${port} there: ${err.message.replace(/^\(SSH\) /, '')}. Is the container running with that port published, and does sshd allow TCP forwarding (AllowTcpForwarding)?`, 'connect'));
+        if (err) reject(new SshError(`${this.describe()}: could not reach ${host}:${port} there: ${err.message.replace(/^\(SSH\) /, '')}. Is the container running with that port published, and does sshd allow TCP forwarding (AllowTcpForwarding)?`, 'forward'));
         else resolve(withSocketMethods(channel as unknown as Duplex));
       });
     });

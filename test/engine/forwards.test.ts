@@ -139,6 +139,7 @@ describe('remote engines: port forwards over SSH, and profiles with engine:', { 
     const e = sshEngine();
     await assert.rejects(e.openPortForward('127.0.0.1', 18_099), (err: unknown) => {
       assert.ok(err instanceof EngineError);
+      assert.equal(err.kind, 'engine', 'the engine itself answers: not "unreachable"');
       assert.match(err.message, /could not reach 127\.0\.0\.1:18099 there/);
       assert.match(err.message, /Is the container running with that port published/);
       return true;
