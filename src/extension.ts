@@ -23,6 +23,8 @@ import { networkNodes } from './core/tree/networks';
 import { networkUsage } from './core/network/networks';
 import { EnginesProvider } from './ui/views/enginesView';
 import { AppMonitor, probeLoopback } from './core/apps/monitor';
+import { forwardTargetOf } from './core/forwards';
+import { engineIsLocal } from './ui/forwards';
 import { LabWalkthrough } from './ui/walkthrough';
 import { RunHistory } from './ui/runs/history';
 import { RunsProvider } from './ui/runs/runsView';
@@ -57,7 +59,14 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // Apps in containers (issue 13): health checks run in the background; the view lists from
   // the monitor's cache and refreshes once more when an app becomes ready.
   const apps = new AppMonitor({
-    probe: probeLoopback,
+    // on an ssh:// engine the check goes through one SSH channel to the remote's host port (issue 11)
+    probe: (url, timeoutMs) => {
+      const engine = session.get();
+      if (engine.connection.address.kind !== 'ssh') return probeLoopback(url, timeoutMs);
+      const t = forwardTargetOf(url, session.name());
+      const u = new URL(url);
+      return engine.probeHttp(t.remoteHost, t.remotePort, `${u.pathname}${u.search}`, timeoutMs);
+    },
     readLogs: async (id) => {
       let text = '';
       await session.get().logs(id, (t) => (text += t), { follow: false, tail: 500 });
@@ -66,12 +75,9 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     onChange: () => containers.refresh(),
     log: (line) => log().info(line),
   });
-  // Published host ports are on this machine only for a local engine (a remote one's are
-  // forwarded once the remote-engines issue lands).
-  const engineIsLocal = () => {
-    const a = session.get().connection.address;
-    return a.kind === 'socket' || /^(127\.|localhost$|::1$|\[::1\]$)/.test(a.host);
-  };
+  // App rows need a health check: from here for a local engine, through SSH for an ssh:// one;
+  // a tcp:// engine on another host has none (its checks would leave the machine).
+  const appsChecked = () => engineIsLocal(session) || session.get().connection.address.kind === 'ssh';
   const showDangling = () =>
     context.workspaceState.get<boolean>(DANGLING_KEY) ?? vscode.workspace.getConfiguration().get<boolean>(SettingIds.showDanglingImages) ?? false;
 
@@ -81,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       try {
         const list = await containerList.get();
         void statusBar.update(list);
-        return containerNodes(list, engineIsLocal() ? apps.ready(list) : undefined);
+        return containerNodes(list, appsChecked() ? apps.ready(list) : undefined);
       } catch (err) {
         void statusBar.update(undefined, err);
         throw err;

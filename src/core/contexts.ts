@@ -149,3 +149,25 @@ export function removeDockerContext(configDir: string, name: string): boolean {
   fs.rmSync(path.join(configDir, 'contexts', 'tls', dir), { recursive: true, force: true });
   return existed;
 }
+
+/**
+ * The engine a run profile names (`engine: gpu-box`): the Engines view's entry whose name
+ * (a Docker context's name, `default`, `mlLab.engine.dockerHost`) or id is `name`.
+ * @throws UserError naming the engine, the engines there are, and what to do, when no entry has
+ *   that name or the entry cannot be used (a broken context)
+ */
+export function engineNamed(entries: readonly EngineEntry[], name: string, profile: string): EngineEntry & { connection: ResolvedConnection } {
+  const e = entries.find((x) => x.label === name || x.id === name);
+  const known = entries.filter((x) => x.id !== 'error').map((x) => x.label).join(', ');
+  if (!e) {
+    throw new UserError(`Profile ${profile} runs on the engine "${name}", which is not a Docker context nor an entry of the Engines view (there are: ${known}).`, {
+      hint: `Add it with "ML Lab: Add Engine..." (or docker context create ${name} --docker host=ssh://user@host), or change engine: in the profile.`,
+    });
+  }
+  if (!e.connection) {
+    throw new UserError(`Profile ${profile} runs on the engine "${name}", which cannot be used: ${e.error ?? 'its address is missing'}.`, {
+      hint: `Fix the Docker context ${name} (docker context inspect ${name}), or change engine: in the profile.`,
+    });
+  }
+  return e as EngineEntry & { connection: ResolvedConnection };
+}

@@ -99,6 +99,8 @@ export const CommandIds = {
   // files in and out of containers (issue 11)
   containerUpload: 'mlLab.container.upload',
   containerDownloadArtifacts: 'mlLab.container.downloadArtifacts',
+  // port forwards of remote engines (issue 11)
+  forwardsShow: 'mlLab.forwards.show',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 

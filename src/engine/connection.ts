@@ -10,6 +10,8 @@
 import type * as DockerodeNs from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
+import { openSshForward, probeOverSsh } from './forward';
+import type { OpenedForward } from '../core/forwards';
 import type { ResolvedConnection } from '../core/connection';
 import { UserError } from '../core/errors';
 import type { EngineInfo, EngineVersion } from '../core/engineTypes';
@@ -101,6 +103,36 @@ export abstract class EngineBase {
     return this.sshDialAgent;
   }
 
+  /**
+   * Port forwarding for an ssh:// engine: a free port of 127.0.0.1 here forwarded to
+   * `remoteHost:remotePort` on the engine's machine, over the engine's SSH connection
+   * (src/engine/forward.ts). Closes with the SSH connection.
+   * @throws EngineError ('unreachable') when the SSH connection fails; ('engine') when nothing
+   *   answers at that port there, or the engine is not ssh://
+   */
+  async openPortForward(remoteHost: string, remotePort: number): Promise<OpenedForward> {
+    if (this.connection.address.kind !== 'ssh') {
+      throw new EngineError(`Port forwarding needs an ssh:// engine; ${this.connection.describe} is not one.`, 'engine');
+    }
+    try {
+      return await openSshForward(this.sshAgent(), remoteHost, remotePort);
+    } catch (err) {
+      // the engine answers; only that port does not: no "Retry the engine" for this one
+      if (err instanceof SshError && err.kind === 'forward') throw new EngineError(err.message, 'engine', { cause: err });
+      throw this.mapError(`Forward host port ${remotePort}`, err);
+    }
+  }
+
+  /**
+   * For an ssh:// engine: whether GET `path` at `remoteHost:remotePort` on the engine's machine
+   * answers 2xx/3xx within `timeoutMs` (an app health check through one SSH channel, no forward).
+   * False on any failure, and for an engine that is not ssh://.
+   */
+  async probeHttp(remoteHost: string, remotePort: number, path: string, timeoutMs: number): Promise<boolean> {
+    if (this.connection.address.kind !== 'ssh') return false;
+    return probeOverSsh(this.sshAgent(), remoteHost, remotePort, path, timeoutMs);
+  }
+
   /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */
   close(): void {
     this.sshDialAgent?.destroy();
@@ -113,7 +145,12 @@ export abstract class EngineBase {
       if (a.kind === 'socket') {
         this.client = new Ctor({ socketPath: a.socketPath });
       } else if (a.kind === 'ssh') {
-        this.client = new Ctor({ protocol: 'http', host: 'docker', port: 80, agent: this.sshAgent() } as DockerodeNs.DockerOptions);
+        // A socketPath (never opened: the agent makes every connection) rather than a host: VS Code's
+        // extension host routes http requests to a host through its proxy agent, which drops ours
+        // (@vscode/proxy-agent keeps a caller's agent only for localhost and socketPath requests),
+        // and dockerode then dialled "docker:80" (getaddrinfo ENOTFOUND docker). host: undefined
+        // keeps docker-modem from taking DOCKER_HOST's instead.
+        this.client = new Ctor({ socketPath: 'ssh-dial-stdio', host: undefined, protocol: 'http', agent: this.sshAgent() } as DockerodeNs.DockerOptions);
       } else {
         const tls = a.tls;
         const read = (p?: string) => (p ? readFileSync(p) : undefined);

@@ -42,7 +42,7 @@ export interface SshOptions {
 
 /** Why an SSH engine connection was refused, in words that say what to do. */
 export class SshError extends Error {
-  constructor(message: string, readonly kind: 'hostKeyMismatch' | 'hostKeyUnknown' | 'auth' | 'connect' | 'unsupported') {
+  constructor(message: string, readonly kind: 'hostKeyMismatch' | 'hostKeyUnknown' | 'auth' | 'connect' | 'unsupported' | 'forward') {
     super(message);
     this.name = 'SshError';
   }
@@ -64,6 +64,8 @@ export class SshDialAgent extends Agent {
   private client: Promise<Client> | undefined;
   /** the last connection error, kept so every waiting request reports the same cause */
   private refused: SshError | undefined;
+  /** told when an established SSH connection closes (a drop, or destroy()): port forwards close with it */
+  private readonly closeListeners = new Set<() => void>();
 
   constructor(
     readonly target: SshTarget,
@@ -87,6 +89,32 @@ export class SshDialAgent extends Agent {
     return undefined;
   }
 
+  /**
+   * A TCP channel to `host:port` as the SSH host sees it (what `ssh -L` opens for each
+   * connection), on the shared SSH connection. `host` is usually 127.0.0.1 on that machine.
+   * @throws SshError when the SSH connection cannot be made, or (kind 'forward') the host refuses
+   *   the channel (nothing listens there, or sshd has AllowTcpForwarding no)
+   */
+  async forwardOut(host: string, port: number): Promise<Duplex> {
+    const c = await this.connection();
+    return new Promise<Duplex>((resolve, reject) => {
+      c.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+        if (err) reject(new SshError(`${this.describe()}: could not reach ${host}:${port} there: ${err.message.replace(/^\(SSH\) /, '')}. Is the container running with that port published, and does sshd allow TCP forwarding (AllowTcpForwarding)?`, 'forward'));
+        else resolve(withSocketMethods(channel as unknown as Duplex));
+      });
+    });
+  }
+
+  /** Calls `listener` once when the current SSH connection closes (made first when there is none). */
+  async onConnectionClose(listener: () => void): Promise<void> {
+    await this.connection();
+    const once = () => {
+      this.closeListeners.delete(once);
+      listener();
+    };
+    this.closeListeners.add(once);
+  }
+
   /** `root@10.231.4.2:22` */
   describe(): string {
     return `${this.target.user}@${this.target.hostName}:${this.target.port}`;
@@ -108,6 +136,7 @@ export class SshDialAgent extends Agent {
       });
       c.once('close', () => {
         if (this.client === p) this.client = undefined; // made again on the next request
+        for (const l of [...this.closeListeners]) l();
       });
     });
     this.client = p;

@@ -6,7 +6,9 @@
  */
 import * as vscode from 'vscode';
 import { nodeConnectionInputs, resolveConnection } from '../core/connection';
+import { engineNamed, listEngines } from '../core/contexts';
 import { UserError } from '../core/errors';
+import { ForwardTable } from '../core/forwards';
 import { Engine, EngineError } from '../engine/engine';
 import { rememberHostKey, type HostKeyQuestion } from '../engine/ssh';
 import { config } from './config';
@@ -18,6 +20,10 @@ export class EngineSession implements vscode.Disposable {
   /** Fires when the connection settings change or Retry is asked for: views refresh. */
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** port forwards to published ports of ssh:// engines (issue 11); closed with their engine */
+  readonly forwards = new ForwardTable();
+  /** engines other than the current one that run profiles named (`engine: gpu-box`), by name: one connection each */
+  private readonly others = new Map<string, Engine>();
 
   constructor() {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -48,8 +54,41 @@ export class EngineSession implements vscode.Disposable {
     }
   }
 
+  /**
+   * The session of the engine a run profile names (`engine: gpu-box`): this session when that is
+   * the current engine, else one that reaches the named engine (kept for the window, so its SSH
+   * connection is shared by every run there) and shares this session's forwards.
+   * @throws UserError naming the engine and what to do, when no engine has that name
+   */
+  forEngine(name: string, profile: string): EngineSession {
+    const entry = engineNamed(listEngines(nodeConnectionInputs(config.dockerHost(), config.engineContext())), name, profile);
+    if (entry.current) return this;
+    let engine = this.others.get(entry.label);
+    if (!engine || engine.connection.describe !== entry.connection.describe) {
+      engine?.close();
+      engine = new Engine(entry.connection, config.engineTimeoutMs(), { askHostKey });
+      this.others.set(entry.label, engine);
+    }
+    const fixed = engine;
+    // the same session in every other respect (forwards, events), pinned to that engine
+    return Object.assign(Object.create(this) as EngineSession, {
+      get: () => fixed,
+      name: () => entry.label,
+      describe: () => fixed.connection.describe,
+    });
+  }
+
+  /** The engine (the current one, or an entry of the Engines view) whose connection is described so, as in a run record. */
+  engineDescribed(describe: string): Engine | undefined {
+    const current = this.get();
+    if (current.connection.describe === describe) return current;
+    const entry = listEngines(nodeConnectionInputs(config.dockerHost(), config.engineContext())).find((e) => e.connection?.describe === describe);
+    return entry ? this.forEngine(entry.label, 'of the run record').get() : undefined;
+  }
+
   /** Forgets the client so the next call resolves the connection again, and tells the views. */
   reset(): void {
+    if (this.engine) this.forwards.closeEngine(this.name());
     this.engine?.close();
     this.engine = undefined;
     this.changed.fire();
@@ -65,6 +104,9 @@ export class EngineSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.forwards.closeAll();
+    this.engine?.close();
+    for (const e of this.others.values()) e.close();
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -58,14 +58,44 @@ const run = (cmd: string, args: string[], opts: { input?: Buffer | string; allow
   return (r.stdout ?? '').trim();
 };
 
-/** A /24 of 10.231.0.0/16 that no interface of this machine uses yet. */
-function freeSubnet(): number {
+/** Where running tests claim their 10.231.<k>.0/24 (one folder per k, made atomically by mkdir). */
+const CLAIMS = path.join(tmpdir(), 'mllab-netns-claims');
+
+/**
+ * A /24 of 10.231.0.0/16 that no interface of this machine uses and no other test process has
+ * claimed. Checking the interfaces alone let two test processes that start at the same moment
+ * (helpers run tiers side by side) pick the same subnet; the claim is a folder made with mkdir,
+ * which only one process can create, holding the claimer's pid (a dead claimer's is taken over).
+ */
+function claimSubnet(): { k: number; release: () => void } {
+  mkdirSync(CLAIMS, { recursive: true });
   const used = run('ip', ['-o', '-4', 'addr', 'show']);
-  for (let i = 0; i < 250; i++) {
+  for (let i = 0; i < 230; i++) {
     const k = 20 + ((process.pid + i) % 230);
-    if (!used.includes(`10.231.${k}.`)) return k;
+    if (used.includes(`10.231.${k}.`)) continue;
+    const claim = path.join(CLAIMS, String(k));
+    try {
+      mkdirSync(claim);
+    } catch {
+      const pidFile = path.join(claim, 'pid');
+      const owner = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      if (!owner || isAlive(owner)) continue; // no pid yet: another process is claiming it now
+      rmSync(claim, { recursive: true, force: true });
+      try { mkdirSync(claim); } catch { continue; }
+    }
+    writeFileSync(path.join(claim, 'pid'), String(process.pid));
+    return { k, release: () => rmSync(claim, { recursive: true, force: true }) };
   }
   throw new Error('no free 10.231.<k>.0/24 subnet for a test namespace');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** openssl: a CA, a server certificate for `address` (subjectAltName IP), a client certificate (clientAuth). */
@@ -98,11 +128,12 @@ function waitUntil(what: string, ok: () => boolean, timeoutMs: number, onTimeout
 
 /**
  * Starts the second machine. `name` (letters and digits, at most 6) names the namespace and
- * the veth pair. Throws with the daemon's log when it does not come up (and cleans up first).
+ * the veth pair. `ssh` adds sshd; `ports` gives the daemon a bridge network so containers can
+ * publish ports there (`-p 127.0.0.1:4000:8080` listens on the namespace's loopback). Throws with the daemon's log when it does not come up (and cleans up first).
  */
-export async function startRemoteEngine(name: string, options: { ssh?: boolean } = {}): Promise<RemoteEngine> {
+export async function startRemoteEngine(name: string, options: { ssh?: boolean; ports?: boolean } = {}): Promise<RemoteEngine> {
   if (!/^[a-z0-9]{1,6}$/.test(name)) throw new Error(`remote engine name '${name}': 1-6 lower-case letters or digits`);
-  const k = freeSubnet();
+  const { k, release } = claimSubnet();
   const ns = `mllab-${name}-${process.pid}`;
   const vethHost = `mlh${name}${k}`.slice(0, 15);
   const vethNs = `mln${name}${k}`.slice(0, 15);
@@ -132,6 +163,7 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean }
     const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(dir)).reverse();
     for (const m of mounts) run('umount', ['-l', m], { allowFail: true });
     rmSync(dir, { recursive: true, force: true });
+    release();
   };
 
   try {
@@ -152,7 +184,9 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean }
       '--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
       '-H', `unix://${sock}`, '-H', `tcp://${address}:2376`,
       '--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', certs.server.cert, '--tlskey', certs.server.key,
-      '--bridge', 'none', '--iptables=false', '--ip-masq=false']), { stdio: ['ignore', 'pipe', 'pipe'] });
+      // With `ports`, the default bridge network (its own subnet inside the namespace) and
+      // docker-proxy give published ports on the namespace's addresses; else no bridge at all.
+      ...(options.ports ? ['--bip', `172.30.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false']), { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(dockerd);
     const out = [] as Buffer[];
     dockerd.stdout?.on('data', (d: Buffer) => out.push(d));

@@ -102,6 +102,12 @@ export interface Profile {
    * the run carries them in the APPS_LABEL label so the Containers view shows each once it answers.
    */
   apps?: AppSpec[];
+  /**
+   * The engine the profile runs on (`engine: gpu-box`): a Docker context's name, or an entry of
+   * the Engines view (`default`). Unset: the current engine. Resolved when the profile runs
+   * (src/core/contexts.ts `engineNamed`).
+   */
+  engine?: string;
   /** Where the profile's key is, for "go to profile". */
   range: SourceRange;
 }
@@ -161,7 +167,7 @@ export function toRunRequest(
  */
 export const PROFILE_FIELDS = {
   file: ['version', 'profiles'],
-  profile: ['description', 'build', 'image', 'run', 'apps'],
+  profile: ['description', 'build', 'image', 'run', 'apps', 'engine'],
   app: ['name', 'port', 'path', 'health'],
   build: ['dockerfile', 'context', 'tag', 'args', 'target', 'platform'],
   run: [
@@ -183,6 +189,7 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'profile.image': 'an image reference, e.g. iris-train:v1',
   'profile.run': 'a mapping of run options, e.g. ports, volumes, env',
   'profile.apps': 'a list of apps, e.g. [{name: jupyter, port: 8888, path: /lab, health: /api}]',
+  'profile.engine': 'the name of a Docker context or an entry of the Engines view, e.g. gpu-box',
   'app.name': 'a short name shown in the Containers view, e.g. jupyter',
   'app.port': 'the container port the app listens on (1-65535), e.g. 8888',
   'app.path': 'a URL path starting with /, e.g. /lab',
@@ -833,6 +840,14 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   }
   const appsPair = f.get('apps');
   const apps = appsPair ? parseApps(ctx, appsPair, `${p}.apps`) : undefined;
+  let engine: string | undefined;
+  const enginePair = f.get('engine');
+  if (enginePair) {
+    const v = scalar(ctx, enginePair, `${p}.engine`, 'profile.engine', ['string']);
+    // Docker's context-name rule (docker/cli), plus `default` and the setting's entry
+    if (typeof v === 'string' && (/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/.test(v) || v === 'mlLab.engine.dockerHost')) engine = v;
+    else if (typeof v === 'string') report(ctx, span(enginePair.value), `${p}.engine`, `Engine "${v}" is not an engine name`, 'profile.engine');
+  }
   const runPair = f.get('run');
   const run = parseRun(ctx, runPair, `${p}.run`);
   if (ctx.errors.length !== before || !run) return undefined;
@@ -842,6 +857,7 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   if (description !== undefined) profile.description = description;
   if (build) profile.build = build as ProfileBuild;
   if (apps) profile.apps = apps;
+  if (engine !== undefined) profile.engine = engine;
   const namePair = runPair && isMap(runPair.value) ? (runPair.value.items.find((i) => isScalar(i.key) && i.key.value === 'name') as Pair | undefined) : undefined;
   return { profile, start, end, nameAt: namePair ? span(namePair.value) : undefined };
 }

@@ -42,6 +42,7 @@ import { composeDown, composeServices, composeSimple, composeUp, exportProfileAs
 import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from './network/networks';
 import { pruneNetworks } from './prune';
 import { addEngine, removeEngine, useEngine } from './engine/engines';
+import { showPortForwards } from '../forwards';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
@@ -102,6 +103,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.engineAdd]: (ctx) => addEngine(ctx),
   [CommandIds.engineRemove]: (ctx, arg) => removeEngine(ctx, arg),
   [CommandIds.enginesRefresh]: (ctx) => ctx.engines.refresh(),
+  [CommandIds.forwardsShow]: (ctx) => showPortForwards(ctx.session),
   [CommandIds.logShow]: () => log().show(),
   [CommandIds.imagePush]: (ctx, arg) => pushImage(ctx, arg),
   [CommandIds.imagePull]: (ctx, arg) => pullImage(ctx, arg),

@@ -6,6 +6,33 @@ import { suggestContainerName, type RunRequest } from '../../core/run/createOpti
 import { UserError } from '../../core/errors';
 import type { CommandContext } from '../commands/context';
 import { config } from '../config';
+import { describeError } from '../session';
+
+/**
+ * The command context a profile runs in: `ctx` itself, or, for a profile that names its engine
+ * (`engine: gpu-box`), one whose session reaches that engine (views stay on the current one).
+ * Asks the engine `GET /_ping` first, so a profile whose engine is down stops before building.
+ * @throws UserError naming the engine and what to do, when it is unknown or does not answer
+ */
+export async function profileContext(ctx: CommandContext, profile: Profile): Promise<CommandContext> {
+  if (!profile.engine) return ctx;
+  const session = ctx.session.forEngine(profile.engine, profile.name);
+  if (session === ctx.session) return ctx;
+  try {
+    await session.get().ping();
+  } catch (err) {
+    throw new UserError(`Profile ${profile.name} runs on the engine "${profile.engine}" (${session.describe()}), which does not answer: ${describeError(err)}`, {
+      hint: `Start that engine or check the Engines view (its row says why), or remove engine: from the profile to run it on the current engine.`,
+      cause: err,
+    });
+  }
+  return { ...ctx, session };
+}
+
+/** How the picker and the task name where a profile runs: `on gpu-box`, or `on default (current engine)`. */
+export function profileEngineText(ctx: CommandContext, profile: Profile): string {
+  return profile.engine ? `on ${profile.engine}` : `on ${ctx.session.name()} (current engine)`;
+}
 
 /**
  * The Engine API run request for `profile`. Env files are read here (never logged).

@@ -13,7 +13,7 @@ import type { Profile } from '../../core/run/profile';
 import type { CommandContext } from '../commands/context';
 import { describeError } from '../session';
 import { config } from '../config';
-import { freeContainerName, runRequestFor } from './execute';
+import { freeContainerName, profileContext, profileEngineText, runRequestFor } from './execute';
 import { runWithChecks } from '../run/runner';
 import type { AttachedRun } from '../../engine/engine';
 
@@ -32,7 +32,7 @@ function profileTask(ctx: CommandContext, folder: vscode.WorkspaceFolder, defini
     new vscode.CustomExecution(async () => new ProfilePty(ctx, definition.profile)),
     [], // no problem matcher: without one VS Code asks on every run which errors to scan for
   );
-  task.detail = profile ? `${profile.build ? `build ${profile.build.tag}, then ` : ''}run ${profile.image}` : undefined;
+  task.detail = profile ? `${profile.build ? `build ${profile.build.tag}, then ` : ''}run ${profile.image} ${profileEngineText(ctx, profile)}` : undefined;
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated };
   return task;
 }
@@ -84,7 +84,10 @@ class ProfilePty implements vscode.Pseudoterminal {
       this.write.fire(`Profile ${this.name} cannot run: ${errs ? `the profiles file has errors:\r\n${errs}` : 'it is not in the profiles file.'}\r\n`);
       return 1;
     }
-    const engine = this.ctx.session.get();
+    // a profile that names its engine runs there (issue 11): the terminal's first line says which
+    const ctx = await profileContext(this.ctx, profile);
+    const engine = ctx.session.get();
+    this.write.fire(`\x1b[2mEngine: ${ctx.session.name()} (${ctx.session.describe()})\x1b[0m\r\n`);
     if (profile.build) {
       const b = profile.build;
       this.write.fire(`\x1b[1mBuilding ${b.tag}\x1b[0m from ${vscode.workspace.asRelativePath(b.dockerfile)}\r\n`);
@@ -108,9 +111,9 @@ class ProfilePty implements vscode.Pseudoterminal {
       this.ctx.views.images.refresh();
     }
     const req = runRequestFor(profile);
-    if (!(await freeContainerName(this.ctx, req.name!))) return 1;
+    if (!(await freeContainerName(ctx, req.name!))) return 1;
     const details = await engine.inspectImage(req.image);
-    const started = await runWithChecks(this.ctx, req, {
+    const started = await runWithChecks(ctx, req, {
       imageUser: details.user,
       showLogs: false,
       notifyExit: false,

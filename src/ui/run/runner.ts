@@ -178,7 +178,8 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   const removeAfterDownload = checked.autoRemove === true && (checked.download?.length ?? 0) > 0;
   const { id, name } = await engine.runContainer(removeAfterDownload ? { ...checked, autoRemove: false } : checked, checked.upload?.length ? (newId) => uploadAll(ctx, newId, checked) : undefined);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
-  const run = ctx.runs.record(checked, { id, name }, policy.record);
+  // recorded with the engine it runs on (a profile's engine: may not be the current one)
+  const run = ctx.runs.record(checked, { id, name }, { ...policy.record, engine });
   ctx.views.containers.refresh();
   if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports, run?.follow);
   // Downloads happen after the exit whatever the notification policy (a task's run too), and say what they fetched.

@@ -14,6 +14,7 @@ import { artifactsMount, finished, newRecord, withMetrics, type RunRecord, type 
 import { RunStore } from '../../core/runs/store';
 import { gitState, listArtifacts } from '../../core/runs/workspaceInfo';
 import type { EngineSession } from '../session';
+import type { Engine } from '../../engine/engine';
 import { log } from '../log';
 
 /** How a run was started, for its record. */
@@ -22,6 +23,8 @@ export interface RecordOptions {
   profile?: string;
   /** the image reference to record when `req.image` is an image id (re-run by digest) */
   imageReference?: string;
+  /** the engine the run is on, when not the current one (a profile's `engine:`, issue 11) */
+  engine?: Engine;
 }
 
 /** A run being followed in this window: its record and its live metrics. */
@@ -116,7 +119,7 @@ export class RunHistory implements vscode.Disposable {
   }
 
   private start(req: RunRequest, container: { id: string; name: string }, o: RecordOptions): ActiveRun {
-    const engine = this.session.get();
+    const engine = o.engine ?? this.session.get();
     const record = newRecord({
       source: o.source ?? 'guided',
       profile: o.profile,
@@ -127,7 +130,7 @@ export class RunHistory implements vscode.Disposable {
       startedAt: new Date(),
     });
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return this.follow(record, async (r) => {
+    return this.follow(record, engine, async (r) => {
       const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
       const image = raw ? { ...r.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } : r.image;
       return { ...r, image, git };
@@ -142,17 +145,20 @@ export class RunHistory implements vscode.Disposable {
   async resumeUnfinished(): Promise<void> {
     const running = this.list().filter((r) => r.status === 'running' && !this.active.has(r.id));
     if (!running.length) return;
-    const engine = this.session.get();
     for (const r of running) {
-      const exists = await engine.inspectContainer(r.containerId).then(() => true, () => false);
-      if (exists) this.follow(r);
+      // the run's own engine (a profile may have named another one than the current)
+      let engine: Engine | undefined;
+      try {
+        engine = this.session.engineDescribed(r.engine);
+      } catch { /* that engine is no longer known */ }
+      const exists = engine ? await engine.inspectContainer(r.containerId).then(() => true, () => false) : false;
+      if (engine && exists) this.follow(r, engine);
       else this.save({ ...r, status: 'lost' });
     }
   }
 
   /** Follows a recorded run's logs to its end, then saves its metrics, exit code and artifacts. */
-  private follow(record: RunRecord, complete?: (r: RunRecord) => Promise<RunRecord>): ActiveRun {
-    const engine = this.session.get();
+  private follow(record: RunRecord, engine: Engine, complete?: (r: RunRecord) => Promise<RunRecord>): ActiveRun {
     const containerId = record.containerId;
     const metrics = new MetricStream();
     const abort = new AbortController();

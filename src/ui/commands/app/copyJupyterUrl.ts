@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import type { NodeModel } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
+import { browserUrl } from '../../forwards';
 
 export async function copyJupyterServerUrl(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   const jupyters = ctx.apps.all().filter((r) => r.app.kind === 'jupyter' && r.serverUrl);
@@ -29,10 +30,12 @@ export async function copyJupyterServerUrl(ctx: CommandContext, arg?: unknown): 
           )?.r;
   }
   if (!picked?.serverUrl) return undefined;
-  await vscode.env.clipboard.writeText(picked.serverUrl);
+  // on an ssh:// engine, the URL of a port forward to it (issue 11)
+  const url = await browserUrl(ctx.session, picked.serverUrl);
+  await vscode.env.clipboard.writeText(url);
   // The token is a credential: the message names the server, not the URL with its token.
   void vscode.window.showInformationMessage(
-    `Copied the Jupyter server URL (127.0.0.1:${picked.app.hostPort}, with its token). In a notebook: Select Kernel > Existing Jupyter Server, then paste.`,
+    `Copied the Jupyter server URL (${new URL(url).host}, with its token). In a notebook: Select Kernel > Existing Jupyter Server, then paste.`,
   );
-  return picked.serverUrl;
+  return url;
 }

@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import { detectUrls, type DetectedUrl, type PublishedPort } from '../../../core/logs/urls';
 import type { CommandContext } from '../context';
-import { describeError } from '../../session';
+import { describeError, type EngineSession } from '../../session';
+import { engineIsLocal, openInBrowser } from '../../forwards';
 
 const kindNames: Record<DetectedUrl['kind'], string> = {
   jupyter: 'Jupyter',
@@ -43,9 +44,14 @@ export class UrlWatcher {
   }
 }
 
-function offerUrl(u: DetectedUrl): void {
-  void vscode.window.showInformationMessage(`${kindNames[u.kind]} is serving at ${u.url}`, 'Open in Browser').then((choice) => {
-    if (choice) void vscode.env.openExternal(vscode.Uri.parse(u.url));
+/** Offers a URL a server printed; on a remote engine it opens through a port forward (ssh://) or at the remote host. */
+function offerUrl(session: EngineSession, u: DetectedUrl): void {
+  let where = '';
+  try {
+    if (!engineIsLocal(session)) where = ` on the engine "${session.name()}"`;
+  } catch { /* the engine settings are malformed: offer the URL as printed */ }
+  void vscode.window.showInformationMessage(`${kindNames[u.kind]} is serving at ${u.url}${where}`, 'Open in Browser').then((choice) => {
+    if (choice) openInBrowser(session, u.url).catch((err: unknown) => void vscode.window.showErrorMessage(describeError(err)));
   });
 }
 
@@ -55,7 +61,7 @@ export type LogSource = (onText: (text: string) => void, signal: AbortSignal) =>
 export function openLogsTerminal(ctx: CommandContext, id: string, name: string, ports: PublishedPort[] = [], source?: LogSource): vscode.Terminal {
   const writeEmitter = new vscode.EventEmitter<string>();
   const abort = new AbortController();
-  const urls = new UrlWatcher(ports, offerUrl);
+  const urls = new UrlWatcher(ports, (u) => offerUrl(ctx.session, u));
   // Writes are coalesced for up to one frame (16 ms): a container printing 1,000 lines/s in
   // 1,000 chunks would otherwise send 1,000 messages/s to the terminal renderer, which then
   // starves everything else on the page (the Training Run panel's chart fell seconds behind).

@@ -1,8 +1,12 @@
-/** "Open in Browser": opens a published port's URL; from a port row (its URL) or a container (pick a port). */
+/**
+ * "Open in Browser": opens a published port's URL; from a port row (its URL) or a container (pick
+ * a port). On a remote engine through a port forward (ssh://) or at the remote host (tcp://): ../../forwards.ts.
+ */
 import * as vscode from 'vscode';
 import { portUrl, publishedPorts, formatPublishedPort } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
 import { containerTarget } from '../pick';
+import { openInBrowser } from '../../forwards';
 
 export async function openContainerPort(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   let url = typeof arg === 'string' && /^https?:\/\//.test(arg) ? arg : undefined;
@@ -21,6 +25,5 @@ export async function openContainerPort(ctx: CommandContext, arg?: unknown): Pro
     if (!picked) return undefined;
     url = portUrl(picked)!;
   }
-  await vscode.env.openExternal(vscode.Uri.parse(url));
-  return url;
+  return openInBrowser(ctx.session, url);
 }

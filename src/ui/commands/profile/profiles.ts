@@ -7,10 +7,11 @@ import { saveProfile, type ProfileInput } from '../../../core/run/profileFile';
 import { dockerBuildCommand, dockerRunCommand } from '../../../core/run/cliText';
 import type { Profile } from '../../../core/run/profile';
 import { UserError } from '../../../core/errors';
+import { SettingIds } from '../../../core/ids';
 import { splitReference } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
 import { errorsOf, type LoadedProfiles } from '../../profiles/profileStore';
-import { freeContainerName, runRequestFor } from '../../profiles/execute';
+import { freeContainerName, profileContext, profileEngineText, runRequestFor } from '../../profiles/execute';
 import { runWithChecks, type RunPolicy } from '../../run/runner';
 import { buildImage } from '../image/buildImage';
 import { lastGuidedRun } from '../container/runContainer';
@@ -63,7 +64,7 @@ export async function pickProfile(ctx: CommandContext, arg: unknown, title: stri
   const picked = await vscode.window.showQuickPick(
     loaded.profiles.map((p) => ({
       label: p.name,
-      description: p.build ? `build ${p.build.tag}` : p.image,
+      description: `${p.build ? `build ${p.build.tag}` : p.image} · ${profileEngineText(ctx, p)}`,
       detail: p.description,
       profile: p,
     })),
@@ -77,6 +78,8 @@ export async function runProfile(ctx: CommandContext, arg?: unknown): Promise<{ 
   const picked = await pickProfile(ctx, arg, 'Run Profile');
   if (!picked) return undefined;
   const { profile } = picked;
+  // a profile that names its engine runs there (issue 11); ctx is then that engine's
+  ctx = await profileContext(ctx, profile);
   const policy: Partial<RunProfileArgs> = arg && typeof arg === 'object' ? (arg as RunProfileArgs) : {};
   if (profile.build) {
     const built = await buildImage(ctx, {
@@ -126,10 +129,12 @@ export async function copyProfileCommand(ctx: CommandContext, arg?: unknown): Pr
   if (!picked) return undefined;
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const { profile } = picked;
+  // a profile's engine is a Docker context: the CLI reaches it with --context (issue 11)
+  const onEngine = (cmd: string) => (profile.engine && profile.engine !== SettingIds.dockerHost ? cmd.replace(/^docker /, `docker --context ${profile.engine} `) : cmd);
   const text = [
     ...(profile.build ? [dockerBuildCommand(profile, { cwd })] : []),
     dockerRunCommand(profile, { bindAddress: config.bindAddress(), cwd }),
-  ].join('\n');
+  ].map(onEngine).join('\n');
   await vscode.env.clipboard.writeText(text);
   void vscode.window.showInformationMessage(`Copied the docker command${profile.build ? 's' : ''} of profile ${profile.name}.`);
   return text;
