@@ -16,6 +16,7 @@ import { packBuildContext, type ContextStats } from '../core/build/context';
 import { BuildTranscript, type BuildEvent } from '../core/build/output';
 import { BuildkitTranscript } from '../core/build/buildkitTrace';
 import { toCreateOptions, type RunRequest } from '../core/run/createOptions';
+import { LogDemuxer } from '../core/logs/demux';
 import { extraNetworks, recreateOptions, type RecreateChange } from '../core/run/recreate';
 import { TransferProgress, isAuthFailureMessage } from '../core/registry/progress';
 import { RegistryAuthError } from '../core/registry/errors';
@@ -719,23 +720,18 @@ export class Engine {
     } catch (err) {
       throw this.mapError(`logs of ${id}`, err, options.signal);
     }
+    // one onText per chunk and stream (not per frame: one per log line), UTF-8 split across frames kept whole
+    const demux = new LogDemuxer(onText, tty);
     if (Buffer.isBuffer(raw)) {
       // Not following: the engine answered with the whole (multiplexed unless TTY) buffer.
-      if (tty) onText(raw.toString('utf8'), 'stdout');
-      else demuxBuffer(raw, onText);
+      demux.push(raw);
+      demux.end();
       return;
     }
     const stream = raw;
     await new Promise<void>((resolve) => {
-      if (tty) {
-        stream.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
-      } else {
-        const out = new PassThrough();
-        const err = new PassThrough();
-        out.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
-        err.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stderr'));
-        this.docker().modem.demuxStream(stream, out, err);
-      }
+      stream.on('data', (d: Buffer) => demux.push(d));
+      stream.on('end', () => demux.end());
       stream.on('end', () => resolve());
       stream.on('close', () => resolve());
       stream.on('error', () => resolve());
@@ -1336,14 +1332,3 @@ function asWords(v: unknown): string[] {
 /** Label filter for prune and list calls: `key=value` entries, as the Engine API's `label` filter takes them. */
 export type LabelFilter = string[];
 
-/** Splits a multiplexed log buffer (8-byte frame headers: stream type, 3 zero bytes, uint32 BE length). */
-function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i];
-    const len = buf.readUInt32BE(i + 4);
-    const body = buf.subarray(i + 8, i + 8 + len);
-    onText(body.toString('utf8'), type === 2 ? 'stderr' : 'stdout');
-    i += 8 + len;
-  }
-}
