@@ -594,8 +594,17 @@ export class Engine {
     const info = await this.call('inspect new container', (abortSignal) => container.inspect({ abortSignal })).catch(() => undefined);
     let pending: string[] | undefined = [];
     let sink: ((text: string) => void) | undefined;
+    const taps: Array<(text: string) => void> = [];
+    let untapped: string[] | undefined = [];
+    let untappedChars = 0;
     stream.on('data', (d: Buffer) => {
       const text = d.toString('utf8');
+      for (const t of taps) t(text);
+      if (untapped) {
+        untapped.push(text);
+        untappedChars += text.length;
+        if (untappedChars > 1024 * 1024) untapped = undefined;
+      }
       if (sink) sink(text);
       else pending?.push(text);
     });
@@ -603,8 +612,19 @@ export class Engine {
       (r) => r.exitCode,
       () => undefined,
     );
+    const outputEnded = new Promise<void>((resolve) => {
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+    });
     return {
       id,
+      outputEnded,
+      tap: (fn) => {
+        for (const t of untapped ?? []) fn(t);
+        untapped = undefined;
+        taps.push(fn);
+      },
       name: info?.Name.replace(/^\//, '') ?? req.name ?? id.slice(0, 12),
       onData: (fn) => {
         sink = fn;
@@ -1310,6 +1330,13 @@ export interface AttachedRun extends ShellSession {
   name: string;
   /** where the container's TTY output goes from now on; output so far is replayed first */
   onData(fn: (text: string) => void): void;
+  /**
+   * Also gives every chunk of output to `fn` (the run recorder), whoever reads it with
+   * `onData`: output so far (up to 1 MiB before the first tap) is replayed first.
+   */
+  tap(fn: (text: string) => void): void;
+  /** resolves when the attach stream (the output) has ended */
+  readonly outputEnded: Promise<void>;
 }
 
 /** An interactive shell inside a container (an exec session with a TTY). */

@@ -1,5 +1,6 @@
 /**
- * Host tier: run records in a real extension host. A profile run and a task run are recorded
+ * Host tier: run records in a real extension host. A profile run, a task run and an
+ * interactive (`-it`, `--rm`) profile run are recorded
  * (profile, image digest, env names only, engine, metrics as printed, artifacts with sizes);
  * export as JSON and CSV and copy as `docker run` work on the stored records.
  * Everything on the engine carries org.mllab.test=<run>.
@@ -30,6 +31,14 @@ profiles:
     run:
       name: mllab-hosttest-rectask-${RUN}
       command: ["sh", "-c", "echo 'step=5 acc=0.75'"]
+      labels: { ${TEST_LABEL}: ${RUN} }
+  it-rec:
+    image: ${BUSYBOX}
+    run:
+      name: mllab-hosttest-itrec-${RUN}
+      command: ["sh", "-c", "for i in 1 2; do echo \\"epoch $i loss 0.$((5-i))\\"; done; exit 3"]
+      interactive: true
+      rm: true
       labels: { ${TEST_LABEL}: ${RUN} }
 `;
 
@@ -114,5 +123,19 @@ describe('run records in a real extension host', () => {
     assert.match(text, /-e API_TOKEN -e EPOCHS /);
     assert.ok(!text.includes('secret'), text);
     assert.match(text, new RegExp(`-v ${folder.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/outputs-${RUN}:/outputs`));
+  });
+
+  it('records an interactive (-it) run: metrics from its TTY output and its exit code, though --rm removed the container', async () => {
+    const run = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.profile.run', { profile: 'it-rec', showLogs: false, notifyExit: false });
+    assert.ok(run, 'the profile ran');
+    const r = await waitFor('the interactive run\'s finished record', async () => api.runs.list().find((x) => x.containerId === run.id && x.status !== 'running'), 60_000);
+    assert.equal(r.source, 'profile');
+    assert.equal(r.profile, 'it-rec');
+    assert.equal(r.status, 'exited');
+    assert.equal(r.exitCode, 3);
+    assert.equal(r.request.interactive, true);
+    assert.deepEqual(r.series.loss, { xs: [1, 2], ys: [0.4, 0.3], xKind: 'epoch' });
+    assert.ok(!(await testEngine().inspectContainer(run.id).then(() => true, () => false)), 'the container was removed (--rm)');
+    for (const t of vscode.window.terminals) if (t.name === `Run: ${run.name}`) t.dispose();
   });
 });

@@ -137,7 +137,7 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   }
   const checked = await checkPorts(ctx, req, policy);
   if (!checked || !(await checkMounts(checked, policy))) return undefined;
-  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked, policy.onAttached);
+  if (checked.interactive === true && checked.detach === false) return runAttached(ctx, checked, policy);
   const started = Date.now();
   const { id, name } = await engine.runContainer(checked);
   log().info(`Started container ${name} (${id.slice(0, 12)}) from ${checked.image}`);
@@ -153,9 +153,20 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
  * terminal attached to its TTY (keystrokes in, output out, resize, Ctrl-C). When the program
  * exits the terminal shows the exit code (and that `--rm` removed the container).
  */
-async function runAttached(ctx: CommandContext, req: RunRequest, onAttached?: (run: AttachedRun) => void): Promise<{ id: string; name: string }> {
+async function runAttached(ctx: CommandContext, req: RunRequest, policy: RunPolicy): Promise<{ id: string; name: string }> {
+  const { onAttached } = policy;
   const run = await ctx.session.get().runInteractive(req);
   log().info(`Started container ${run.name} (${run.id.slice(0, 12)}) from ${req.image}, attached to a terminal`);
+  // recorded like a detached run; its metrics come from the attach stream's TTY output, tapped
+  // from the start (a --rm container may be gone before a logs stream of its own could start)
+  ctx.runs.record(req, run, policy.record, {
+    text: (onText) => {
+      run.tap(onText);
+      // the output's end, or 2 s after the exit if the stream stays open
+      return Promise.race([run.outputEnded, run.exited.then(() => new Promise<void>((r) => setTimeout(r, 2_000)))]);
+    },
+    exited: run.exited,
+  });
   ctx.views.containers.refresh();
   void run.exited.then(() => ctx.views.containers.refresh());
   if (onAttached) {
