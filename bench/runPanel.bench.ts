@@ -8,6 +8,10 @@
  * (window.mllabDraws); the latency of a draw is its time minus the `sent_ms` value of the
  * newest point drawn: from the container writing the line to the point on the chart (one
  * clock: container, extension host and Chromium run on this machine). Goal: under 250 ms.
+ * The latency is split into its legs (container -> host post -> message in the webview ->
+ * drawn), and a 20 ms timer's lateness shows main-thread stalls of the page. With
+ * MLLAB_BENCH_PROFILE=1 it also prints an 8 s CPU profile of the page's main thread (self time
+ * by function and by file), which is how the per-point circles were found.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,8 +67,33 @@ void (async () => {
     if (process.env.MLLAB_BENCH_TERMINAL === '0') await wb.runCommand('Terminal: Kill All Terminals'); // the logs terminal renders in the same page
     const f = await wb.webviewFrame('#app', 60_000);
     const openedAt = Date.now();
+    // main-thread stalls: a 20 ms interval timer's lateness, in the workbench page and in the webview
+    const lagProbe = `(() => { const w = window; w.mllabLag = []; let t = performance.now(); setInterval(() => { const n = performance.now(); w.mllabLag.push(n - t - 20); t = n; }, 20); })()`;
+    await wb.page.evaluate(lagProbe);
+    await f.evaluate(lagProbe);
+    const profile = process.env.MLLAB_BENCH_PROFILE === '1' ? await wb.page.context().newCDPSession(wb.page) : undefined;
+    if (profile) {
+      await sleep(Math.max(0, DELAY * 1000 - (Date.now() - startedAt)) + 3000);
+      await profile.send('Profiler.enable');
+      await profile.send('Profiler.start');
+      await sleep(8000);
+      const { profile: p } = (await profile.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] } };
+      const self = new Map<string, number>();
+      const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      p.samples.forEach((id, i) => {
+        const c = byId.get(id)!.callFrame;
+        const k = `${c.functionName || '(anon)'} ${c.url.split('/').slice(-2).join('/')}:${c.lineNumber}`;
+        self.set(k, (self.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+      });
+      const byFile = new Map<string, number>();
+      for (const [k, ms] of self) { const f = k.split(' ')[1]?.split(':')[0] ?? ''; byFile.set(f, (byFile.get(f) ?? 0) + ms); }
+      console.log('renderer main-thread profile (8 s), self ms by function:');
+      for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${ms.toFixed(0).padStart(6)} ${k}`);
+      console.log('by file:');
+      for (const [k, ms] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${ms.toFixed(0).padStart(6)} ${k}`);
+    }
     await sleep(Math.max(0, DELAY * 1000 - (Date.now() - startedAt)) + Math.max(5, SECONDS - 4) * 1000);
-    const draws = (await f.evaluate('window.mllabDraws')) as Array<{ at: number; sentAt?: number; last: Record<string, [number, number]> }>;
+    const draws = (await f.evaluate('window.mllabDraws')) as Array<{ at: number; sentAt?: number; gotAt?: number; ms?: number; last: Record<string, [number, number]> }>;
     const points = Number(await f.locator('section.chart[data-metric="sent_ms"]').getAttribute('data-points'));
     // draws after the first second of the panel: the catch-up of what came before it opened is not live
     const live = draws.filter((d) => d.at > openedAt + 1000 && d.last.sent_ms);
@@ -78,8 +107,18 @@ void (async () => {
     const toHost = live.filter((d) => d.sentAt).map((d) => d.sentAt! - d.last.sent_ms[1]);
     const toChart = live.filter((d) => d.sentAt).map((d) => d.at - d.sentAt!);
     console.log(`    of which line printed -> extension host posts it: median ${pct(toHost, 0.5).toFixed(0)} ms, p90 ${pct(toHost, 0.9).toFixed(0)} ms; host post -> drawn: median ${pct(toChart, 0.5).toFixed(0)} ms, p90 ${pct(toChart, 0.9).toFixed(0)} ms`);
+    const withGot = live.filter((d) => d.sentAt && d.gotAt);
+    if (withGot.length) {
+      const post = withGot.map((d) => d.gotAt! - d.sentAt!);
+      const wait = withGot.map((d) => d.at - d.gotAt!);
+      const ms = withGot.map((d) => d.ms ?? 0);
+      console.log(`      host post -> message in the webview: median ${pct(post, 0.5).toFixed(0)} ms, p90 ${pct(post, 0.9).toFixed(0)} ms, max ${Math.max(...post).toFixed(0)} ms; message -> drawn: median ${pct(wait, 0.5).toFixed(0)} ms, p90 ${pct(wait, 0.9).toFixed(0)} ms; one draw takes median ${pct(ms, 0.5).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms`);
+    }
     const gaps = live.slice(1).map((d, i) => d.at - live[i].at);
     console.log(`  time between draws: median ${pct(gaps, 0.5).toFixed(0)} ms, p90 ${pct(gaps, 0.9).toFixed(0)} ms, max ${Math.max(...gaps).toFixed(0)} ms`);
+    for (const [where, lag] of [['workbench page', (await wb.page.evaluate('window.mllabLag')) as number[]], ['webview', (await f.evaluate('window.mllabLag')) as number[]]] as const) {
+      console.log(`  ${where} main thread: timer late by median ${pct(lag, 0.5).toFixed(0)} ms, p90 ${pct(lag, 0.9).toFixed(0)} ms, max ${Math.max(...lag).toFixed(0)} ms; late > 50 ms: ${lag.filter((x) => x > 50).length} of ${lag.length}`);
+    }
     console.log(`  chart points when read: ${points.toLocaleString('en-US')}`);
   } finally {
     docker(['rm', '-f', NAME], true);

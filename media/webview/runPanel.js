@@ -49,6 +49,9 @@
     return [Object.assign(whole ? { incrs: wholeIncrs } : {}, a), Object.assign({ size: 60 }, a)];
   }
 
+  // Series points use uPlot's own rule (drawn only while they are sparser than points.space
+  // px): a fixed choice made when the chart was created drew a circle per point for ever, and
+  // at 15,000 points those arcs took most of the page's main thread (bench/runPanel.bench.ts).
   function makeChart(name, xKind, labels, data) {
     const section = el('section', { class: 'chart', 'data-metric': name, 'data-points': '0' }, el('h3', {}, name));
     const holder = el('div', { class: 'plot' });
@@ -61,7 +64,7 @@
       scales: { x: { time: false } },
       axes: axes(xKind !== 'epoch' || data[0].every((x) => Number.isInteger(x))),
       legend: { show: labels.length > 1 },
-      series: [{ label: xLabel(xKind) }].concat(labels.map((l, i) => ({ label: l, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: data[0].length < 60 } }))),
+      series: [{ label: xLabel(xKind) }].concat(labels.map((l, i) => ({ label: l, stroke: palette[i % palette.length], width: 2, spanGaps: true }))),
     };
     const u = new uPlot(opts, data, holder);
     charts.set(name, { u, el: section });
@@ -123,8 +126,9 @@
     if (s.xs[lo] === x) s.ys[lo] = y; else { s.xs.splice(lo, 0, x); s.ys.splice(lo, 0, y); }
   }
 
-  function draw(sentAt) {
+  function draw(sentAt, gotAt) {
     frame = 0;
+    const t0 = performance.now();
     let added = false;
     const last = {};
     for (const name of dirty) {
@@ -138,7 +142,7 @@
     const old = document.getElementById('last');
     if (old) old.replaceWith(lastTable());
     if (added) { const e = document.getElementById('empty'); if (e) e.remove(); }
-    window.mllabDraws.push({ at: Date.now(), sentAt, last });
+    window.mllabDraws.push({ at: Date.now(), sentAt, gotAt, ms: performance.now() - t0, last });
     if (window.mllabDraws.length > 2000) window.mllabDraws.splice(0, 1000);
   }
 
@@ -177,8 +181,9 @@
       // draw on the next frame; a hidden webview may not get frames, so a timer backs it up
       if (!frame) {
         const sentAt = m.sentAt;
-        frame = requestAnimationFrame(() => draw(sentAt));
-        setTimeout(() => { if (frame) { cancelAnimationFrame(frame); draw(sentAt); } }, 100);
+        const gotAt = Date.now();
+        frame = requestAnimationFrame(() => draw(sentAt, gotAt));
+        setTimeout(() => { if (frame) { cancelAnimationFrame(frame); draw(sentAt, gotAt); } }, 100);
       }
       return;
     }

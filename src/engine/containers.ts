@@ -9,6 +9,7 @@ import { EngineBase, EngineError, type DockerodeError, type LabelFilter } from '
 import { UserError } from '../core/errors';
 import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../core/ids';
 import { toCreateOptions, type RunRequest } from '../core/run/createOptions';
+import { LogDemuxer } from '../core/logs/demux';
 import { extraNetworks, recreateOptions, type RecreateChange } from '../core/run/recreate';
 import type { ContainerState, ContainerSummary, PruneResult } from '../core/engineTypes';
 
@@ -126,8 +127,17 @@ export abstract class ContainersApi extends EngineBase {
     const info = await this.call('inspect new container', (abortSignal) => container.inspect({ abortSignal })).catch(() => undefined);
     let pending: string[] | undefined = [];
     let sink: ((text: string) => void) | undefined;
+    const taps: Array<(text: string) => void> = [];
+    let untapped: string[] | undefined = [];
+    let untappedChars = 0;
     stream.on('data', (d: Buffer) => {
       const text = d.toString('utf8');
+      for (const t of taps) t(text);
+      if (untapped) {
+        untapped.push(text);
+        untappedChars += text.length;
+        if (untappedChars > 1024 * 1024) untapped = undefined;
+      }
       if (sink) sink(text);
       else pending?.push(text);
     });
@@ -135,8 +145,19 @@ export abstract class ContainersApi extends EngineBase {
       (r) => r.exitCode,
       () => undefined,
     );
+    const outputEnded = new Promise<void>((resolve) => {
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+    });
     return {
       id,
+      outputEnded,
+      tap: (fn) => {
+        for (const t of untapped ?? []) fn(t);
+        untapped = undefined;
+        taps.push(fn);
+      },
       name: info?.Name.replace(/^\//, '') ?? req.name ?? id.slice(0, 12),
       onData: (fn) => {
         sink = fn;
@@ -260,23 +281,18 @@ export abstract class ContainersApi extends EngineBase {
     } catch (err) {
       throw this.mapError(`logs of ${id}`, err, options.signal);
     }
+    // one onText per chunk and stream (not per frame: one per log line), UTF-8 split across frames kept whole
+    const demux = new LogDemuxer(onText, tty);
     if (Buffer.isBuffer(raw)) {
       // Not following: the engine answered with the whole (multiplexed unless TTY) buffer.
-      if (tty) onText(raw.toString('utf8'), 'stdout');
-      else demuxBuffer(raw, onText);
+      demux.push(raw);
+      demux.end();
       return;
     }
     const stream = raw;
     await new Promise<void>((resolve) => {
-      if (tty) {
-        stream.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
-      } else {
-        const out = new PassThrough();
-        const err = new PassThrough();
-        out.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
-        err.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stderr'));
-        this.docker().modem.demuxStream(stream, out, err);
-      }
+      stream.on('data', (d: Buffer) => demux.push(d));
+      stream.on('end', () => demux.end());
       stream.on('end', () => resolve());
       stream.on('close', () => resolve());
       stream.on('error', () => resolve());
@@ -530,6 +546,13 @@ export interface AttachedRun extends ShellSession {
   name: string;
   /** where the container's TTY output goes from now on; output so far is replayed first */
   onData(fn: (text: string) => void): void;
+  /**
+   * Also gives every chunk of output to `fn` (the run recorder), whoever reads it with
+   * `onData`: output so far (up to 1 MiB before the first tap) is replayed first.
+   */
+  tap(fn: (text: string) => void): void;
+  /** resolves when the attach stream (the output) has ended */
+  readonly outputEnded: Promise<void>;
 }
 
 /** An interactive shell inside a container (an exec session with a TTY). */
@@ -541,16 +564,4 @@ export interface ShellSession {
   close(): void;
   /** resolves with the shell's exit code (undefined when unknown) once the stream ends */
   readonly exited: Promise<number | undefined>;
-}
-
-/** Splits a multiplexed log buffer (8-byte frame headers: stream type, 3 zero bytes, uint32 BE length). */
-function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i];
-    const len = buf.readUInt32BE(i + 4);
-    const body = buf.subarray(i + 8, i + 8 + len);
-    onText(body.toString('utf8'), type === 2 ? 'stderr' : 'stdout');
-    i += 8 + len;
-  }
 }

@@ -31,7 +31,9 @@ export async function run(): Promise<void> {
   }
   await removeLeftovers();
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
-  for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+  // MLLAB_HOST_TESTS=runs,profiles: only the files whose names contain one of these
+  const only = process.env.MLLAB_HOST_TESTS?.split(',').filter(Boolean);
+  for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js') && (!only || only.some((o) => f.includes(o)))) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} host test(s) failed`)) : resolve()));
   });

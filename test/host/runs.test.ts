@@ -1,5 +1,6 @@
 /**
- * Host tier: run records in a real extension host. A profile run and a task run are recorded
+ * Host tier: run records in a real extension host. A profile run, a task run and an
+ * interactive (`-it`, `--rm`) profile run are recorded
  * (profile, image digest, env names only, engine, metrics as printed, artifacts with sizes);
  * export as JSON and CSV and copy as `docker run` work on the stored records.
  * Everything on the engine carries org.mllab.test=<run>.
@@ -9,11 +10,12 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/record';
-import { TEST_LABEL, cleanup, runId, testEngine, waitFor } from '../support/fixtures';
+import { BASE_IMAGE, TEST_LABEL, cleanup, runId, testEngine, waitFor } from '../support/fixtures';
 
 const EXTENSION_ID = 'ml-container-lab.ml-container-lab';
 const RUN = runId('hostr');
 const BUSYBOX = 'mllab-test/busybox:1';
+const IRIS_TAG = `mllab-hosttest/runs-iris:${RUN}`;
 
 const profilesYaml = `version: 1
 profiles:
@@ -31,6 +33,26 @@ profiles:
       name: mllab-hosttest-rectask-${RUN}
       command: ["sh", "-c", "echo 'step=5 acc=0.75'"]
       labels: { ${TEST_LABEL}: ${RUN} }
+  it-rec:
+    image: ${BUSYBOX}
+    run:
+      name: mllab-hosttest-itrec-${RUN}
+      command: ["sh", "-c", "for i in 1 2; do echo \\"epoch $i loss 0.$((5-i))\\"; done; exit 3"]
+      interactive: true
+      rm: true
+      labels: { ${TEST_LABEL}: ${RUN} }
+  iris:
+    description: the iris lab's train profile (.vscode/mllab.yaml of the lab), with a test tag and label
+    build:
+      dockerfile: train.dockerfile
+      tag: ${IRIS_TAG}
+      args: { BASE_IMAGE: ${BASE_IMAGE} }
+    run:
+      name: mllab-hosttest-iris-${RUN}
+      volumes: ["./artifacts-${RUN}:/usr/local/app/artifacts"]
+      env: { EPOCHS: "20" }
+      shmSize: 1g
+      labels: { course: ml101, ${TEST_LABEL}: ${RUN} }
 `;
 
 interface Api {
@@ -50,7 +72,8 @@ describe('run records in a real extension host', () => {
     writeFileSync(file, profilesYaml);
   });
   after(async () => {
-    await cleanup(testEngine(), RUN, []);
+    await cleanup(testEngine(), RUN, [IRIS_TAG]);
+    rmSync(path.join(folder, `artifacts-${RUN}`), { recursive: true, force: true });
     rmSync(file, { force: true });
     rmSync(path.join(folder, `outputs-${RUN}`), { recursive: true, force: true });
   });
@@ -114,5 +137,32 @@ describe('run records in a real extension host', () => {
     assert.match(text, /-e API_TOKEN -e EPOCHS /);
     assert.ok(!text.includes('secret'), text);
     assert.match(text, new RegExp(`-v ${folder.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/outputs-${RUN}:/outputs`));
+  });
+
+  it('records an interactive (-it) run: metrics from its TTY output and its exit code, though --rm removed the container', async () => {
+    const run = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.profile.run', { profile: 'it-rec', showLogs: false, notifyExit: false });
+    assert.ok(run, 'the profile ran');
+    const r = await waitFor('the interactive run\'s finished record', async () => api.runs.list().find((x) => x.containerId === run.id && x.status !== 'running'), 60_000);
+    assert.equal(r.source, 'profile');
+    assert.equal(r.profile, 'it-rec');
+    assert.equal(r.status, 'exited');
+    assert.equal(r.exitCode, 3);
+    assert.equal(r.request.interactive, true);
+    assert.deepEqual(r.series.loss, { xs: [1, 2], ys: [0.4, 0.3], xKind: 'epoch' });
+    assert.ok(!(await testEngine().inspectContainer(run.id).then(() => true, () => false)), 'the container was removed (--rm)');
+    for (const t of vscode.window.terminals) if (t.name === `Run: ${run.name}`) t.dispose();
+  });
+
+  it('records the iris lab\'s train run (20 epochs) in a file of a few kB', async () => {
+    const run = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.profile.run', { profile: 'iris', createMissingFolders: true, showLogs: false, notifyExit: false });
+    assert.ok(run, 'the profile ran');
+    const r = await waitFor('the iris record', async () => api.runs.list().find((x) => x.containerId === run.id && x.status !== 'running'), 120_000);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.series.loss.xs.length, 20);
+    assert.ok(r.artifacts?.files.some((f) => f.path === 'metrics.json'));
+    const file = path.join(api.runs.folder(), `${r.id}.json`);
+    const bytes = statSync(file).size;
+    console.log(`iris lab train run (20 epochs): record ${bytes} bytes at ${file}`);
+    assert.ok(bytes > 500 && bytes < 10_000, `${bytes} bytes`);
   });
 });

@@ -3,14 +3,17 @@
  * `epoch N loss X acc Y` lines, opens the Training Run panel while it runs and sees the
  * charts gain points (read from the webview's DOM: each chart's data-points, and the
  * uPlot drawing log window.mllabDraws), reloads the window and finds the panel rebuilt,
- * compares two runs, and re-runs one from the Runs view (same image digest).
- * Screenshots: test-results/ui/runs-panel.png, runs-compare.png.
+ * compares two runs, re-runs one from the Runs view (same image digest), picks two runs in the
+ * Runs tree (multi-select) and compares them, and deletes a run from the Runs view.
+ * Screenshots: test-results/ui/runs-panel.png, runs-panel-exited.png, runs-compare.png,
+ * runs-compare-tree.png, runs-delete-confirm.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Frame } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
+import type { RunRecord } from '../../src/core/runs/record';
 import { Workbench, cleanupDocker, docker, runId, sleep, testLabel, waitFor } from './support/workbench';
 
 const image = 'mllab-test/busybox:1';
@@ -153,4 +156,85 @@ void test('re-runs a run from the Runs view with the same image digest', { timeo
   assert.equal(docker(['inspect', '--format', '{{.Config.Image}}', nameB]), imageId, 'the re-run asked for the image by its digest');
   assert.match(docker(['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', nameB]), /^SEED=7$/m, 'env values came from the profile');
   await w.waitForRowDescription('Runs', 'profile: ui-train-short', (d) => d === '2 runs', 'the Runs view to list the re-run', 60_000);
+}));
+
+/** The run records the extension stored: files under code-server's workspace storage. */
+function storedRecords(w: Workbench): Array<{ file: string; record: RunRecord }> {
+  const root = join(w.userDataDir, 'User', 'workspaceStorage');
+  const out: Array<{ file: string; record: RunRecord }> = [];
+  for (const ws of existsSync(root) ? readdirSync(root) : []) {
+    const dir = join(root, ws, 'ml-container-lab.ml-container-lab', 'runs');
+    for (const f of existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []) {
+      out.push({ file: join(dir, f), record: JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunRecord });
+    }
+  }
+  return out;
+}
+
+/** The Runs view's run rows (level 2, under their profile groups) in the order shown, with their labels. */
+async function runRows(w: Workbench): Promise<Array<{ row: Locator; label: string }>> {
+  const pane = await w.view('Runs');
+  const rows = await pane.locator('.monaco-list-row[aria-level="2"]').all();
+  const infos = await Promise.all(rows.map(async (row) => ({
+    row,
+    index: Number(await row.getAttribute('data-index')),
+    label: ((await row.locator('.label-name').first().textContent()) ?? '').trim(),
+  })));
+  return infos.sort((a, b) => a.index - b.index).map(({ row, label }) => ({ row, label }));
+}
+
+void test('compares two runs picked in the Runs tree (multi-select, context menu): both curves and the table of differences', { timeout: 180_000 }, () => step(async () => {
+  const w = wb!;
+  await w.runCommand('View: Close All Editors');
+  // groups newest first: [ui-train-short: re-run, first run], [ui-train: its run]
+  const rows = await waitFor('three run rows', async () => {
+    const r = await runRows(w);
+    return r.length === 3 ? r : undefined;
+  }, 30_000);
+  const [short, long] = [rows[1], rows[2]];
+  await short.row.click();
+  await long.row.click({ modifiers: ['Control'] });
+  await waitFor('two selected rows', async () => ((await (await w.view('Runs')).locator('.monaco-list-row.selected').count()) === 2 ? true : undefined), 10_000);
+  await w.contextMenu(long.row, 'Compare Runs...');
+  const f = await w.webviewFrame('#diff', 30_000);
+  const header = await f.locator('#diff thead th').allTextContents();
+  assert.equal(header.length, 3, `a column per run: ${header.join(' | ')}`);
+  assert.ok(header.some((h) => h.includes('ui-train-short')) && header.some((h) => /ui-train \d/.test(h)), `the two runs head the table: ${header.join(' | ')}`);
+  const profileRow = (await f.locator('#diff tr[data-field="profile"] td').allTextContents()).map((t) => t.trim()).sort();
+  assert.deepEqual(profileRow, ['ui-train', 'ui-train-short']);
+  assert.equal(await f.locator('#diff tr[data-field="profile"]').getAttribute('class'), 'differs');
+  // both curves: uPlot's legend lists x plus one series per run, on the loss and the acc chart
+  for (const metric of ['loss', 'acc']) assert.equal(await f.locator(`section.chart[data-metric="${metric}"] .u-legend .u-series`).count(), 3, metric);
+  // the chart's x values span the longer run (every epoch of ui-train)
+  assert.equal(await chartPoints(f, 'loss'), epochsA);
+  await f.locator('#diff').hover(); // no tooltip of the tree over the screenshot
+  await sleep(300);
+  await w.screenshot('runs-compare-tree');
+}));
+
+void test('deletes a run from the Runs view: asks first, naming what is lost; the record and its row go', { timeout: 180_000 }, () => step(async () => {
+  const w = wb!;
+  await w.runCommand('View: Close All Editors');
+  const before = await waitFor('two finished records of ui-train-short', async () => {
+    const r = storedRecords(w).filter((s) => s.record.profile === 'ui-train-short' && s.record.status !== 'running');
+    return r.length === 2 ? r : undefined;
+  }, 30_000);
+  const rows = await runRows(w);
+  const victim = rows[1]; // the first run of ui-train-short (the older of its two)
+  const oldest = [...before].sort((a, b) => a.record.startedAt.localeCompare(b.record.startedAt))[0];
+  await victim.row.click(); // one row selected: the menu acts on it alone
+  await w.contextMenu(victim.row, 'Delete Run Record...');
+  const dialog = w.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+  const detail = ((await dialog.locator('.dialog-message-detail').textContent()) ?? '').trim();
+  await w.screenshot('runs-delete-confirm');
+  const message = await w.confirmDialog('Delete');
+  assert.equal(message, `Delete the record of ui-train-short ${oldest.record.startedAt.slice(0, 16).replace('T', ' ')}?`);
+  assert.match(detail, /settings, metrics and curves are lost/);
+  assert.match(detail, /Containers, images and artifacts folders are not touched/);
+  await w.waitForRowDescription('Runs', 'profile: ui-train-short', (d) => d === '1 run', 'the group to list one run', 30_000);
+  assert.ok(!existsSync(oldest.file), `the record file is gone: ${oldest.file}`);
+  const after = storedRecords(w).filter((s) => s.record.profile === 'ui-train-short');
+  assert.deepEqual(after.map((s) => s.record.id), before.filter((s) => s !== oldest).map((s) => s.record.id));
+  assert.ok(!(await runRows(w)).some((r) => r.label === victim.label), `no row ${victim.label} any more`);
 }));

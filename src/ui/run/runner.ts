@@ -171,7 +171,7 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   if (!checked || !(await checkMounts(ctx, checked, policy))) return undefined;
   if (checked.interactive === true && checked.detach === false) {
     if (checked.upload?.length || checked.download?.length) throw new UserError('upload and download need a detached run: the files are copied before the start and after the exit.', { hint: 'Set detach: true, or use Upload to Container / Download Artifacts on the running container.' });
-    return runAttached(ctx, checked, policy.onAttached);
+    return runAttached(ctx, checked, policy);
   }
   const started = Date.now();
   // With --rm the engine would remove the container before its artifacts are downloaded: remove it ourselves after.
@@ -202,9 +202,20 @@ async function uploadAll(ctx: CommandContext, id: string, req: RunRequest): Prom
  * terminal attached to its TTY (keystrokes in, output out, resize, Ctrl-C). When the program
  * exits the terminal shows the exit code (and that `--rm` removed the container).
  */
-async function runAttached(ctx: CommandContext, req: RunRequest, onAttached?: (run: AttachedRun) => void): Promise<{ id: string; name: string }> {
+async function runAttached(ctx: CommandContext, req: RunRequest, policy: RunPolicy): Promise<{ id: string; name: string }> {
+  const { onAttached } = policy;
   const run = await ctx.session.get().runInteractive(req);
   log().info(`Started container ${run.name} (${run.id.slice(0, 12)}) from ${req.image}, attached to a terminal`);
+  // recorded like a detached run; its metrics come from the attach stream's TTY output, tapped
+  // from the start (a --rm container may be gone before a logs stream of its own could start)
+  ctx.runs.record(req, run, { ...policy.record, engine: ctx.session.get() }, {
+    text: (onText) => {
+      run.tap(onText);
+      // the output's end, or 2 s after the exit if the stream stays open
+      return Promise.race([run.outputEnded, run.exited.then(() => new Promise<void>((r) => setTimeout(r, 2_000)))]);
+    },
+    exited: run.exited,
+  });
   ctx.views.containers.refresh();
   void run.exited.then(() => ctx.views.containers.refresh());
   if (onAttached) {

@@ -1,6 +1,7 @@
 /**
  * The run history: records every run the extension starts (src/ui/run/runner.ts calls
- * `record`), follows the container's logs on its own stream to parse metrics (the logs
+ * `record`, for interactive `-it` runs too, which are followed on their attach stream),
+ * follows the container's logs on its own stream to parse metrics (the logs
  * terminal is not touched, so parsing never slows it), and finishes the record when the
  * container exits. Records are kept by RunStore in workspace storage, or in the workspace
  * folder named by `mlLab.runs.location`.
@@ -25,6 +26,17 @@ export interface RecordOptions {
   imageReference?: string;
   /** the engine the run is on, when not the current one (a profile's `engine:`, issue 11) */
   engine?: Engine;
+}
+
+/**
+ * Where a run's output and exit code come from when not from the engine's logs and wait
+ * (an interactive run: the attach stream the terminal reads, and its own exit).
+ */
+export interface RunOutputSource {
+  /** hands the output over as it comes to `onText`; resolves when the output ends */
+  text(onText: (text: string) => void): Promise<void>;
+  /** the exit code (undefined when unknown) */
+  exited: Promise<number | undefined>;
 }
 
 /** A run being followed in this window: its record and its live metrics. */
@@ -109,16 +121,16 @@ export class RunHistory implements vscode.Disposable {
    * Records a run that has just started and follows it until it exits. Never throws: a
    * failure to record is logged, the run itself goes on.
    */
-  record(req: RunRequest, container: { id: string; name: string }, o: RecordOptions = {}): ActiveRun | undefined {
+  record(req: RunRequest, container: { id: string; name: string }, o: RecordOptions = {}, source?: RunOutputSource): ActiveRun | undefined {
     try {
-      return this.start(req, container, o);
+      return this.start(req, container, o, source);
     } catch (err) {
       log().warn(`Could not record the run of ${container.name}: ${(err as Error).message}`);
       return undefined;
     }
   }
 
-  private start(req: RunRequest, container: { id: string; name: string }, o: RecordOptions): ActiveRun {
+  private start(req: RunRequest, container: { id: string; name: string }, o: RecordOptions, source?: RunOutputSource): ActiveRun {
     const engine = o.engine ?? this.session.get();
     const record = newRecord({
       source: o.source ?? 'guided',
@@ -134,7 +146,7 @@ export class RunHistory implements vscode.Disposable {
       const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
       const image = raw ? { ...r.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } : r.image;
       return { ...r, image, git };
-    });
+    }, source);
   }
 
   /**
@@ -158,7 +170,7 @@ export class RunHistory implements vscode.Disposable {
   }
 
   /** Follows a recorded run's logs to its end, then saves its metrics, exit code and artifacts. */
-  private follow(record: RunRecord, engine: Engine, complete?: (r: RunRecord) => Promise<RunRecord>): ActiveRun {
+  private follow(record: RunRecord, engine: Engine, complete?: (r: RunRecord) => Promise<RunRecord>, source?: RunOutputSource): ActiveRun {
     const containerId = record.containerId;
     const metrics = new MetricStream();
     const abort = new AbortController();
@@ -167,26 +179,24 @@ export class RunHistory implements vscode.Disposable {
     let early: string[] | undefined = [];
     let earlyBytes = 0;
     const dropEarly = setTimeout(() => (early = undefined), earlyKeepMs);
-    const logsDone = engine
-      .logs(
-        containerId,
-        (text) => {
-          for (const l of listeners) l(text); // the terminal first: parsing is only queued here
-          metrics.push(text);
-          if (early) {
-            early.push(text);
-            earlyBytes += text.length;
-            if (earlyBytes > earlyKeepBytes) early = undefined;
-          }
-        },
-        { follow: true, signal: abort.signal },
-      )
+    const onText = (text: string) => {
+      for (const l of listeners) l(text); // the terminal first: parsing is only queued here
+      metrics.push(text);
+      if (early) {
+        early.push(text);
+        earlyBytes += text.length;
+        if (earlyBytes > earlyKeepBytes) early = undefined;
+      }
+    };
+    const logsDone = (source ? source.text(onText) : engine.logs(containerId, onText, { follow: true, signal: abort.signal }))
       .catch(() => undefined)
       .finally(() => clearTimeout(dropEarly));
-    const exited = engine.waitContainer(containerId).then(
-      (r) => r.exitCode,
-      () => undefined,
-    );
+    const exited =
+      source?.exited ??
+      engine.waitContainer(containerId).then(
+        (r) => r.exitCode,
+        () => undefined,
+      );
     const followText = (onText: (text: string) => void, signal: AbortSignal): Promise<void> => {
       if (!early) return engine.logs(containerId, onText, { follow: true, signal });
       for (const t of early) onText(t);

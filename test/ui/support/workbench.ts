@@ -665,6 +665,11 @@ export class Workbench {
     }, timeoutMs, 250);
   }
 
+  /** code-server's user-data folder (User/settings.json, User/workspaceStorage/...). */
+  get userDataDir(): string {
+    return this.server.userDataDir;
+  }
+
   /** Saves test-results/ui/<name>.png and returns its path. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(resultsDir, { recursive: true });
