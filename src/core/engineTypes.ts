@@ -102,6 +102,8 @@ export interface EngineInfo {
   gpuRuntime: boolean;
   /** Swarm.LocalNodeState ("inactive", "active", ...) */
   swarm: string;
+  /** Swarm.ControlAvailable: this engine is a swarm manager (the Swarm view shows; issue 14) */
+  swarmManager: boolean;
   /** OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)" */
   operatingSystem: string;
 }

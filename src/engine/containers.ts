@@ -542,7 +542,7 @@ export interface ShellSession {
 }
 
 /** Splits a multiplexed log buffer (8-byte frame headers: stream type, 3 zero bytes, uint32 BE length). */
-function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {
+export function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {
   let i = 0;
   while (i + 8 <= buf.length) {
     const type = buf[i];

@@ -16,6 +16,7 @@ import { ContainersApi } from './containers';
 import { VolumesApi } from './volumes';
 import { NetworksApi } from './networks';
 import { EventsApi } from './events';
+import { SwarmApi } from './swarm';
 
 export * from '../core/engineTypes';
 export { DEFAULT_TIMEOUT_MS, EngineError, type LabelFilter } from './connection';
@@ -23,11 +24,11 @@ export type { BuildRequest, BuildResult } from './build';
 export type { AttachedRun, ShellSession } from './containers';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Engine extends ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi {}
+export interface Engine extends ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, SwarmApi {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Engine extends EngineBase {}
 
-for (const api of [ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi]) {
+for (const api of [ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, SwarmApi]) {
   for (const name of Object.getOwnPropertyNames(api.prototype)) {
     if (name === 'constructor') continue;
     Object.defineProperty(Engine.prototype, name, Object.getOwnPropertyDescriptor(api.prototype, name) as PropertyDescriptor);
