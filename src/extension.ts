@@ -27,6 +27,8 @@ import { LabWalkthrough } from './ui/walkthrough';
 import { RunHistory } from './ui/runs/history';
 import { RunsProvider } from './ui/runs/runsView';
 import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
+import { SwarmView } from './ui/swarm/swarmView';
+import type { NodeModel as SwarmRow } from './core/tree/models';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -41,6 +43,8 @@ export interface MlLabApi {
   registryOutput(): string;
   /** the run history (issue 12): tests read the records */
   readonly runs: RunHistory;
+  /** the Swarm view's rows (issue 14): tests read what it shows */
+  swarmRows(): readonly SwarmRow[];
   /** ms spent in activate() */
   readonly activationMs: number;
 }
@@ -193,6 +197,9 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // runs that were being recorded when the window reloaded: follow them again, off the activation path
   const resume = setTimeout(() => void runHistory.resumeUnfinished().catch((err: unknown) => log().warn(`Could not resume run records: ${String(err)}`)), 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(resume) });
+  // Swarm (issue 14): the view appears while the engine is a swarm manager
+  const swarmView = new SwarmView(session);
+  context.subscriptions.push(swarmView);
   const commandContext: CommandContext = {
     extension: context,
     session,
@@ -207,6 +214,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     walkthrough,
     runs: runHistory,
     runsView,
+    swarm: swarmView,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);
@@ -221,7 +229,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, swarmRows: () => swarmView.provider.current(), activationMs };
 }
 
 export function deactivate(): void {

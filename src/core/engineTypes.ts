@@ -66,6 +66,8 @@ export interface ContainerSummary {
 export interface ImageDetails {
   id: string;
   repoTags: string[];
+  /** `repo@sha256:...` digests from registries this image was pushed to or pulled from (issue 14: a Swarm job runs it by digest) */
+  repoDigests?: string[];
   /** `{"8080/tcp": {}}` as the image config has it */
   exposedPorts: Record<string, unknown>;
   workingDir: string;

@@ -45,6 +45,7 @@ import { addEngine, removeEngine, useEngine } from './engine/engines';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
+import * as swarm from './swarm/swarm';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -137,6 +138,12 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
   [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
   [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
+  // Swarm (issue 14)
+  [CommandIds.profileRunOnSwarm]: (ctx, arg) => swarm.runProfileOnSwarm(ctx, arg),
+  [CommandIds.swarmRefresh]: (ctx) => ctx.swarm?.refresh(),
+  [CommandIds.serviceLogs]: (ctx, arg) => swarm.viewServiceLogs(ctx, arg),
+  [CommandIds.serviceRemove]: (ctx, arg) => swarm.removeService(ctx, arg),
+  [CommandIds.nodeLabel]: (ctx, arg) => swarm.labelNode(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */
