@@ -138,11 +138,15 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     undefined,
     [containerList],
   );
+  // Swarm (issue 14): the view appears while the engine is a swarm manager
+  const swarmView = new SwarmView(session);
+  context.subscriptions.push(swarmView);
   const refresh = new RefreshManager(session, () => {
     images.refresh();
     containers.refresh();
     volumes.refresh();
     networks.refresh();
+    swarmView.recheck(); // issue 14: the Swarm view follows `docker swarm init`/`leave`
   });
   const docs = new ReadonlyDocs();
   const walkthrough = new LabWalkthrough(session);
@@ -197,9 +201,6 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // runs that were being recorded when the window reloaded: follow them again, off the activation path
   const resume = setTimeout(() => void runHistory.resumeUnfinished().catch((err: unknown) => log().warn(`Could not resume run records: ${String(err)}`)), 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(resume) });
-  // Swarm (issue 14): the view appears while the engine is a swarm manager
-  const swarmView = new SwarmView(session);
-  context.subscriptions.push(swarmView);
   const commandContext: CommandContext = {
     extension: context,
     session,

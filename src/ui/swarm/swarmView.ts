@@ -15,8 +15,8 @@ import { log } from '../log';
 
 /** How often the visible view asks for nodes, services and tasks, in ms: a task's state lasts seconds. */
 const POLL_MS = 2_000;
-/** How often the manager check runs again while nothing else asks, in ms (someone may run `docker swarm init`). */
-const MANAGER_CHECK_MS = 30_000;
+/** The manager check asks `GET /info` at most this often when the other views refresh, in ms (someone may run `docker swarm init`). */
+const MANAGER_CHECK_MIN_MS = 10_000;
 
 export class SwarmView implements vscode.Disposable {
   readonly provider: NodeTreeProvider;
@@ -24,6 +24,7 @@ export class SwarmView implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private poll: NodeJS.Timeout | undefined;
   private managerTimer: NodeJS.Timeout | undefined;
+  private lastCheck = 0;
   private manager: boolean | undefined;
   private checking: Promise<boolean> | undefined;
 
@@ -32,8 +33,13 @@ export class SwarmView implements vscode.Disposable {
       'Swarm',
       async () => {
         const engine = this.session.get();
-        const [nodes, services, tasks] = await Promise.all([engine.listNodes(), engine.listServices(), engine.listTasks()]);
-        return swarmTree(nodes, services, tasks);
+        try {
+          const [nodes, services, tasks] = await Promise.all([engine.listNodes(), engine.listServices(), engine.listTasks()]);
+          return swarmTree(nodes, services, tasks);
+        } catch (err) {
+          this.recheck(); // the engine may have left the swarm: the view then hides
+          throw err;
+        }
       },
       CommandIds.swarmRefresh,
     );
@@ -48,8 +54,18 @@ export class SwarmView implements vscode.Disposable {
     this.managerTimer = setTimeout(() => void this.checkManager(), 1_500);
   }
 
+  /**
+   * Asks again whether the engine is a manager, at most every MANAGER_CHECK_MIN_MS: called when
+   * the other views refresh (engine events, their fallback poll), so it runs only while the
+   * sidebar is in use.
+   */
+  recheck(): void {
+    if (Date.now() - this.lastCheck >= MANAGER_CHECK_MIN_MS) void this.checkManager();
+  }
+
   /** Whether the current engine is a swarm manager (asks `GET /info`); sets the context key the view's `when` reads. */
   checkManager(): Promise<boolean> {
+    this.lastCheck = Date.now();
     this.checking ??= (async () => {
       let manager = false;
       try {
@@ -66,8 +82,6 @@ export class SwarmView implements vscode.Disposable {
       return manager;
     })().finally(() => {
       this.checking = undefined;
-      if (this.managerTimer) clearTimeout(this.managerTimer);
-      this.managerTimer = setTimeout(() => void this.checkManager(), MANAGER_CHECK_MS);
     });
     return this.checking;
   }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import type { NodeModel } from '../../../core/tree/models';
 import { parseReference } from '../../../core/registry/reference';
+import { encodeRegistryAuth } from '../../../core/registry/auth';
 import { planSwarmImage, serviceNameFor, toServiceSpec, DEFAULT_SWARM } from '../../../core/swarm/serviceSpec';
 import type { CommandContext } from '../context';
 import { buildProfileImage, pickProfile } from '../profile/profiles';
@@ -73,7 +74,14 @@ export async function runProfileOnSwarm(ctx: CommandContext, arg?: unknown): Pro
   }
   const name = serviceNameFor(profile.name, new Date());
   const spec = toServiceSpec(profile, { name, image, env: req.env ?? {}, labels: { ...req.labels, ...(args.labels ?? {}) } });
-  const id = await engine.createService(spec);
+  // As `docker service create --with-registry-auth`: the nodes pull with your credentials for that registry, if you have any.
+  let registryAuth: string | undefined;
+  if (plan.kind !== 'localOnly') {
+    const registry = parseReference(image).registry;
+    const credentials = await ctx.registries.credentials.lookup(registry);
+    if (credentials) registryAuth = encodeRegistryAuth(credentials, registry);
+  }
+  const id = await engine.createService(spec, registryAuth);
   ctx.swarm?.refresh();
   void followJob(ctx, engine, { id, name, totalCompletions: swarm.replicas }, { showLogs: args.showLogs });
   return { id, name };
