@@ -99,6 +99,9 @@ export const CommandIds = {
   serviceLogs: 'mlLab.service.logs',
   serviceRemove: 'mlLab.service.remove',
   nodeLabel: 'mlLab.node.label',
+  // Kubernetes export (issue 14)
+  profileExportKubernetesJob: 'mlLab.profile.exportKubernetesJob',
+  profileCopyKubectlCommand: 'mlLab.profile.copyKubectlCommand',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 

@@ -46,6 +46,7 @@ import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
 import * as swarm from './swarm/swarm';
+import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -144,6 +145,9 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.serviceLogs]: (ctx, arg) => swarm.viewServiceLogs(ctx, arg),
   [CommandIds.serviceRemove]: (ctx, arg) => swarm.removeService(ctx, arg),
   [CommandIds.nodeLabel]: (ctx, arg) => swarm.labelNode(ctx, arg),
+  // Kubernetes export (issue 14)
+  [CommandIds.profileExportKubernetesJob]: (ctx, arg) => exportProfileAsKubernetesJob(ctx, arg),
+  [CommandIds.profileCopyKubectlCommand]: (ctx, arg) => copyProfileAsKubectlCommand(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

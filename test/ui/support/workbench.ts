@@ -18,6 +18,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { after, before } from 'node:test';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 
 /** The repo root: the nearest folder above this file with a package.json (works from test/ and out/test/). */
@@ -764,3 +765,26 @@ export function cleanupDocker(o: { containerNames?: string[]; images?: string[];
   if (volumes.length) docker(['volume', 'rm', ...volumes], true);
 }
 
+/**
+ * A scenario file's workbench: started before its tests, stopped after them, with a failure
+ * screenshot and logs when a step failed. Wrap each test's body in `step`.
+ */
+export function workbenchScenario(o: StartOptions): { wb: () => Workbench; step: <T>(fn: () => Promise<T>) => Promise<T> } {
+  let wb: Workbench | undefined;
+  let failed = false;
+  before(async () => {
+    wb = await Workbench.start(o);
+  });
+  after(async () => {
+    if (wb) {
+      if (failed) await wb.saveFailure();
+      await wb.stop();
+    }
+  });
+  return {
+    wb: () => wb!,
+    step: async (fn) => {
+      try { return await fn(); } catch (e) { failed = true; throw e; }
+    },
+  };
+}
