@@ -45,6 +45,11 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
   const onExit = () => {
     if (weMadeTheSwarm) leaveLocalSwarm();
   };
+  // Killed by the test runner (Ctrl-C, a timeout): leave the swarm before going.
+  const onSignal = (signal: NodeJS.Signals) => {
+    onExit();
+    void (worker?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
 
   before(async () => {
     const state = swarmState();
@@ -55,6 +60,8 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     // and the jobs name the image by that name, which both engines have.
     worker.loadImage(TINY);
     process.on('exit', onExit);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     weMadeTheSwarm = true;
     const init = dockerCli(['swarm', 'init', '--advertise-addr', worker.hostAddress, '--listen-addr', `${worker.hostAddress}:2377`]);
     assert.equal(init.status, 0, init.stderr);
@@ -87,6 +94,8 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     }
     if (weMadeTheSwarm) leaveLocalSwarm();
     process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await worker?.stop();
     assert.equal(swarmState(), 'inactive', 'the machine engine left the swarm');
   });

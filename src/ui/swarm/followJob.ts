@@ -70,9 +70,10 @@ export async function watchJob(
 
 /**
  * Opens the job's log terminal and watches it to its end, then shows one notification with
- * every task's outcome. Returns the job's end (undefined when removed or the window closes).
+ * every task's outcome (unless `notify` is false: View Service Logs of a job that already ended).
+ * Returns the job's end (undefined when removed or the window closes).
  */
-export function followJob(ctx: CommandContext, engine: Engine, service: { id: string; name: string; totalCompletions: number }, options: { showLogs?: boolean } = {}): Promise<JobEnd | undefined> {
+export function followJob(ctx: CommandContext, engine: Engine, service: { id: string; name: string; totalCompletions: number }, options: { showLogs?: boolean; notify?: boolean } = {}): Promise<JobEnd | undefined> {
   const stop = new AbortController();
   ctx.extension.subscriptions.push({ dispose: () => stop.abort() });
   const listeners = new Set<(text: string) => void>();
@@ -108,7 +109,7 @@ export function followJob(ctx: CommandContext, engine: Engine, service: { id: st
 
   void ended.then(async (end) => {
     ctx.swarm?.refresh();
-    if (!end) return;
+    if (!end || options.notify === false) return;
     const failed = end.progress.failed + end.progress.lost > 0;
     const text = `Swarm job ${service.name} ${failed ? 'ended with problems' : 'finished'}: ${end.outcomes.join('; ')}.`;
     const remove = 'Remove Service';

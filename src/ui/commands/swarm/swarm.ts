@@ -123,7 +123,8 @@ export async function viewServiceLogs(ctx: CommandContext, arg?: unknown): Promi
   const engine = ctx.session.get();
   const service = (await engine.listServices()).find((s) => s.id === target.id);
   if (!service) throw new UserError(`Service ${target.name} no longer exists.`);
-  void followJob(ctx, engine, { id: service.id, name: service.name, totalCompletions: service.totalCompletions ?? 1 });
+  // The run that started the job already notified of its end: the logs' summary line is enough here.
+  void followJob(ctx, engine, { id: service.id, name: service.name, totalCompletions: service.totalCompletions ?? 1 }, { notify: false });
 }
 
 /** `key=value`: a node label as `docker node update --label-add` takes it. */
