@@ -12,10 +12,13 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer, type Server } from 'node:net';
 import { Engine } from '../../src/engine/engine';
 import { parseProfiles, type Profile } from '../../src/core/run/profile';
-import { toServiceSpec } from '../../src/core/swarm/serviceSpec';
+import { pinnedReference, toServiceSpec } from '../../src/core/swarm/serviceSpec';
+import { encodeRegistryAuth } from '../../src/core/registry/auth';
+import { startLocalRegistry, type LocalRegistry } from '../support/localRegistry';
 import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, viewTask, type SwarmNode, type SwarmTask } from '../../src/core/swarm/model';
 import { swarmNodes } from '../../src/core/swarm/tree';
 import { startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
@@ -233,6 +236,40 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     for (const t of done) assert.ok(lines.some((l) => l.startsWith(`[slot ${t.slot} @ ${hostnameOf(nodes, t.nodeId)}] replica on `)), lines.join('\n'));
     log(`${name}: ${taskOutcomes(tasks, nodes).join('; ')}`);
     for (const l of lines) log(`${name} log: ${l}`);
+  });
+
+  it('an image only on the manager is pushed to a registry and the worker pulls it by digest', async () => {
+    // The registry listens on this machine's 127.0.0.1:<port> (an insecure registry for dockerd);
+    // the worker reaches it at its own 127.0.0.1:<port> through two forwarders:
+    // namespace 127.0.0.1 -> host veth address -> host 127.0.0.1.
+    const registry: LocalRegistry = await startLocalRegistry('swarm');
+    const hostSide: Server = createServer((c) => c.pipe(createConnection(registry.port, '127.0.0.1')).pipe(c).on('error', () => c.destroy()));
+    await new Promise<void>((resolve) => hostSide.listen(registry.port, worker!.hostAddress, resolve));
+    const nsSide: ChildProcess = spawn('nsenter', [`--net=/var/run/netns/${worker!.ns}`, process.execPath, '-e',
+      `require('net').createServer((c) => c.pipe(require('net').connect(${registry.port}, '${worker!.hostAddress}')).pipe(c).on('error', () => c.destroy())).listen(${registry.port}, '127.0.0.1')`], { stdio: 'ignore' });
+    const pushed = `${registry.host}/mllab-swarm-test:${RUN}`;
+    try {
+      dockerCli(['tag', TINY, pushed]);
+      const { digest } = await engine.pushImage(pushed, { registryAuth: encodeRegistryAuth(undefined, registry.host) });
+      assert.match(digest ?? '', /^sha256:[0-9a-f]{64}$/);
+      const image = pinnedReference(pushed, digest);
+      assert.equal(worker!.docker(['images', '-q', `${registry.host}/mllab-swarm-test`]), '', 'the worker does not have it yet');
+      const profile = profileOf(['    run:', '      command: ["echo", "pulled by digest"]', '    swarm:', '      constraints: ["node.role == worker"]'].join('\n'));
+      const name = `mllab-enginetest-${RUN}-${++serial}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+      const id = await engine.createService(toServiceSpec(profile, { name, image, env: {}, labels }));
+      const { tasks, nodes } = await waitJob(id, 1);
+      assert.equal(tasks[0].nodeId, workerNodeId);
+      assert.equal(tasks[0].exitCode, 0, JSON.stringify(tasks));
+      assert.equal(worker!.docker(['images', '--digests', '--format', '{{.Digest}}', `${registry.host}/mllab-swarm-test`]), digest, 'the worker pulled that digest');
+      const lines = await prefixedLogs(id, tasks, nodes);
+      assert.deepEqual(lines, [`[slot 0 @ ${hostnameOf(nodes, workerNodeId)}] pulled by digest`]);
+      log(`${name}: ${image}: ${taskOutcomes(tasks, nodes).join('; ')}`);
+    } finally {
+      dockerCli(['rmi', pushed]); // the tag only: the image stays under its other name
+      nsSide.kill();
+      hostSide.close();
+      await registry.stop();
+    }
   });
 
   it('a node that goes down mid-job is reported (the worker\'s dockerd stops)', { timeout: 120_000 }, async () => {

@@ -197,3 +197,14 @@ export function planSwarmImage(image: { reference: string; repoDigests: string[]
     hint: 'Add swarm: { registry: <host[:port]/namespace> } to the profile (the image is then pushed there and run by digest), or load the same image on every node (docker save | docker load).',
   };
 }
+
+/**
+ * The reference a job runs after a push: `127.0.0.1:5000/course/iris-train:v1` pushed with
+ * digest `sha256:ab...` -> `127.0.0.1:5000/course/iris-train@sha256:ab...` (the tag goes: the
+ * digest names the image); without a digest, the pushed reference itself.
+ */
+export function pinnedReference(pushed: string, digest: string | undefined): string {
+  if (!digest) return pushed;
+  const repo = pushed.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+  return `${repo}@${digest}`;
+}

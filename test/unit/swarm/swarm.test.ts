@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProfiles, type Profile } from '../../../src/core/run/profile';
-import { planSwarmImage, serviceNameFor, toServiceSpec, validateConstraint } from '../../../src/core/swarm/serviceSpec';
+import { pinnedReference, planSwarmImage, serviceNameFor, toServiceSpec, validateConstraint } from '../../../src/core/swarm/serviceSpec';
 import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, viewTask, type SwarmNode, type SwarmTask } from '../../../src/core/swarm/model';
 import { swarmNodes, swarmTree } from '../../../src/core/swarm/tree';
 
@@ -216,4 +216,10 @@ void test('the tree: Nodes and Services, each service with its tasks and why one
     'slot 0: gpu-box · complete · exit 0',
     'slot 1: no node yet · pending · no suitable node (insufficient resources on 2 nodes)',
   ]);
+});
+
+void test('after a push the job runs the repository at the pushed digest, without the tag', () => {
+  assert.equal(pinnedReference('127.0.0.1:5000/course/iris-train:v1', 'sha256:ab12'), '127.0.0.1:5000/course/iris-train@sha256:ab12');
+  assert.equal(pinnedReference('reg:5000/iris', 'sha256:cd'), 'reg:5000/iris@sha256:cd');
+  assert.equal(pinnedReference('reg:5000/iris:v2', undefined), 'reg:5000/iris:v2');
 });

@@ -8,7 +8,7 @@ import { UserError } from '../../../core/errors';
 import type { NodeModel } from '../../../core/tree/models';
 import { parseReference } from '../../../core/registry/reference';
 import { encodeRegistryAuth } from '../../../core/registry/auth';
-import { planSwarmImage, serviceNameFor, toServiceSpec, DEFAULT_SWARM } from '../../../core/swarm/serviceSpec';
+import { pinnedReference, planSwarmImage, serviceNameFor, toServiceSpec, DEFAULT_SWARM } from '../../../core/swarm/serviceSpec';
 import type { CommandContext } from '../context';
 import { buildProfileImage, pickProfile } from '../profile/profiles';
 import { runRequestFor } from '../../profiles/execute';
@@ -60,8 +60,7 @@ export async function runProfileOnSwarm(ctx: CommandContext, arg?: unknown): Pro
   else if (plan.kind === 'push') {
     const pushed = await pushImage(ctx, { image: profile.image, target: plan.target });
     if (!pushed) return undefined;
-    const ref = parseReference(pushed.reference);
-    image = pushed.digest ? `${pushed.reference.slice(0, pushed.reference.length - (ref.tag ? ref.tag.length + 1 : 0))}@${pushed.digest}` : pushed.reference;
+    image = pinnedReference(pushed.reference, pushed.digest);
   } else {
     image = plan.image;
     if (nodes.length > 1 && !args.allowLocalImage) {
