@@ -28,7 +28,6 @@ import { RunHistory } from './ui/runs/history';
 import { RunsProvider } from './ui/runs/runsView';
 import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
 import { SwarmView } from './ui/swarm/swarmView';
-import type { NodeModel as SwarmRow } from './core/tree/models';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -43,8 +42,6 @@ export interface MlLabApi {
   registryOutput(): string;
   /** the run history (issue 12): tests read the records */
   readonly runs: RunHistory;
-  /** the Swarm view's rows (issue 14): tests read what it shows */
-  swarmRows(): readonly SwarmRow[];
   /** ms spent in activate() */
   readonly activationMs: number;
 }
@@ -230,7 +227,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, swarmRows: () => swarmView.provider.current(), activationMs };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };
 }
 
 export function deactivate(): void {
