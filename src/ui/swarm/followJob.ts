@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Engine } from '../../engine/engine';
-import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, type JobProgress, type SwarmNode, type SwarmTask } from '../../core/swarm/model';
+import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, TERMINAL_TASK_STATES, type JobProgress, type SwarmNode, type SwarmTask } from '../../core/swarm/model';
 import { CommandIds } from '../../core/ids';
 import type { CommandContext } from '../commands/context';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
@@ -53,7 +53,7 @@ export async function watchJob(
       }
       for (const t of tasks) {
         const down = nodes.find((n) => n.id === t.nodeId && n.state !== 'ready');
-        const text = down && !['complete', 'failed', 'shutdown', 'rejected'].includes(t.state) ? `slot ${t.slot ?? '?'}: node ${down.hostname} is ${down.state}` : '';
+        const text = down && !TERMINAL_TASK_STATES.has(t.state) ? `slot ${t.slot ?? '?'}: node ${down.hostname} is ${down.state}` : '';
         if (text && !said.has(text)) {
           said.add(text);
           onWaiting(text);
@@ -97,7 +97,13 @@ export function followJob(ctx: CommandContext, engine: Engine, service: { id: st
         const parts = splitServiceLogLine(line);
         queue = queue.then(() => known(parts.taskId)).catch(() => undefined).then(() => onText(`${logLinePrefix(parts, tasks, nodes)}${parts.text}\n`));
       }, { follow: true, signal: logStop.signal });
-      const end = await Promise.race([ended, following.then(() => ended)]);
+      // The terminal closed: stop here (the job is still watched for its notification).
+      const closed = new Promise<'closed'>((resolve) => signal.addEventListener('abort', () => resolve('closed'), { once: true }));
+      const end = await Promise.race([ended, following.then(() => ended), closed]);
+      if (end === 'closed') {
+        listeners.delete(onText);
+        return;
+      }
       await new Promise((r) => setTimeout(r, DRAIN_MS));
       logStop.abort();
       await following.catch(() => undefined);
