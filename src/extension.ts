@@ -29,6 +29,7 @@ import { LabWalkthrough } from './ui/walkthrough';
 import { RunHistory } from './ui/runs/history';
 import { RunsProvider } from './ui/runs/runsView';
 import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
+import { SwarmView } from './ui/swarm/swarmView';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -140,11 +141,15 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     undefined,
     [containerList],
   );
+  // Swarm (issue 14): the view appears while the engine is a swarm manager
+  const swarmView = new SwarmView(session);
+  context.subscriptions.push(swarmView);
   const refresh = new RefreshManager(session, () => {
     images.refresh();
     containers.refresh();
     volumes.refresh();
     networks.refresh();
+    swarmView.recheck(); // issue 14: the Swarm view follows `docker swarm init`/`leave`
   });
   const docs = new ReadonlyDocs();
   const walkthrough = new LabWalkthrough(session);
@@ -213,6 +218,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     walkthrough,
     runs: runHistory,
     runsView,
+    swarm: swarmView,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);

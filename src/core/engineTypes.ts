@@ -66,6 +66,8 @@ export interface ContainerSummary {
 export interface ImageDetails {
   id: string;
   repoTags: string[];
+  /** `repo@sha256:...` digests from registries this image was pushed to or pulled from (issue 14: a Swarm job runs it by digest) */
+  repoDigests?: string[];
   /** `{"8080/tcp": {}}` as the image config has it */
   exposedPorts: Record<string, unknown>;
   workingDir: string;
@@ -102,6 +104,8 @@ export interface EngineInfo {
   gpuRuntime: boolean;
   /** Swarm.LocalNodeState ("inactive", "active", ...) */
   swarm: string;
+  /** Swarm.ControlAvailable: this engine is a swarm manager (the Swarm view shows; issue 14) */
+  swarmManager: boolean;
   /** OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)" */
   operatingSystem: string;
 }

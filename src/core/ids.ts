@@ -93,6 +93,12 @@ export const CommandIds = {
   runsExport: 'mlLab.runs.export',
   runsRefresh: 'mlLab.runs.refresh',
   containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
+  // Swarm (issue 14)
+  profileRunOnSwarm: 'mlLab.profile.runOnSwarm',
+  swarmRefresh: 'mlLab.swarm.refresh',
+  serviceLogs: 'mlLab.service.logs',
+  serviceRemove: 'mlLab.service.remove',
+  nodeLabel: 'mlLab.node.label',
   // Kubernetes export (issue 14)
   profileExportKubernetesJob: 'mlLab.profile.exportKubernetesJob',
   profileCopyKubectlCommand: 'mlLab.profile.copyKubectlCommand',
@@ -113,6 +119,7 @@ export const ViewIds = {
   networks: 'mlLab.views.networks',
   engines: 'mlLab.views.engines',
   runs: 'mlLab.views.runs',
+  swarm: 'mlLab.views.swarm',
 } as const;
 
 export const SettingIds = {
@@ -134,6 +141,9 @@ export const SettingIds = {
   runsLocation: 'mlLab.runs.location',
   runsMaxTotalMB: 'mlLab.runs.maxTotalMB',
 } as const;
+
+/** issue 14: context key set while the current engine is a Swarm manager (the Swarm view's `when`). */
+export const SWARM_MANAGER_CONTEXT = 'mlLab.swarm.isManager';
 
 /** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */
 export const TASK_TYPE = 'mllab';

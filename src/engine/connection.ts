@@ -251,7 +251,7 @@ export abstract class EngineBase {
   async info(): Promise<EngineInfo> {
     const d = this.docker() as unknown as { info(o: object): Promise<Record<string, unknown>> };
     const i = await this.call('engine info', (abortSignal) => d.info({ abortSignal }));
-    const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string };
+    const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean };
     return {
       serverVersion: String(i.ServerVersion ?? '?'),
       platform: `${String(i.OSType ?? '?')}/${String(i.Architecture ?? '?')}`,
@@ -259,6 +259,7 @@ export abstract class EngineBase {
       memoryBytes: Number(i.MemTotal ?? 0),
       gpuRuntime: Object.keys((i.Runtimes ?? {}) as object).some((name) => /nvidia/i.test(name)),
       swarm: swarm.LocalNodeState ?? 'inactive',
+      swarmManager: swarm.LocalNodeState === 'active' && swarm.ControlAvailable === true,
       operatingSystem: String(i.OperatingSystem ?? ''),
     };
   }

@@ -565,3 +565,15 @@ export interface ShellSession {
   /** resolves with the shell's exit code (undefined when unknown) once the stream ends */
   readonly exited: Promise<number | undefined>;
 }
+
+/** Splits a multiplexed log buffer (8-byte frame headers: stream type, 3 zero bytes, uint32 BE length). */
+export function demuxBuffer(buf: Buffer, onText: (text: string, stream: 'stdout' | 'stderr') => void): void {
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const type = buf[i];
+    const len = buf.readUInt32BE(i + 4);
+    const body = buf.subarray(i + 8, i + 8 + len);
+    onText(body.toString('utf8'), type === 2 ? 'stderr' : 'stdout');
+    i += 8 + len;
+  }
+}

@@ -18,6 +18,7 @@ import { VolumesApi } from './volumes';
 import { NetworksApi } from './networks';
 import { EventsApi } from './events';
 import { TransferApi } from './transfer';
+import { SwarmApi } from './swarm';
 
 export * from '../core/engineTypes';
 export { DEFAULT_TIMEOUT_MS, EngineError, type LabelFilter } from './connection';
@@ -26,11 +27,11 @@ export type { AttachedRun, ShellSession } from './containers';
 export type { ConflictChoice, DownloadResult, TransferProgress, UploadResult } from './transfer';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Engine extends ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi {}
+export interface Engine extends ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi, SwarmApi {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Engine extends EngineBase {}
 
-for (const api of [ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi]) {
+for (const api of [ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi, SwarmApi]) {
   for (const name of Object.getOwnPropertyNames(api.prototype)) {
     if (name === 'constructor') continue;
     Object.defineProperty(Engine.prototype, name, Object.getOwnPropertyDescriptor(api.prototype, name) as PropertyDescriptor);

@@ -33,6 +33,7 @@ export abstract class ImagesApi extends EngineBase {
     return {
       id: i.Id,
       repoTags: i.RepoTags ?? [],
+      repoDigests: i.RepoDigests ?? [],
       exposedPorts: (c.ExposedPorts as Record<string, unknown> | undefined) ?? {},
       workingDir: c.WorkingDir ?? '',
       volumes: Object.keys((c.Volumes as Record<string, unknown> | undefined) ?? {}),

@@ -129,9 +129,13 @@ function waitUntil(what: string, ok: () => boolean, timeoutMs: number, onTimeout
 /**
  * Starts the second machine. `name` (letters and digits, at most 6) names the namespace and
  * the veth pair. `ssh` adds sshd; `ports` gives the daemon a bridge network so containers can
- * publish ports there (`-p 127.0.0.1:4000:8080` listens on the namespace's loopback). Throws with the daemon's log when it does not come up (and cleans up first).
+ * publish ports there (`-p 127.0.0.1:4000:8080` listens on the namespace's loopback).
+ * `dockerdArgs` are added to the daemon's flags (e.g. `--node-generic-resource
+ * NVIDIA-GPU=gpu0`, a fake GPU for Swarm placement tests). `hostname` gives the daemon a UTS
+ * namespace with that host name (else it shares this machine's: two Swarm nodes would look alike).
+ * Throws with the daemon's log when it does not come up (and cleans up first).
  */
-export async function startRemoteEngine(name: string, options: { ssh?: boolean; ports?: boolean } = {}): Promise<RemoteEngine> {
+export async function startRemoteEngine(name: string, options: { ssh?: boolean; ports?: boolean; dockerdArgs?: string[]; hostname?: string } = {}): Promise<RemoteEngine> {
   if (!/^[a-z0-9]{1,6}$/.test(name)) throw new Error(`remote engine name '${name}': 1-6 lower-case letters or digits`);
   const { k, release } = claimSubnet();
   const ns = `mllab-${name}-${process.pid}`;
@@ -180,13 +184,15 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     const log = path.join(dir, 'dockerd.log');
     // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then stops with
     // "Devices cgroup isn't mounted" (environment.md).
-    const dockerd = spawn('nsenter', inNs(['dockerd',
+    // With a host name of its own: `unshare --uts` (no fork: the pid stays dockerd's) then `hostname`.
+    const ownHostname = options.hostname ? ['unshare', '--uts', 'sh', '-c', `hostname ${options.hostname} && exec "$@"`, 'sh'] : [];
+    const dockerd = spawn('nsenter', inNs([...ownHostname, 'dockerd',
       '--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
       '-H', `unix://${sock}`, '-H', `tcp://${address}:2376`,
       '--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', certs.server.cert, '--tlskey', certs.server.key,
       // With `ports`, the default bridge network (its own subnet inside the namespace) and
       // docker-proxy give published ports on the namespace's addresses; else no bridge at all.
-      ...(options.ports ? ['--bip', `172.30.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false']), { stdio: ['ignore', 'pipe', 'pipe'] });
+      ...(options.ports ? ['--bip', `172.30.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false', ...(options.dockerdArgs ?? [])]), { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(dockerd);
     const out = [] as Buffer[];
     dockerd.stdout?.on('data', (d: Buffer) => out.push(d));

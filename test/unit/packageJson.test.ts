@@ -29,7 +29,7 @@ describe('package.json contributions', () => {
     }
   });
   it('contributes the views in ViewIds under the mlLab view container', () => {
-    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.engines, ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries, ViewIds.runs]);
+    assert.deepEqual(pkg.contributes.views[ViewIds.container].map((v) => v.id), [ViewIds.engines, ViewIds.images, ViewIds.containers, ViewIds.volumes, ViewIds.networks, ViewIds.registries, ViewIds.runs, ViewIds.swarm]);
   });
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
@@ -61,6 +61,8 @@ describe('package.json contributions', () => {
       engines: (['setting', 'default', 'context'] as const).flatMap((kind) => [false, true].map((current) => engineTags({ kind, current }))),
       // src/ui/runs/runsView.ts
       runs: ['run;exited;', 'run;exited;hasArtifacts;', 'run;running;', 'runGroup;'],
+      // src/core/swarm/tree.ts (issue 14)
+      swarm: ['swarmGroup;nodes;', 'swarmNode;worker;up;', 'swarmNode;manager;down;', 'swarmService;job;mllab;', 'swarmService;', 'swarmTask;complete;'],
     };
     for (const i of pkg.contributes.menus['view/item/context']) {
       const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');

@@ -15,6 +15,7 @@ import { CONTAINER_NAME, ENV_NAME, MIN_MEMORY_BYTES, RunRequest, parseRestartPol
 import { validateImageReference } from '../build/dockerfiles';
 import { APPS_LABEL, appsLabelValue, type AppSpec } from '../apps/apps';
 import { parseDownloadSpec, parseUploadSpec, type TransferSpec } from '../transfer/spec';
+import { validateConstraint, validateSpread, type SwarmSection } from '../swarm/serviceSpec';
 
 /** 1-based line/column positions (columns count UTF-16 code units, as the editor does); end is exclusive. */
 export interface SourceRange {
@@ -108,6 +109,8 @@ export interface Profile {
    * (src/core/contexts.ts `engineNamed`).
    */
   engine?: string;
+  /** How it runs as a Swarm job (issue 14): `swarm: { replicas, constraints, maxConcurrent, ... }`. */
+  swarm?: SwarmSection;
   /** Where the profile's key is, for "go to profile". */
   range: SourceRange;
 }
@@ -167,7 +170,7 @@ export function toRunRequest(
  */
 export const PROFILE_FIELDS = {
   file: ['version', 'profiles'],
-  profile: ['description', 'build', 'image', 'run', 'apps', 'engine'],
+  profile: ['description', 'build', 'image', 'run', 'apps', 'engine', 'swarm'],
   app: ['name', 'port', 'path', 'health'],
   build: ['dockerfile', 'context', 'tag', 'args', 'target', 'platform'],
   run: [
@@ -175,6 +178,8 @@ export const PROFILE_FIELDS = {
     'shmSize', 'ipc', 'memory', 'cpus', 'network', 'rm', 'detach', 'interactive', 'tty', 'labels', 'restart',
     'upload', 'download',
   ],
+  // issue 14: Run Profile on Swarm
+  swarm: ['replicas', 'maxConcurrent', 'constraints', 'maxPerNode', 'spread', 'registry', 'volumes'],
 } as const;
 
 /** The expected form of each field, as error messages name it ("section.field"). */
@@ -223,6 +228,15 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'run.restart': 'no, always, unless-stopped, on-failure or on-failure:N',
   'run.upload': 'a list of workspace-path:/container/path copied into the container before it starts, e.g. ["./data:/app/data"]',
   'run.download': 'a list of /container/path:workspace-path copied out after it exits, e.g. ["/app/artifacts:./artifacts"]',
+  // issue 14: Run Profile on Swarm
+  'profile.swarm': 'a mapping: replicas, maxConcurrent, constraints, maxPerNode, spread, registry, volumes',
+  'swarm.replicas': 'how many tasks must complete, a whole number of at least 1, e.g. 3',
+  'swarm.maxConcurrent': 'how many tasks run at once, a whole number of at least 1, e.g. 2',
+  'swarm.constraints': 'a list of placement constraints, e.g. ["node.labels.gpu == true"]',
+  'swarm.maxPerNode': 'at most this many tasks on one node, a whole number of at least 1, e.g. 1',
+  'swarm.spread': 'a node attribute to spread tasks over, e.g. node.labels.rack',
+  'swarm.registry': 'a registry (and namespace) to push the image to, e.g. 127.0.0.1:5000/course',
+  'swarm.volumes': 'a list of named volumes volume:/container/path[:ro], e.g. ["iris-artifacts:/usr/local/app/artifacts"]',
 };
 
 /** Names people write for our fields (Compose and CLI spellings) -> our name. */
@@ -364,7 +378,7 @@ function report(ctx: Ctx, at: [number, number], pathText: string, message: strin
 
 type Section = keyof typeof PROFILE_FIELDS;
 const SECTION_OF_FIELD = new Map<string, Section>();
-for (const section of ['build', 'run', 'profile', 'app'] as const) for (const f of PROFILE_FIELDS[section]) SECTION_OF_FIELD.set(f, section);
+for (const section of ['build', 'run', 'profile', 'app', 'swarm'] as const) for (const f of PROFILE_FIELDS[section]) if (!SECTION_OF_FIELD.has(f)) SECTION_OF_FIELD.set(f, section);
 
 /** Pairs of a mapping with string keys; reports non-mappings, non-string keys and unknown keys. */
 function fields(ctx: Ctx, node: unknown, keyNode: unknown, pathText: string, section: Section, expectedKey: string): Map<string, Pair> | undefined {
@@ -848,6 +862,8 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
     if (typeof v === 'string' && (/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/.test(v) || v === 'mlLab.engine.dockerHost')) engine = v;
     else if (typeof v === 'string') report(ctx, span(enginePair.value), `${p}.engine`, `Engine "${v}" is not an engine name`, 'profile.engine');
   }
+  const swarmPair = f.get('swarm');
+  const swarm = swarmPair ? parseSwarm(ctx, swarmPair, `${p}.swarm`) : undefined;
   const runPair = f.get('run');
   const run = parseRun(ctx, runPair, `${p}.run`);
   if (ctx.errors.length !== before || !run) return undefined;
@@ -858,8 +874,59 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   if (build) profile.build = build as ProfileBuild;
   if (apps) profile.apps = apps;
   if (engine !== undefined) profile.engine = engine;
+  if (swarm) profile.swarm = swarm;
   const namePair = runPair && isMap(runPair.value) ? (runPair.value.items.find((i) => isScalar(i.key) && i.key.value === 'name') as Pair | undefined) : undefined;
   return { profile, start, end, nameAt: namePair ? span(namePair.value) : undefined };
+}
+
+/** `swarm:` (issue 14): how the profile runs as a Swarm job; see SwarmSection. */
+function parseSwarm(ctx: Ctx, pair: Pair, p: string): SwarmSection | undefined {
+  const f = fields(ctx, pair.value, pair.key, p, 'swarm', 'profile.swarm');
+  if (!f) return undefined;
+  const before = ctx.errors.length;
+  const out: SwarmSection = { replicas: 1, constraints: [] };
+  const count = (key: 'replicas' | 'maxConcurrent' | 'maxPerNode'): number | undefined => {
+    const vp = f.get(key);
+    if (!vp) return undefined;
+    const v = scalar(ctx, vp, `${p}.${key}`, `swarm.${key}`, ['number']);
+    if (typeof v !== 'number') return undefined;
+    if (Number.isInteger(v) && v >= 1) return v;
+    report(ctx, span(vp.value), `${p}.${key}`, `${key} ${v} is not a whole number of at least 1`, `swarm.${key}`);
+    return undefined;
+  };
+  out.replicas = count('replicas') ?? 1;
+  const maxConcurrent = count('maxConcurrent');
+  if (maxConcurrent !== undefined) out.maxConcurrent = maxConcurrent;
+  const maxPerNode = count('maxPerNode');
+  if (maxPerNode !== undefined) out.maxPerNode = maxPerNode;
+  const constraintsPair = f.get('constraints');
+  if (constraintsPair) {
+    for (const item of list(ctx, constraintsPair, `${p}.constraints`, 'swarm.constraints') ?? []) {
+      const c = attempt(ctx, item.at, item.path, 'swarm.constraints', () => validateConstraint(item.text));
+      if (c) out.constraints.push(c);
+    }
+  }
+  for (const key of ['spread', 'registry'] as const) {
+    const vp = f.get(key);
+    if (!vp) continue;
+    const v = scalar(ctx, vp, `${p}.${key}`, `swarm.${key}`, ['string']);
+    if (typeof v !== 'string') continue;
+    if (key === 'spread') {
+      const s = attempt(ctx, span(vp.value), `${p}.spread`, 'swarm.spread', () => validateSpread(v));
+      if (s) out.spread = s;
+    } else if (/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*\/?$/.test(v.trim())) out.registry = v.trim();
+    else report(ctx, span(vp.value), `${p}.registry`, `Registry "${v}" is not host[:port][/namespace]`, 'swarm.registry');
+  }
+  const volumesPair = f.get('volumes');
+  if (volumesPair) {
+    out.volumes = [];
+    for (const item of list(ctx, volumesPair, `${p}.volumes`, 'swarm.volumes') ?? []) {
+      const m = attempt(ctx, item.at, item.path, 'swarm.volumes', () => parseMount(item.text, ctx.workspaceFolder));
+      if (m?.type === 'bind') report(ctx, item.at, item.path, `${item.text} is a bind mount: on each node it would name that node's own folder; swarm.volumes takes named volumes, e.g. ${item.text.split(':')[0].replace(/[^A-Za-z0-9_.-]/g, '') || 'data'}:${m.target}`, 'swarm.volumes');
+      else if (m) out.volumes.push(m);
+    }
+  }
+  return ctx.errors.length === before ? out : undefined;
 }
 
 /** `apps:` — a list of `{name, port, path?, health?}`; path defaults to "/", health to path. */

@@ -9,7 +9,9 @@ import { formatAge, formatBytes, shortId } from '../format';
 import { CommandIds } from '../ids';
 import type { ReadyApp } from '../apps/monitor';
 
-export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer' | 'app';
+export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer' | 'app'
+  // issue 14: the Swarm view
+  | 'swarmGroup' | 'swarmNode' | 'swarmService' | 'swarmTask';
 
 export interface NodeModel {
   kind: NodeKind;

@@ -12,6 +12,7 @@ import type { AppMonitor } from '../../core/apps/monitor';
 import type { LabWalkthrough } from '../walkthrough';
 import type { RunHistory } from '../runs/history';
 import type { RunsProvider } from '../runs/runsView';
+import type { SwarmView } from '../swarm/swarmView';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -32,6 +33,8 @@ export interface CommandContext {
   /** run records and the runs being followed (issue 12) */
   readonly runs: RunHistory;
   readonly runsView: RunsProvider;
+  /** the Swarm view (issue 14) */
+  readonly swarm?: SwarmView;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

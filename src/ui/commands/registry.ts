@@ -46,6 +46,7 @@ import { showPortForwards } from '../forwards';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
+import * as swarm from './swarm/swarm';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 import { downloadArtifacts, uploadToContainer } from './container/transfer';
 
@@ -141,6 +142,12 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
   [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
   [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
+  // Swarm (issue 14)
+  [CommandIds.profileRunOnSwarm]: (ctx, arg) => swarm.runProfileOnSwarm(ctx, arg),
+  [CommandIds.swarmRefresh]: (ctx) => ctx.swarm?.refresh(),
+  [CommandIds.serviceLogs]: (ctx, arg) => swarm.viewServiceLogs(ctx, arg),
+  [CommandIds.serviceRemove]: (ctx, arg) => swarm.removeService(ctx, arg),
+  [CommandIds.nodeLabel]: (ctx, arg) => swarm.labelNode(ctx, arg),
   // Kubernetes export (issue 14)
   [CommandIds.profileExportKubernetesJob]: (ctx, arg) => exportProfileAsKubernetesJob(ctx, arg),
   [CommandIds.profileCopyKubectlCommand]: (ctx, arg) => copyProfileAsKubectlCommand(ctx, arg),

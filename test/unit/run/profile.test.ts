@@ -327,6 +327,7 @@ void test('the JSON Schema and the parser know the same field names', () => {
   assert.deepEqual(Object.keys(profile.properties), [...PROFILE_FIELDS.profile]);
   assert.deepEqual(Object.keys(profile.properties.build.properties!), [...PROFILE_FIELDS.build]);
   assert.deepEqual(Object.keys(profile.properties.run.properties!), [...PROFILE_FIELDS.run]);
+  assert.deepEqual(Object.keys(profile.properties.swarm.properties!), [...PROFILE_FIELDS.swarm]);
 });
 
 void test('every schema field has a description and examples', () => {

@@ -62,7 +62,8 @@ const busyEveryMs = 125;
 /** Follows a container's log text until it ends or `signal` aborts (default: a log stream of its own). */
 export type LogSource = (onText: (text: string) => void, signal: AbortSignal) => Promise<void>;
 
-export function openLogsTerminal(ctx: CommandContext, id: string, name: string, ports: PublishedPort[] = [], source?: LogSource): vscode.Terminal {
+/** @param endText what the terminal says when the logs end (default: the container stopped) */
+export function openLogsTerminal(ctx: CommandContext, id: string, name: string, ports: PublishedPort[] = [], source?: LogSource, endText?: string): vscode.Terminal {
   const writeEmitter = new vscode.EventEmitter<string>();
   const abort = new AbortController();
   const urls = new UrlWatcher(ports, (u) => offerUrl(ctx.session, u));
@@ -96,7 +97,7 @@ export function openLogsTerminal(ctx: CommandContext, id: string, name: string, 
       }, abort.signal).then(
         () => {
           flush();
-          if (!abort.signal.aborted) writeEmitter.fire(`\r\n\x1b[2m[container ${name} stopped: end of logs]\x1b[0m\r\n`);
+          if (!abort.signal.aborted) writeEmitter.fire(`\r\n\x1b[2m[${endText ?? `container ${name} stopped: end of logs`}]\x1b[0m\r\n`);
         },
         (err: unknown) => {
           flush();

@@ -38,6 +38,20 @@ function problemText(loaded: LoadedProfiles, name: string): string | undefined {
     .join('; ');
 }
 
+/** Builds the profile's image when it has a build section; false when the build failed or was cancelled. */
+export async function buildProfileImage(ctx: CommandContext, profile: Profile): Promise<boolean> {
+  if (!profile.build) return true;
+  const built = await buildImage(ctx, {
+    dockerfile: profile.build.dockerfile,
+    context: profile.build.context,
+    tag: profile.build.tag,
+    buildArgs: profile.build.args,
+    target: profile.build.target,
+    platform: profile.build.platform,
+  });
+  return !!built;
+}
+
 /** The profile to act on: by name (an error when it has problems) or picked from the valid ones. */
 export async function pickProfile(ctx: CommandContext, arg: unknown, title: string): Promise<{ profile: Profile; loaded: LoadedProfiles } | undefined> {
   const loaded = await ctx.profiles.load();
@@ -81,17 +95,7 @@ export async function runProfile(ctx: CommandContext, arg?: unknown): Promise<{ 
   // a profile that names its engine runs there (issue 11); ctx is then that engine's
   ctx = await profileContext(ctx, profile);
   const policy: Partial<RunProfileArgs> = arg && typeof arg === 'object' ? (arg as RunProfileArgs) : {};
-  if (profile.build) {
-    const built = await buildImage(ctx, {
-      dockerfile: profile.build.dockerfile,
-      context: profile.build.context,
-      tag: profile.build.tag,
-      buildArgs: profile.build.args,
-      target: profile.build.target,
-      platform: profile.build.platform,
-    });
-    if (!built) return undefined;
-  }
+  if (!(await buildProfileImage(ctx, profile))) return undefined;
   const req = runRequestFor(profile);
   if (!(await freeContainerName(ctx, req.name!, policy.replaceExisting))) return undefined;
   const details = await ctx.session.get().inspectImage(req.image);
