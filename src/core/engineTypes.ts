@@ -86,7 +86,12 @@ export interface EngineVersion {
   apiVersion: string;
   os: string;
   arch: string;
+  /** which engine serves the Docker API: Podman names itself in `/version` Components ("Podman Engine") */
+  product: EngineProduct;
 }
+
+/** The software behind a Docker-compatible API: Docker's dockerd, or Podman's `podman system service`. */
+export type EngineProduct = 'docker' | 'podman';
 
 /** What the Engines view shows of an engine, from `GET /info`. */
 export interface EngineInfo {
@@ -104,6 +109,8 @@ export interface EngineInfo {
   swarm: string;
   /** OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)" */
   operatingSystem: string;
+  /** the engine's software, from `/version` Components (Podman's /info looks like Docker's) */
+  product: EngineProduct;
 }
 
 /** One engine event from `GET /events`, trimmed. */

@@ -265,6 +265,13 @@ export abstract class ContainersApi extends EngineBase {
       return;
     }
     const stream = raw;
+    const what = `The log stream of ${id.slice(0, 12)}`;
+    let lost: EngineError | undefined;
+    // A host that vanishes without closing the connection would leave a follow waiting forever.
+    const stopWatching = this.watchLiveness(what, (err) => {
+      lost = err;
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    });
     await new Promise<void>((resolve) => {
       if (tty) {
         stream.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
@@ -282,7 +289,11 @@ export abstract class ContainersApi extends EngineBase {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         resolve();
       });
-    });
+    }).finally(stopWatching);
+    if (options.signal?.aborted) return;
+    // The stream ended by itself: the container stopped, or the engine went away and closed it.
+    lost ??= await this.checkAfterStream(what);
+    if (lost) throw lost;
   }
 
   /**
