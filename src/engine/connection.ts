@@ -101,10 +101,14 @@ export abstract class EngineBase {
     return this.sshDialAgent;
   }
 
-  /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */
+  /** Closes the SSH connection of an ssh:// engine, or the pooled sockets of a tcp:// one; the next call opens new ones. */
   close(): void {
     this.sshDialAgent?.destroy();
+    this.tcpAgent?.destroy();
   }
+
+  /** The connection pool of a tcp:// engine (made with the client). */
+  private tcpAgent: import('node:http').Agent | undefined;
 
   protected docker(): Dockerode {
     if (!this.client) {
@@ -127,12 +131,18 @@ export abstract class EngineBase {
             });
           }
         };
+        // Our own connection pool, not Node's global one (keep-alive since Node 19): a pooled
+        // socket to an engine that restarted is dead, and `close()` must end this engine's sockets.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Agent } = (tls ? require('node:https') : require('node:http')) as typeof import('node:https');
+        this.tcpAgent = new Agent({ keepAlive: true });
         this.client = new Ctor({
           host: a.host,
           port: a.port,
           protocol: tls ? 'https' : 'http',
+          agent: this.tcpAgent,
           ...(tls ? { ca: read(tls.caPath), cert: read(tls.certPath), key: read(tls.keyPath) } : {}),
-        });
+        } as DockerodeNs.DockerOptions);
       }
     }
     return this.client;
@@ -154,7 +164,12 @@ export abstract class EngineBase {
         throw new EngineError(
           `The Docker engine at ${this.connection.describe} did not answer "${what}" within ${limitMs} ms.`,
           'timeout',
-          { hint: 'Check that the engine is not overloaded, or raise the setting mlLab.engine.timeoutMs.', cause: err },
+          {
+            hint: this.connection.address.kind === 'socket'
+              ? 'Check that the engine is not overloaded, or raise the setting mlLab.engine.timeoutMs.'
+              : 'The remote host may be down or unreachable, or the link slow: check the host and network, then Retry; on a slow link, raise the setting mlLab.engine.timeoutMs.',
+            cause: err,
+          },
         );
       }
       throw this.mapError(what, err, signal);
@@ -246,8 +261,12 @@ export abstract class EngineBase {
 
   /** The message when an engine stops answering during `what` (a stream). */
   protected lostEngine(what: string, cause: unknown): EngineError {
-    const reason = cause instanceof EngineError ? cause.message : cause instanceof Error ? cause.message : String(cause);
-    return new EngineError(`${what} stopped: the Docker engine at ${this.connection.describe} stopped answering. ${reason}`, 'unreachable', {
+    const code = ((cause as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? '') as string;
+    const reason =
+      cause instanceof EngineError && cause.kind === 'timeout' ? `no answer to a ping within ${this.livenessProbeMs} ms`
+      : code ? code
+      : cause instanceof Error ? cause.message : String(cause);
+    return new EngineError(`${what} stopped: the Docker engine at ${this.connection.describe} stopped answering (${reason}).`, 'unreachable', {
       hint: 'The engine or its host may be down, or the network to it gone. Check the host, then Retry: the views reconnect when the engine answers again.',
       cause,
     });

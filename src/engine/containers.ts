@@ -267,12 +267,16 @@ export abstract class ContainersApi extends EngineBase {
     const stream = raw;
     const what = `The log stream of ${id.slice(0, 12)}`;
     let lost: EngineError | undefined;
+    let finish = (): void => undefined;
     // A host that vanishes without closing the connection would leave a follow waiting forever.
+    // End at once: a destroyed SSH channel only emits 'close' when the (gone) host confirms it.
     const stopWatching = this.watchLiveness(what, (err) => {
       lost = err;
+      finish();
       (stream as unknown as { destroy?: () => void }).destroy?.();
     });
     await new Promise<void>((resolve) => {
+      finish = resolve;
       if (tty) {
         stream.on('data', (d: Buffer) => onText(d.toString('utf8'), 'stdout'));
       } else {

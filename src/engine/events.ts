@@ -24,8 +24,13 @@ export abstract class EventsApi extends EngineBase {
     }
     let buffered = '';
     // A host gone without closing the connection: end the subscription, so the caller reconnects.
-    const stopWatching = this.watchLiveness('The engine event stream', () => (stream as unknown as { destroy?: () => void }).destroy?.());
+    let finish = (): void => undefined;
+    const stopWatching = this.watchLiveness('The engine event stream', () => {
+      finish();
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    });
     await new Promise<void>((resolve) => {
+      finish = resolve;
       stream.on('data', (chunk: Buffer) => {
         buffered += chunk.toString('utf8');
         let nl: number;

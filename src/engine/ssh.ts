@@ -163,7 +163,11 @@ function explain(e: Error & { level?: string }, agent: SshDialAgent): SshError {
   if (e.level === 'client-authentication' || /authentication methods failed/i.test(e.message)) {
     return new SshError(`${who}: the SSH server refused every key offered (${agent.target.identityFiles.map((f) => path.basename(f)).join(', ')}, and the ssh-agent when SSH_AUTH_SOCK is set). Add your key to the agent (ssh-add) or name it with IdentityFile in ~/.ssh/config.`, 'auth');
   }
-  if (e.level === 'client-timeout' || /timed out/i.test(e.message)) return new SshError(`${who}: no answer within 20 s. Is the host up and reachable?`, 'connect');
+  if (e.level === 'client-timeout' || /timed out/i.test(e.message)) return new SshError(`${who}: no answer within 20 s. Check that the host is up and reachable from here (network, VPN), then Retry; or switch to another engine in the Engines view.`, 'connect');
+  const code = (e as { code?: string }).code;
+  if (code && ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT', 'ECONNRESET'].includes(code)) {
+    return new SshError(`${who}: could not connect (${code}): ${code === 'ECONNREFUSED' ? 'the host answered, but no SSH server listens on that port' : 'the host did not answer'}. Check that the host is up and reachable from here (network, VPN) and that sshd runs, then Retry; or switch to another engine in the Engines view.`, 'connect');
+  }
   return new SshError(`${who}: ${e.message}`, 'connect');
 }
 

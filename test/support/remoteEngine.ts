@@ -16,7 +16,7 @@
  * installs what is missing.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -203,6 +203,7 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
   const sock = path.join(dir, 'docker.sock');
 
   let stopped = false;
+  let logFd: number | undefined;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -215,8 +216,10 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
         });
       }
     }
+    if (logFd !== undefined) closeSync(logFd);
     run('ip', ['netns', 'del', ns], { allowFail: true });
     run('ip', ['link', 'del', vethHost], { allowFail: true });
+    run('ip', ['route', 'del', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000'], { allowFail: true });
     // A dockerd killed with SIGKILL leaves its containerd running.
     const containerdPid = path.join(dir, 'exec', 'containerd', 'containerd.pid');
     if (existsSync(containerdPid)) run('kill', ['-9', readFileSync(containerdPid, 'utf8').trim()], { allowFail: true });
@@ -233,12 +236,16 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     run('ip', ['link', 'set', vethNs, 'netns', ns]);
     run('ip', ['addr', 'add', `${hostAddress}/24`, 'dev', vethHost]);
     run('ip', ['link', 'set', vethHost, 'up']);
+    // Traffic for the namespace's subnet must never take the default route (if the veth goes
+    // away while a client still dials the address): an unreachable route behind the veth's own.
+    run('ip', ['route', 'add', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000']);
     run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/24`, 'dev', vethNs]);
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, 'up']);
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
 
     const certs = makeCertificates(dir, address);
     const log = path.join(dir, 'dockerd.log');
+    logFd = openSync(log, 'a');
     let dockerd: ChildProcess | undefined;
     const startDaemon = async (o: { expiredServerCert?: boolean } = {}): Promise<void> => {
       // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then stops with
@@ -247,17 +254,17 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
         '--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
         '-H', `unix://${sock}`, '-H', `tcp://${address}:2376`,
         '--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', o.expiredServerCert ? certs.server.expiredCert : certs.server.cert, '--tlskey', certs.server.key,
-        ...(options.bridge ? ['--bip', `172.31.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false']), { stdio: ['ignore', 'pipe', 'pipe'] });
+        ...(options.bridge ? ['--bip', `172.31.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false']),
+      // Its log goes to a file, not a pipe: waitUntil blocks this process's event loop, and a
+      // daemon restarted after a crash logs enough to fill a pipe and block on it.
+      { stdio: ['ignore', logFd!, logFd!] });
       dockerd = d;
       children.push(d);
-      const out = [] as Buffer[];
-      d.stdout?.on('data', (x: Buffer) => out.push(x));
-      d.stderr?.on('data', (x: Buffer) => out.push(x));
-      d.once('exit', () => writeFileSync(log, Buffer.concat(out)));
+      const tail = () => readFileSync(log, 'utf8').slice(-2000);
       waitUntil('the namespace dockerd did not answer', () => {
-        if (d.exitCode !== null) throw new Error(`the namespace dockerd exited: ${Buffer.concat(out).toString().slice(-2000)}`);
+        if (d.exitCode !== null) throw new Error(`the namespace dockerd exited: ${tail()}`);
         return existsSync(sock) && spawnSync('docker', ['-H', `unix://${sock}`, 'version'], { timeout: 5000 }).status === 0;
-      }, 60_000, () => Buffer.concat(out).toString().slice(-2000));
+      }, 60_000, tail);
     };
     const killDaemon = async (): Promise<void> => {
       const d = dockerd;
@@ -266,6 +273,11 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
       d.kill('SIGKILL');
       await exited;
       rmSync(sock, { force: true });
+      // Its containerd goes with it; a stale pid file would make the next dockerd wait for that one.
+      const containerd = path.join(dir, 'exec', 'containerd');
+      if (existsSync(path.join(containerd, 'containerd.pid'))) run('kill', ['-9', readFileSync(path.join(containerd, 'containerd.pid'), 'utf8').trim()], { allowFail: true });
+      rmSync(path.join(containerd, 'containerd.pid'), { force: true });
+      rmSync(path.join(containerd, 'containerd.sock'), { force: true });
     };
     await startDaemon();
 
@@ -312,13 +324,15 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
       badTls: certs.bad, vethHost,
       killDaemon,
       startDaemon,
-      setLink: (up) => run('ip', ['link', 'set', vethHost, up ? 'up' : 'down']),
+      // The namespace's end: the host's end (and so its route to the namespace) stays, and
+      // packets for the namespace go nowhere else while the link is down.
+      setLink: (up) => run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, up ? 'up' : 'down']),
       shapeLink: (kbit) => {
         // tbf, not netem: this machine's kernel has no netem qdisc ("Specified qdisc kind is unknown").
         for (const [prefix, dev] of [[[], vethHost], [['ip', 'netns', 'exec', ns], vethNs]] as const) {
           const tc = [...prefix, 'tc', 'qdisc'];
           if (kbit === undefined) run(tc[0], [...tc.slice(1), 'del', 'dev', dev, 'root'], { allowFail: true });
-          else run(tc[0], [...tc.slice(1), 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '4kb', 'latency', '2s']);
+          else run(tc[0], [...tc.slice(1), 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '1600', 'latency', '5s']);
         }
       },
       docker,
