@@ -13,7 +13,7 @@
  *    (the host end of the veth pair's tx counter: everything sent to the engine host, TLS or SSH
  *    framing included).
  * Everything is removed with the namespace; the temp folders are deleted.
- * Settings: MLLAB_BENCH_N (default 10 lists, run/build N/2), MLLAB_DOCKER_CLI.
+ * Settings: MLLAB_BENCH_N (default 10 lists, run/build N/2), MLLAB_BENCH_VIA (`tls,ssh`), MLLAB_DOCKER_CLI.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +32,7 @@ const M = Math.max(3, Math.round(N / 2));
 const LABEL = 'org.mllab.bench';
 const RUN = `rb-${process.pid}`;
 const run = promisify(execFile);
+const VIA = (process.env.MLLAB_BENCH_VIA ?? 'tls,ssh').split(',').filter((v): v is 'tls' | 'ssh' => v === 'tls' || v === 'ssh');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -90,14 +91,15 @@ async function main(): Promise<void> {
 
     const rows: Array<[string, string, string, string]> = [];
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-    for (const via of ['tls', 'ssh'] as const) {
+    for (const via of VIA) {
       const e = ours[via];
       const ctx = contexts[via];
       const label = via === 'tls' ? 'TCP+TLS' : 'SSH';
       console.log(`\n${label}: lists (median of ${N})...`);
+      const count = (await e.listContainers()).length;
       const ourPs = await medianOf(N, () => e.listContainers());
       const cliPs = await medianOf(N, () => cli('--context', ctx, 'ps', '-a', '--no-trunc'));
-      rows.push([label, 'list containers (51-52 rows)', fmt(ourPs), fmt(cliPs)]);
+      rows.push([label, `list containers (${count} rows)`, fmt(ourPs), fmt(cliPs)]);
       const ourImages = await medianOf(N, () => e.listImages());
       const cliImages = await medianOf(N, () => cli('--context', ctx, 'images', '--no-trunc'));
       rows.push([label, 'list images', fmt(ourImages), fmt(cliImages)]);
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(ctxDir, 'Dockerfile'), `FROM ${TINY}\nCOPY data.bin /data.bin\n`);
     const txBytes = () => Number(readFileSync(`/sys/class/net/${r.vethHost}/statistics/tx_bytes`, 'utf8'));
     const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-    for (const via of ['tls', 'ssh'] as const) {
+    for (const via of VIA) {
       const e = ours[via];
       const ctx = contexts[via];
       const label = via === 'tls' ? 'TCP+TLS' : 'SSH';
