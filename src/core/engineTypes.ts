@@ -88,7 +88,12 @@ export interface EngineVersion {
   apiVersion: string;
   os: string;
   arch: string;
+  /** which engine serves the Docker API: Podman names itself in `/version` Components ("Podman Engine") */
+  product: EngineProduct;
 }
+
+/** The software behind a Docker-compatible API: Docker's dockerd, or Podman's `podman system service`. */
+export type EngineProduct = 'docker' | 'podman';
 
 /** What the Engines view shows of an engine, from `GET /info`. */
 export interface EngineInfo {
@@ -108,6 +113,8 @@ export interface EngineInfo {
   swarmManager: boolean;
   /** OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)" */
   operatingSystem: string;
+  /** the engine's software, from `/version` Components (Podman's /info looks like Docker's) */
+  product: EngineProduct;
 }
 
 /** One engine event from `GET /events`, trimmed. */

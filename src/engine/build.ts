@@ -75,6 +75,11 @@ export abstract class BuildApi extends EngineBase {
   async build(req: BuildRequest, onEvent: (e: BuildEvent) => void, signal?: AbortSignal): Promise<BuildResult> {
     const started = Date.now();
     const choice = req.builder ?? 'auto';
+    if (choice === 'buildkit' && (await this.version()).product === 'podman') {
+      throw new EngineError(`build ${req.tag}: this engine is Podman, which has no BuildKit (it builds with Buildah through the classic build API).`, 'unsupported', {
+        hint: 'Build with the classic builder, or let the extension choose (builder "auto"): the Dockerfile is the same.',
+      });
+    }
     if (choice === 'buildkit' || (choice === 'auto' && (await this.supportsBuildkit()))) {
       try {
         return await this.buildWith('buildkit', req, onEvent, signal, started);
@@ -94,15 +99,16 @@ export abstract class BuildApi extends EngineBase {
   }
 
   /**
-   * Whether 'auto' builds use BuildKit: a Linux engine with API 1.39 or later (BuildKit builds
-   * through the Engine API since Docker 18.09; Windows engines have no BuildKit). The `_ping`
+   * Whether 'auto' builds use BuildKit: a Linux Docker engine with API 1.39 or later (BuildKit
+   * builds through the Engine API since Docker 18.09; Windows engines and Podman have none). The `_ping`
    * header `Builder-Version` is not used: it is the engine's default for the CLI (unset on a
    * stock 20.10 engine, which still accepts `version=2`), not whether BuildKit is available.
    * An engine that refuses anyway is caught by the fallback in {@link build}.
    */
   supportsBuildkit(): Promise<boolean> {
     this.buildkitSupport ??= this.version().then(
-      (v) => v.os === 'linux' && apiAtLeast(v.apiVersion, '1.39'),
+      // Podman accepts `version=2` but ignores it and builds with Buildah (checked: Podman 4.3).
+      (v) => v.product === 'docker' && v.os === 'linux' && apiAtLeast(v.apiVersion, '1.39'),
       (err: unknown) => {
         this.buildkitSupport = undefined; // ask again next time
         throw err;
@@ -153,7 +159,13 @@ export abstract class BuildApi extends EngineBase {
         }
         throw this.mapError(what, err, signal);
       }
+      let stopWatching = (): void => undefined;
       await new Promise<void>((resolve, reject) => {
+        // An engine gone mid-build without closing the connection would leave the build waiting forever.
+        stopWatching = this.watchLiveness(`The build of ${req.tag}`, (err) => {
+          reject(err);
+          (stream as unknown as { destroy?: () => void }).destroy?.();
+        });
         this.docker().modem.followProgress(
           stream,
           (err: unknown) => (err ? reject(this.mapError(what, err, signal)) : resolve()),
@@ -161,7 +173,12 @@ export abstract class BuildApi extends EngineBase {
             for (const ev of transcript.accept(msg)) onEvent(ev);
           },
         );
-      });
+      }).finally(() => stopWatching());
+      // The stream ended without a result: the engine may have gone away and closed it.
+      if (!signal?.aborted && !transcript.error && !transcript.imageId) {
+        const lost = await this.checkAfterStream(`The build of ${req.tag}`);
+        if (lost) throw lost;
+      }
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -14,7 +14,7 @@ import { openSshForward, probeOverSsh } from './forward';
 import type { OpenedForward } from '../core/forwards';
 import type { ResolvedConnection } from '../core/connection';
 import { UserError } from '../core/errors';
-import type { EngineInfo, EngineVersion } from '../core/engineTypes';
+import type { EngineInfo, EngineProduct, EngineVersion } from '../core/engineTypes';
 
 /** Default timeout of one Engine API call, in ms: "enough time for any call, but short enough
  * to be UX-reasonable" (Microsoft's Docker extension's DockerApiClient used the same 20 s). */
@@ -24,7 +24,7 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 export class EngineError extends UserError {
   constructor(
     message: string,
-    readonly kind: 'unreachable' | 'timeout' | 'notFound' | 'conflict' | 'portInUse' | 'noGpuRuntime' | 'buildFailed' | 'cancelled' | 'engine',
+    readonly kind: 'unreachable' | 'timeout' | 'notFound' | 'conflict' | 'portInUse' | 'noGpuRuntime' | 'buildFailed' | 'cancelled' | 'startFailed' | 'tls' | 'unsupported' | 'engine',
     options?: { hint?: string; cause?: unknown },
   ) {
     super(message, options);
@@ -133,10 +133,14 @@ export abstract class EngineBase {
     return probeOverSsh(this.sshAgent(), remoteHost, remotePort, path, timeoutMs);
   }
 
-  /** Closes the SSH connection of an ssh:// engine, if one is open; the next call opens a new one. */
+  /** Closes the SSH connection of an ssh:// engine, or the pooled sockets of a tcp:// one; the next call opens new ones. */
   close(): void {
     this.sshDialAgent?.destroy();
+    this.tcpAgent?.destroy();
   }
+
+  /** The connection pool of a tcp:// engine (made with the client). */
+  private tcpAgent: import('node:http').Agent | undefined;
 
   protected docker(): Dockerode {
     if (!this.client) {
@@ -153,13 +157,29 @@ export abstract class EngineBase {
         this.client = new Ctor({ socketPath: 'ssh-dial-stdio', host: undefined, protocol: 'http', agent: this.sshAgent() } as DockerodeNs.DockerOptions);
       } else {
         const tls = a.tls;
-        const read = (p?: string) => (p ? readFileSync(p) : undefined);
+        const read = (p?: string) => {
+          if (!p) return undefined;
+          try {
+            return readFileSync(p);
+          } catch (err) {
+            throw new EngineError(`Cannot read the TLS file ${p} for ${this.connection.describe}: ${(err as Error).message}.`, 'tls', {
+              hint: 'Point the engine (its Docker context or DOCKER_CERT_PATH) at a folder with ca.pem, cert.pem and key.pem.',
+              cause: err,
+            });
+          }
+        };
+        // Our own connection pool, not Node's global one (keep-alive since Node 19): a pooled
+        // socket to an engine that restarted is dead, and `close()` must end this engine's sockets.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Agent } = (tls ? require('node:https') : require('node:http')) as typeof import('node:https');
+        this.tcpAgent = new Agent({ keepAlive: true });
         this.client = new Ctor({
           host: a.host,
           port: a.port,
           protocol: tls ? 'https' : 'http',
+          agent: this.tcpAgent,
           ...(tls ? { ca: read(tls.caPath), cert: read(tls.certPath), key: read(tls.keyPath) } : {}),
-        });
+        } as DockerodeNs.DockerOptions);
       }
     }
     return this.client;
@@ -181,7 +201,12 @@ export abstract class EngineBase {
         throw new EngineError(
           `The Docker engine at ${this.connection.describe} did not answer "${what}" within ${limitMs} ms.`,
           'timeout',
-          { hint: 'Check that the engine is not overloaded, or raise the setting mlLab.engine.timeoutMs.', cause: err },
+          {
+            hint: this.connection.address.kind === 'socket'
+              ? 'Check that the engine is not overloaded, or raise the setting mlLab.engine.timeoutMs.'
+              : 'The remote host may be down or unreachable, or the link slow: check the host and network, then Retry; on a slow link, raise the setting mlLab.engine.timeoutMs.',
+            cause: err,
+          },
         );
       }
       throw this.mapError(what, err, signal);
@@ -195,12 +220,24 @@ export abstract class EngineBase {
     if (err instanceof EngineError) return err;
     if (signal?.aborted) return new EngineError(`${what}: cancelled.`, 'cancelled', { cause: err });
     const e = (err ?? {}) as DockerodeError;
-    if (e.code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(e.code)) {
+    const remote = this.connection.address.kind !== 'socket';
+    if (e.code && UNREACHABLE_CODES.includes(e.code)) {
+      if (remote) {
+        return new EngineError(
+          `Docker engine not reachable at ${this.connection.describe} (${e.code}): ${e.code === 'ECONNREFUSED' ? 'the host answered, but nothing listens on the engine\'s port' : e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'the connection was cut' : 'the host did not answer'}.`,
+          'unreachable',
+          { hint: 'Check that the remote host is up and reachable from here (network, VPN) and that its Docker engine runs, then Retry; or switch to another engine in the Engines view.', cause: err },
+        );
+      }
       return new EngineError(
         `Docker engine not reachable at ${this.connection.describe} (${e.code}). Is Docker installed and running?`,
         'unreachable',
         { hint: 'Start the Docker engine (Docker Desktop, or `sudo systemctl start docker`), or set mlLab.engine.dockerHost, then Retry.', cause: err },
       );
+    }
+    const tls = tlsProblem(e);
+    if (tls) {
+      return new EngineError(`TLS connection to the Docker engine at ${this.connection.describe} refused: ${tls.what}`, 'tls', { hint: tls.todo, cause: err });
     }
     if (err instanceof SshError) {
       return new EngineError(err.message, 'unreachable', { cause: err });
@@ -228,9 +265,87 @@ export abstract class EngineBase {
         { hint: 'Install the NVIDIA Container Toolkit on the engine host and restart Docker, or run without GPUs.', cause: err },
       );
     }
+    if (START_FAILED.test(msg)) {
+      // The container exists but its runtime (runc/crun) refused to start it: one message with the engine's own reason.
+      const rlimit = /setting rlimit|setrlimit/i.test(msg);
+      return new EngineError(`${what}: the engine could not start the container. The engine's reason: ${msg}`, 'startFailed', {
+        hint: rlimit
+          ? 'The engine\'s host refuses to set resource limits (setrlimit), as sandboxes and some rootless setups do, so no container can start there: run on another engine (Engines view), or ask the host\'s administrator to allow it.'
+          : 'Check the image\'s command and entrypoint (a missing executable is the usual cause) and the engine\'s container runtime (runc/crun).',
+        cause: err,
+      });
+    }
     if (e.statusCode === 404) return new EngineError(`${what}: ${msg}`, 'notFound', { cause: err });
     if (e.statusCode === 409) return new EngineError(`${what}: ${msg}`, 'conflict', { cause: err });
     return new EngineError(`${what}: ${msg}`, 'engine', { cause: err });
+  }
+
+  /**
+   * How often a long stream (logs follow, build) checks that the engine still answers, in ms.
+   * A host that goes away without closing the connection (power off, a dropped link) would
+   * otherwise leave the stream waiting forever: TCP sends nothing on an idle connection.
+   */
+  livenessIntervalMs = 10_000;
+
+  /** Limit of one liveness probe, in ms (a `_ping` answers in milliseconds when the engine is there). */
+  livenessProbeMs = 5_000;
+
+  /** One `GET /_ping` limited to {@link livenessProbeMs}; throws the mapped error. */
+  private async probe(): Promise<void> {
+    const d = this.docker() as unknown as { ping(o: object): Promise<unknown> };
+    await this.call('ping', (abortSignal) => d.ping({ abortSignal }), undefined, this.livenessProbeMs - this.timeoutMs);
+  }
+
+  /** The message when an engine stops answering during `what` (a stream). */
+  protected lostEngine(what: string, cause: unknown): EngineError {
+    const code = ((cause as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? '') as string;
+    const reason =
+      cause instanceof EngineError && cause.kind === 'timeout' ? `no answer to a ping within ${this.livenessProbeMs} ms`
+      : code ? code
+      : cause instanceof Error ? cause.message : String(cause);
+    return new EngineError(`${what} stopped: the Docker engine at ${this.connection.describe} stopped answering (${reason}).`, 'unreachable', {
+      hint: 'The engine or its host may be down, or the network to it gone. Check the host, then Retry: the views reconnect when the engine answers again.',
+      cause,
+    });
+  }
+
+  /**
+   * Watches a long stream: every {@link livenessIntervalMs} it pings the engine, and calls
+   * `onLost` once with {@link lostEngine}'s error when a ping fails. Returns the stop function.
+   */
+  protected watchLiveness(what: string, onLost: (err: EngineError) => void): () => void {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = (): void => {
+      void this.probe().then(
+        () => {
+          if (!stopped) timer = setTimeout(tick, this.livenessIntervalMs).unref();
+        },
+        (err: unknown) => {
+          if (stopped) return;
+          stopped = true;
+          onLost(this.lostEngine(what, err));
+        },
+      );
+    };
+    timer = setTimeout(tick, this.livenessIntervalMs).unref();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }
+
+  /**
+   * After a stream ended by itself: undefined when the engine still answers (the stream's end
+   * was real), else the {@link lostEngine} error (the engine went away and closed it).
+   */
+  protected async checkAfterStream(what: string): Promise<EngineError | undefined> {
+    try {
+      await this.probe();
+      return undefined;
+    } catch (err) {
+      return this.lostEngine(what, err);
+    }
   }
 
   /** `GET /_ping`; throws EngineError('unreachable') when nothing answers. */
@@ -244,13 +359,14 @@ export abstract class EngineBase {
   async version(): Promise<EngineVersion> {
     const d = this.docker() as unknown as { version(o: object): Promise<DockerodeNs.DockerVersion> };
     const v = await this.call('version', (abortSignal) => d.version({ abortSignal }));
-    return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+    return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch, product: productOf(v) };
   }
 
   /** `GET /info`: what the Engines view shows (version, platform, CPUs, memory, GPU runtime, swarm state). */
   async info(): Promise<EngineInfo> {
     const d = this.docker() as unknown as { info(o: object): Promise<Record<string, unknown>> };
-    const i = await this.call('engine info', (abortSignal) => d.info({ abortSignal }));
+    // /version tells Podman apart: its /info has Docker's shape and its own version number.
+    const [i, v] = await Promise.all([this.call('engine info', (abortSignal) => d.info({ abortSignal })), this.version()]);
     const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean };
     return {
       serverVersion: String(i.ServerVersion ?? '?'),
@@ -261,6 +377,7 @@ export abstract class EngineBase {
       swarm: swarm.LocalNodeState ?? 'inactive',
       swarmManager: swarm.LocalNodeState === 'active' && swarm.ControlAvailable === true,
       operatingSystem: String(i.OperatingSystem ?? ''),
+      product: v.product,
     };
   }
 
@@ -281,4 +398,49 @@ export abstract class EngineBase {
     );
     return this.gpuRuntime;
   }
+}
+
+/** Socket errors that mean nothing answered at the engine's address. */
+const UNREACHABLE_CODES = ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT', 'EPIPE'];
+
+/**
+ * A container runtime's refusal to start a container, as dockerd ("OCI runtime create failed:
+ * ...") and Podman ("runc: runc create failed: ...: OCI permission denied", "crun: ...: OCI
+ * runtime error") word it.
+ */
+const START_FAILED = /OCI runtime|OCI permission denied|runc create failed|crun: |executable file not found|starting container process caused/i;
+
+/** Podman's `/version` lists a component "Podman Engine"; Docker's lists "Engine". */
+export function productOf(v: { Components?: Array<{ Name?: string }> | null }): EngineProduct {
+  return (v.Components ?? []).some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
+}
+
+/**
+ * Node's TLS errors for an engine over TCP+TLS, in words: what is wrong and what to do.
+ * Codes from Node's TLS/OpenSSL layer: the server's certificate (CERT_HAS_EXPIRED,
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN, DEPTH_ZERO_SELF_SIGNED_CERT,
+ * ERR_TLS_CERT_ALTNAME_INVALID), and the server's alerts about ours (ERR_SSL_*_ALERT_*).
+ */
+export function tlsProblem(e: DockerodeError): { what: string; todo: string } | undefined {
+  const code = e.code ?? '';
+  const text = `${code} ${e.message ?? ''}`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return { what: `the engine's server certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'} (${code}).`, todo: 'Renew the server certificate on the engine host (and check both clocks), then Retry.' };
+  }
+  if (['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED'].includes(code)) {
+    return { what: `the engine's server certificate is not signed by the CA in your ca.pem (${code}).`, todo: 'Use the ca.pem of the CA that signed the engine\'s certificate (in the context\'s TLS folder or DOCKER_CERT_PATH), then Retry.' };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return { what: `the engine's server certificate does not name this address (${code}).`, todo: 'Connect with a host name or IP that the certificate lists (subjectAltName), or reissue the certificate with it.' };
+  }
+  if (/ALERT_CERTIFICATE_EXPIRED/i.test(text)) {
+    return { what: 'the engine refused your client certificate: it has expired.', todo: 'Get a new client certificate (cert.pem, key.pem) from the engine\'s CA, then Retry.' };
+  }
+  if (/ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_REQUIRED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)|alert (bad certificate|unknown ca|certificate required)/i.test(text)) {
+    return { what: `the engine did not accept your client certificate (${code || 'TLS alert'}).`, todo: 'Use a client certificate (cert.pem, key.pem) signed by the CA the engine trusts (its --tlscacert), valid today, then Retry.' };
+  }
+  if (/^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code)) {
+    return { what: `${e.message ?? code}.`, todo: 'Check that the address is a TLS port of a Docker engine (usually 2376) and that the certificates in the TLS folder belong to it.' };
+  }
+  return undefined;
 }

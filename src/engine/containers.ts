@@ -290,7 +290,18 @@ export abstract class ContainersApi extends EngineBase {
       return;
     }
     const stream = raw;
+    const what = `The log stream of ${id.slice(0, 12)}`;
+    let lost: EngineError | undefined;
+    let finish = (): void => undefined;
+    // A host that vanishes without closing the connection would leave a follow waiting forever.
+    // End at once: a destroyed SSH channel only emits 'close' when the (gone) host confirms it.
+    const stopWatching = this.watchLiveness(what, (err) => {
+      lost = err;
+      finish();
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    });
     await new Promise<void>((resolve) => {
+      finish = resolve;
       stream.on('data', (d: Buffer) => demux.push(d));
       stream.on('end', () => demux.end());
       stream.on('end', () => resolve());
@@ -300,7 +311,11 @@ export abstract class ContainersApi extends EngineBase {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         resolve();
       });
-    });
+    }).finally(stopWatching);
+    if (options.signal?.aborted) return;
+    // The stream ended by itself: the container stopped, or the engine went away and closed it.
+    lost ??= await this.checkAfterStream(what);
+    if (lost) throw lost;
   }
 
   /**

@@ -23,7 +23,14 @@ export abstract class EventsApi extends EngineBase {
       throw this.mapError('subscribe to engine events', err, signal);
     }
     let buffered = '';
+    // A host gone without closing the connection: end the subscription, so the caller reconnects.
+    let finish = (): void => undefined;
+    const stopWatching = this.watchLiveness('The engine event stream', () => {
+      finish();
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    });
     await new Promise<void>((resolve) => {
+      finish = resolve;
       stream.on('data', (chunk: Buffer) => {
         buffered += chunk.toString('utf8');
         let nl: number;
@@ -36,7 +43,8 @@ export abstract class EventsApi extends EngineBase {
             onEvent({
               type: e.Type,
               action: e.Action,
-              id: e.Actor?.ID ?? '',
+              // Podman leaves Actor.ID empty for volume events and names the volume in Attributes.name.
+              id: e.Actor?.ID || (e.Type === 'volume' ? (e.Actor?.Attributes?.name ?? '') : ''),
               time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
               attributes: e.Actor?.Attributes ?? {},
             });
@@ -52,6 +60,6 @@ export abstract class EventsApi extends EngineBase {
         (stream as unknown as { destroy?: () => void }).destroy?.();
         resolve();
       });
-    });
+    }).finally(stopWatching);
   }
 }

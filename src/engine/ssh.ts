@@ -72,7 +72,10 @@ export class SshDialAgent extends Agent {
     private readonly options: SshOptions,
     private readonly loadSsh2: () => { Client: new () => Client },
   ) {
-    super({ keepAlive: false });
+    // Keep-alive: an HTTP connection is a `docker system dial-stdio` process on the host, which
+    // takes about 0.5-1 s to start there; reusing it for the next request, as the Docker CLI's
+    // own HTTP client does, makes a list over SSH cost a round trip instead of a process start.
+    super({ keepAlive: true, maxFreeSockets: 4 });
   }
 
   override createConnection(_options: ClientRequestArgs, callback: (err: Error | null, stream?: Duplex) => void): undefined {
@@ -82,6 +85,15 @@ export class SshDialAgent extends Agent {
           callback(new SshError(`${this.describe()}: could not run "docker system dial-stdio" there: ${err.message}. Is the Docker CLI installed on that host?`, 'connect'));
           return;
         }
+        // When dial-stdio fails on the host (its engine is down), say so with its own words
+        // rather than the bare "socket hang up" the HTTP client would report.
+        let stderr = '';
+        stream.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-500)));
+        stream.once('exit', (code: number | null) => {
+          if (code) {
+            stream.emit('error', new SshError(`${this.describe()}: "docker system dial-stdio" on the host stopped (exit ${code}): ${stderr.trim() || 'no message'}. Check that the Docker engine on that host runs, then Retry.`, 'connect'));
+          }
+        });
         callback(null, withSocketMethods(stream as unknown as Duplex));
       }),
       (err: Error) => callback(err),
@@ -137,6 +149,7 @@ export class SshDialAgent extends Agent {
       c.once('close', () => {
         if (this.client === p) this.client = undefined; // made again on the next request
         for (const l of [...this.closeListeners]) l();
+        this.dropPooled();
       });
     });
     this.client = p;
@@ -178,7 +191,20 @@ export class SshDialAgent extends Agent {
     } as ConnectConfig;
   }
 
+  /**
+   * Forgets the kept-alive channels: they die with their SSH connection, and an ssh2 channel's
+   * destroy() does not mark it `destroyed` (Node's agent would hand it out again).
+   */
+  private dropPooled(): void {
+    const free = this.freeSockets as Record<string, Array<{ destroy(): void }> | undefined>;
+    for (const name of Object.keys(free)) {
+      for (const socket of free[name] ?? []) socket.destroy();
+      delete free[name];
+    }
+  }
+
   override destroy(): void {
+    this.dropPooled();
     super.destroy();
     const c = this.client;
     this.client = undefined;
@@ -192,7 +218,11 @@ function explain(e: Error & { level?: string }, agent: SshDialAgent): SshError {
   if (e.level === 'client-authentication' || /authentication methods failed/i.test(e.message)) {
     return new SshError(`${who}: the SSH server refused every key offered (${agent.target.identityFiles.map((f) => path.basename(f)).join(', ')}, and the ssh-agent when SSH_AUTH_SOCK is set). Add your key to the agent (ssh-add) or name it with IdentityFile in ~/.ssh/config.`, 'auth');
   }
-  if (e.level === 'client-timeout' || /timed out/i.test(e.message)) return new SshError(`${who}: no answer within 20 s. Is the host up and reachable?`, 'connect');
+  if (e.level === 'client-timeout' || /timed out/i.test(e.message)) return new SshError(`${who}: no answer within 20 s. Check that the host is up and reachable from here (network, VPN), then Retry; or switch to another engine in the Engines view.`, 'connect');
+  const code = (e as { code?: string }).code;
+  if (code && ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT', 'ECONNRESET'].includes(code)) {
+    return new SshError(`${who}: could not connect (${code}): ${code === 'ECONNREFUSED' ? 'the host answered, but no SSH server listens on that port' : 'the host did not answer'}. Check that the host is up and reachable from here (network, VPN) and that sshd runs, then Retry; or switch to another engine in the Engines view.`, 'connect');
+  }
   return new SshError(`${who}: ${e.message}`, 'connect');
 }
 

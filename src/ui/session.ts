@@ -118,8 +118,9 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The engine could not be reached (down, a refused TLS certificate, no answer in time): Retry may help once that is fixed. */
 export function isUnreachable(err: unknown): boolean {
-  return err instanceof EngineError && err.kind === 'unreachable';
+  return err instanceof EngineError && (err.kind === 'unreachable' || err.kind === 'tls' || err.kind === 'timeout');
 }
 
 /**

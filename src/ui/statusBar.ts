@@ -33,17 +33,18 @@ export class EngineStatusBar implements vscode.Disposable {
     }
     if (!this.version) {
       try {
-        this.version = (await this.session.get().version()).version;
+        const v = await this.session.get().version();
+        this.version = `${v.product === 'podman' ? 'Podman' : 'Docker'} ${v.version}`;
       } catch {
-        this.version = '?';
+        this.version = 'Docker ?';
       }
     }
     const running = containers.filter((c) => c.state === 'running').length;
     const name = this.session.name();
     const local = this.session.get().connection.address.kind === 'socket';
     // The engine is named unless it is the plain local one ("default").
-    this.item.text = `$(${local ? 'vm' : 'remote'}) ${name === 'default' ? '' : `${name} · `}Docker ${this.version} · ${running}/${containers.length}`;
-    this.item.tooltip = `Engine "${name}": Docker ${this.version} at ${this.session.describe()}\n${running} running of ${containers.length} containers\nSwitch engines in the Engines view.`;
+    this.item.text = `$(${local ? 'vm' : 'remote'}) ${name === 'default' ? '' : `${name} · `}${this.version} · ${running}/${containers.length}`;
+    this.item.tooltip = `Engine "${name}": ${this.version} at ${this.session.describe()}\n${running} running of ${containers.length} containers\nSwitch engines in the Engines view.`;
     this.item.backgroundColor = undefined;
     this.item.command = 'mlLab.views.containers.focus';
     this.item.show();

@@ -69,7 +69,7 @@ describe('remote engines: port forwards over SSH, and profiles with engine:', { 
   };
 
   before(async () => {
-    remote = await startRemoteEngine('fwd', { ssh: true, ports: true });
+    remote = await startRemoteEngine('fwd', { ssh: true, bridge: true });
     remote.loadImage(TINY);
     home = mkdtempSync(path.join(tmpdir(), 'mllab-fwd-home-'));
     mkdirSync(path.join(home, '.ssh'));

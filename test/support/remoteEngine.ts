@@ -16,7 +16,7 @@
  * installs what is missing.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -45,6 +45,24 @@ export interface RemoteEngine {
     /** a known_hosts line with another key for the same address (a host-key mismatch) */
     wrongKnownHostsLine: string;
   };
+  /**
+   * TLS certificates that must be refused (fault tests), each a folder as DOCKER_CERT_PATH
+   * expects (ca.pem, cert.pem, key.pem): `expiredClient` a client certificate of the right CA that
+   * expired in 2020; `untrustedClient` a client certificate signed by another CA; `otherCa` the
+   * right client certificate with another CA's ca.pem (so the server's certificate looks signed
+   * by an unknown CA).
+   */
+  readonly badTls: { expiredClient: string; untrustedClient: string; otherCa: string };
+  /** the host's end of the veth pair (its name), e.g. for `tc` */
+  readonly vethHost: string;
+  /** SIGKILLs the namespace dockerd (a crash: its connections close at once) */
+  killDaemon(): Promise<void>;
+  /** starts the namespace dockerd again on the same state; `expiredServerCert` serves a certificate that expired in 2020 */
+  startDaemon(options?: { expiredServerCert?: boolean }): Promise<void>;
+  /** takes the link between host and namespace down or up (a host gone without closing connections) */
+  setLink(up: boolean): void;
+  /** limits both directions of the link to `kbit` kbit/s with `tc tbf`, or removes the limit (undefined) */
+  shapeLink(kbit: number | undefined): void;
   /** runs `docker <args>` against the namespace daemon's unix socket; returns stdout */
   docker(args: string[], input?: Buffer): string;
   /** copies an image from the machine's engine to the namespace's (docker save | docker load) */
@@ -58,48 +76,52 @@ const run = (cmd: string, args: string[], opts: { input?: Buffer | string; allow
   return (r.stdout ?? '').trim();
 };
 
-/** Where running tests claim their 10.231.<k>.0/24 (one folder per k, made atomically by mkdir). */
-const CLAIMS = path.join(tmpdir(), 'mllab-netns-claims');
+const claims = '/run/mllab-test-subnets';
 
 /**
- * A /24 of 10.231.0.0/16 that no interface of this machine uses and no other test process has
- * claimed. Checking the interfaces alone let two test processes that start at the same moment
- * (helpers run tiers side by side) pick the same subnet; the claim is a folder made with mkdir,
- * which only one process can create, holding the claimer's pid (a dead claimer's is taken over).
+ * Claims a /24 of 10.231.0.0/16 that no interface of this machine uses and no other test run
+ * has claimed: the claim is a folder `/run/mllab-test-subnets/<k>` made with mkdir (atomic, so
+ * two runs starting at once, in any clone, never get the same subnet) holding the claimer's
+ * pid; a claim whose process is gone is taken over. `release()` removes it.
  */
 function claimSubnet(): { k: number; release: () => void } {
-  mkdirSync(CLAIMS, { recursive: true });
+  mkdirSync(claims, { recursive: true });
   const used = run('ip', ['-o', '-4', 'addr', 'show']);
   for (let i = 0; i < 230; i++) {
     const k = 20 + ((process.pid + i) % 230);
     if (used.includes(`10.231.${k}.`)) continue;
-    const claim = path.join(CLAIMS, String(k));
-    try {
-      mkdirSync(claim);
-    } catch {
-      const pidFile = path.join(claim, 'pid');
-      const owner = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
-      if (!owner || isAlive(owner)) continue; // no pid yet: another process is claiming it now
+    const claim = path.join(claims, String(k));
+    const take = (): boolean => {
+      try {
+        mkdirSync(claim);
+      } catch {
+        return false;
+      }
+      writeFileSync(path.join(claim, 'pid'), String(process.pid));
+      return true;
+    };
+    if (!take()) {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(path.join(claim, 'pid'), 'utf8'));
+      } catch {
+        continue; // being claimed right now
+      }
+      if (owner && spawnSync('kill', ['-0', String(owner)]).status === 0) continue;
       rmSync(claim, { recursive: true, force: true });
-      try { mkdirSync(claim); } catch { continue; }
+      if (!take()) continue;
     }
-    writeFileSync(path.join(claim, 'pid'), String(process.pid));
     return { k, release: () => rmSync(claim, { recursive: true, force: true }) };
   }
   throw new Error('no free 10.231.<k>.0/24 subnet for a test namespace');
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** openssl: a CA, a server certificate for `address` (subjectAltName IP), a client certificate (clientAuth). */
-function makeCertificates(dir: string, address: string): { server: { ca: string; cert: string; key: string }; clientDir: string } {
+function makeCertificates(dir: string, address: string): {
+  server: { ca: string; cert: string; key: string; expiredCert: string };
+  clientDir: string;
+  bad: RemoteEngine['badTls'];
+} {
   const o = (args: string[]) => run('openssl', args);
   const p = (f: string) => path.join(dir, f);
   o(['genrsa', '-out', p('ca-key.pem'), '2048']);
@@ -115,7 +137,40 @@ function makeCertificates(dir: string, address: string): { server: { ca: string;
   writeFileSync(p('client-ext.cnf'), 'extendedKeyUsage = clientAuth\n');
   o(['x509', '-req', '-days', '2', '-sha256', '-in', p('client.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca-key.pem'), '-CAcreateserial', '-out', path.join(clientDir, 'cert.pem'), '-extfile', p('client-ext.cnf')]);
   writeFileSync(path.join(clientDir, 'ca.pem'), readFileSync(p('ca.pem')));
-  return { server: { ca: p('ca.pem'), cert: p('server-cert.pem'), key: p('server-key.pem') }, clientDir };
+
+  // Certificates that must be refused. `openssl x509 -days` takes no past dates (3.0), `openssl ca` does.
+  mkdirSync(p('newcerts'));
+  writeFileSync(p('index.txt'), '');
+  writeFileSync(p('serial'), '1000\n');
+  writeFileSync(p('ca.cnf'), [
+    '[ca]', 'default_ca = d', '[d]', `database = ${p('index.txt')}`, `new_certs_dir = ${p('newcerts')}`, `serial = ${p('serial')}`,
+    'default_md = sha256', 'policy = any', 'unique_subject = no', '[any]', 'commonName = supplied', '',
+  ].join('\n'));
+  const expired = (csr: string, ext: string, out: string) =>
+    o(['ca', '-batch', '-notext', '-config', p('ca.cnf'), '-cert', p('ca.pem'), '-keyfile', p('ca-key.pem'), '-in', csr, '-out', out, '-extfile', ext, '-startdate', '20200101000000Z', '-enddate', '20200102000000Z']);
+  expired(p('server.csr'), p('server-ext.cnf'), p('server-cert-expired.pem'));
+  const variant = (name: string, files: { ca: string; cert: string; key: string }) => {
+    const d = p(name);
+    mkdirSync(d);
+    writeFileSync(path.join(d, 'ca.pem'), readFileSync(files.ca));
+    writeFileSync(path.join(d, 'cert.pem'), readFileSync(files.cert));
+    writeFileSync(path.join(d, 'key.pem'), readFileSync(files.key));
+    return d;
+  };
+  expired(p('client.csr'), p('client-ext.cnf'), p('client-cert-expired.pem'));
+  const clientKey = path.join(clientDir, 'key.pem');
+  const expiredClient = variant('bad-expired-client', { ca: p('ca.pem'), cert: p('client-cert-expired.pem'), key: clientKey });
+  // Another CA, and a client certificate it signed.
+  o(['genrsa', '-out', p('other-ca-key.pem'), '2048']);
+  o(['req', '-new', '-x509', '-days', '2', '-key', p('other-ca-key.pem'), '-sha256', '-subj', '/CN=mllab-test-other-ca', '-out', p('other-ca.pem')]);
+  o(['x509', '-req', '-days', '2', '-sha256', '-in', p('client.csr'), '-CA', p('other-ca.pem'), '-CAkey', p('other-ca-key.pem'), '-CAcreateserial', '-out', p('client-cert-other.pem'), '-extfile', p('client-ext.cnf')]);
+  const untrustedClient = variant('bad-untrusted-client', { ca: p('ca.pem'), cert: p('client-cert-other.pem'), key: clientKey });
+  const otherCa = variant('bad-other-ca', { ca: p('other-ca.pem'), cert: path.join(clientDir, 'cert.pem'), key: clientKey });
+  return {
+    server: { ca: p('ca.pem'), cert: p('server-cert.pem'), key: p('server-key.pem'), expiredCert: p('server-cert-expired.pem') },
+    clientDir,
+    bad: { expiredClient, untrustedClient, otherCa },
+  };
 }
 
 function waitUntil(what: string, ok: () => boolean, timeoutMs: number, onTimeout: () => string): void {
@@ -128,16 +183,18 @@ function waitUntil(what: string, ok: () => boolean, timeoutMs: number, onTimeout
 
 /**
  * Starts the second machine. `name` (letters and digits, at most 6) names the namespace and
- * the veth pair. `ssh` adds sshd; `ports` gives the daemon a bridge network so containers can
- * publish ports there (`-p 127.0.0.1:4000:8080` listens on the namespace's loopback).
+ * the veth pair. Throws with the daemon's log when it does not come up (and cleans up first).
+ * `ssh` adds sshd. `bridge`: the daemon gets its default bridge network (`--bip 172.31.<k>.1/24`,
+ * inside the namespace only), so containers can publish ports on the namespace's address (and
+ * its loopback); without it (`--bridge none`) containers run with the none or host network.
  * `dockerdArgs` are added to the daemon's flags (e.g. `--node-generic-resource
  * NVIDIA-GPU=gpu0`, a fake GPU for Swarm placement tests). `hostname` gives the daemon a UTS
  * namespace with that host name (else it shares this machine's: two Swarm nodes would look alike).
- * Throws with the daemon's log when it does not come up (and cleans up first).
  */
-export async function startRemoteEngine(name: string, options: { ssh?: boolean; ports?: boolean; dockerdArgs?: string[]; hostname?: string } = {}): Promise<RemoteEngine> {
+export async function startRemoteEngine(name: string, options: { ssh?: boolean; bridge?: boolean; dockerdArgs?: string[]; hostname?: string } = {}): Promise<RemoteEngine> {
   if (!/^[a-z0-9]{1,6}$/.test(name)) throw new Error(`remote engine name '${name}': 1-6 lower-case letters or digits`);
-  const { k, release } = claimSubnet();
+  const subnet = claimSubnet();
+  const k = subnet.k;
   const ns = `mllab-${name}-${process.pid}`;
   const vethHost = `mlh${name}${k}`.slice(0, 15);
   const vethNs = `mln${name}${k}`.slice(0, 15);
@@ -149,6 +206,7 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
   const sock = path.join(dir, 'docker.sock');
 
   let stopped = false;
+  let logFd: number | undefined;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -161,13 +219,18 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
         });
       }
     }
+    if (logFd !== undefined) closeSync(logFd);
     run('ip', ['netns', 'del', ns], { allowFail: true });
     run('ip', ['link', 'del', vethHost], { allowFail: true });
+    run('ip', ['route', 'del', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000'], { allowFail: true });
+    // A dockerd killed with SIGKILL leaves its containerd running.
+    const containerdPid = path.join(dir, 'exec', 'containerd', 'containerd.pid');
+    if (existsSync(containerdPid)) run('kill', ['-9', readFileSync(containerdPid, 'utf8').trim()], { allowFail: true });
+    subnet.release();
     // dockerd leaves its overlay and shm mounts under the data root when it is killed.
     const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(dir)).reverse();
     for (const m of mounts) run('umount', ['-l', m], { allowFail: true });
     rmSync(dir, { recursive: true, force: true });
-    release();
   };
 
   try {
@@ -176,32 +239,52 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     run('ip', ['link', 'set', vethNs, 'netns', ns]);
     run('ip', ['addr', 'add', `${hostAddress}/24`, 'dev', vethHost]);
     run('ip', ['link', 'set', vethHost, 'up']);
+    // Traffic for the namespace's subnet must never take the default route (if the veth goes
+    // away while a client still dials the address): an unreachable route behind the veth's own.
+    run('ip', ['route', 'add', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000']);
     run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/24`, 'dev', vethNs]);
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, 'up']);
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
 
     const certs = makeCertificates(dir, address);
     const log = path.join(dir, 'dockerd.log');
-    // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then stops with
-    // "Devices cgroup isn't mounted" (environment.md).
-    // With a host name of its own: `unshare --uts` (no fork: the pid stays dockerd's) then `hostname`.
-    const ownHostname = options.hostname ? ['unshare', '--uts', 'sh', '-c', `hostname ${options.hostname} && exec "$@"`, 'sh'] : [];
-    const dockerd = spawn('nsenter', inNs([...ownHostname, 'dockerd',
-      '--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
-      '-H', `unix://${sock}`, '-H', `tcp://${address}:2376`,
-      '--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', certs.server.cert, '--tlskey', certs.server.key,
-      // With `ports`, the default bridge network (its own subnet inside the namespace) and
-      // docker-proxy give published ports on the namespace's addresses; else no bridge at all.
-      ...(options.ports ? ['--bip', `172.30.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false', ...(options.dockerdArgs ?? [])]), { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(dockerd);
-    const out = [] as Buffer[];
-    dockerd.stdout?.on('data', (d: Buffer) => out.push(d));
-    dockerd.stderr?.on('data', (d: Buffer) => out.push(d));
-    dockerd.once('exit', () => writeFileSync(log, Buffer.concat(out)));
-    waitUntil('the namespace dockerd did not answer', () => {
-      if (dockerd.exitCode !== null) throw new Error(`the namespace dockerd exited: ${Buffer.concat(out).toString().slice(-2000)}`);
-      return existsSync(sock) && spawnSync('docker', ['-H', `unix://${sock}`, 'version'], { timeout: 5000 }).status === 0;
-    }, 60_000, () => Buffer.concat(out).toString().slice(-2000));
+    logFd = openSync(log, 'a');
+    let dockerd: ChildProcess | undefined;
+    const startDaemon = async (o: { expiredServerCert?: boolean } = {}): Promise<void> => {
+      // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then stops with
+      // "Devices cgroup isn't mounted" (environment.md).
+      // With a host name of its own: `unshare --uts` (no fork: the pid stays dockerd's) then `hostname`.
+      const ownHostname = options.hostname ? ['unshare', '--uts', 'sh', '-c', `hostname ${options.hostname} && exec "$@"`, 'sh'] : [];
+      const d = spawn('nsenter', inNs([...ownHostname, 'dockerd',
+        '--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
+        '-H', `unix://${sock}`, '-H', `tcp://${address}:2376`,
+        '--tlsverify', '--tlscacert', certs.server.ca, '--tlscert', o.expiredServerCert ? certs.server.expiredCert : certs.server.cert, '--tlskey', certs.server.key,
+        ...(options.bridge ? ['--bip', `172.31.${k}.1/24`] : ['--bridge', 'none']), '--iptables=false', '--ip-masq=false', ...(options.dockerdArgs ?? [])]),
+      // Its log goes to a file, not a pipe: waitUntil blocks this process's event loop, and a
+      // daemon restarted after a crash logs enough to fill a pipe and block on it.
+      { stdio: ['ignore', logFd!, logFd!] });
+      dockerd = d;
+      children.push(d);
+      const tail = () => readFileSync(log, 'utf8').slice(-2000);
+      waitUntil('the namespace dockerd did not answer', () => {
+        if (d.exitCode !== null) throw new Error(`the namespace dockerd exited: ${tail()}`);
+        return existsSync(sock) && spawnSync('docker', ['-H', `unix://${sock}`, 'version'], { timeout: 5000 }).status === 0;
+      }, 60_000, tail);
+    };
+    const killDaemon = async (): Promise<void> => {
+      const d = dockerd;
+      if (!d || d.exitCode !== null || d.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => d.once('exit', () => resolve()));
+      d.kill('SIGKILL');
+      await exited;
+      rmSync(sock, { force: true });
+      // Its containerd goes with it; a stale pid file would make the next dockerd wait for that one.
+      const containerd = path.join(dir, 'exec', 'containerd');
+      if (existsSync(path.join(containerd, 'containerd.pid'))) run('kill', ['-9', readFileSync(path.join(containerd, 'containerd.pid'), 'utf8').trim()], { allowFail: true });
+      rmSync(path.join(containerd, 'containerd.pid'), { force: true });
+      rmSync(path.join(containerd, 'containerd.sock'), { force: true });
+    };
+    await startDaemon();
 
     let ssh: RemoteEngine['ssh'];
     if (options.ssh) {
@@ -243,6 +326,20 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     };
     return {
       ns, hostAddress, address, unixHost: `unix://${sock}`, tlsHost: `tcp://${address}:2376`, certDir: certs.clientDir, ssh,
+      badTls: certs.bad, vethHost,
+      killDaemon,
+      startDaemon,
+      // The namespace's end: the host's end (and so its route to the namespace) stays, and
+      // packets for the namespace go nowhere else while the link is down.
+      setLink: (up) => run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, up ? 'up' : 'down']),
+      shapeLink: (kbit) => {
+        // tbf, not netem: this machine's kernel has no netem qdisc ("Specified qdisc kind is unknown").
+        for (const [prefix, dev] of [[[], vethHost], [['ip', 'netns', 'exec', ns], vethNs]] as const) {
+          const tc = [...prefix, 'tc', 'qdisc'];
+          if (kbit === undefined) run(tc[0], [...tc.slice(1), 'del', 'dev', dev, 'root'], { allowFail: true });
+          else run(tc[0], [...tc.slice(1), 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '1600', 'latency', '5s']);
+        }
+      },
       docker,
       loadImage: (ref) => {
         const image = execFileSync('docker', ['save', ref], { maxBuffer: 4 << 30 });

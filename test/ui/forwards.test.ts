@@ -41,7 +41,7 @@ const answersHere = (port: number) =>
   });
 
 before(async () => {
-  remote = await startRemoteEngine('uifwd', { ssh: true, ports: true });
+  remote = await startRemoteEngine('uifwd', { ssh: true, bridge: true });
   remote.loadImage(image);
   remote.docker(['run', '-d', '--name', serverName, '--label', `${testLabel.key}=${testLabel.value}`, '-p', `127.0.0.1:${hostPort}:8080`, image,
     'sh', '-c', `mkdir -p /w && echo ${body} > /w/index.html && exec httpd -f -p 8080 -h /w`]);

@@ -14,6 +14,9 @@ import { Engine } from '../../engine/engine';
 import { config } from '../config';
 import { describeError } from '../session';
 
+/** What changes on a Podman engine (README "Podman"). */
+const PODMAN_NOTE = 'Podman\'s Docker-compatible API: builds use Buildah (no BuildKit), loaded images are named localhost/<name>, no Swarm.';
+
 type Probe = { info: EngineInfo } | { error: string } | 'checking';
 
 export class EnginesProvider implements vscode.TreeDataProvider<EngineEntry>, vscode.Disposable {
@@ -70,10 +73,13 @@ export class EnginesProvider implements vscode.TreeDataProvider<EngineEntry>, vs
     let state: string;
     if (!p || p === 'checking') state = 'checking…';
     else if ('error' in p) state = 'not reachable';
-    else state = `Docker ${p.info.serverVersion} · ${p.info.platform} · ${p.info.cpus} CPUs · ${formatBytes(p.info.memoryBytes)} · ${p.info.gpuRuntime ? 'GPU runtime' : 'no GPU runtime'}`;
+    else state = `${p.info.product === 'podman' ? 'Podman' : 'Docker'} ${p.info.serverVersion} · ${p.info.platform} · ${p.info.cpus} CPUs · ${formatBytes(p.info.memoryBytes)} · ${p.info.gpuRuntime ? 'GPU runtime' : 'no GPU runtime'}`;
     item.description = [e.current ? 'current' : '', where, state].filter(Boolean).join(' · ');
     const lines = [`${e.label}${e.current ? ' (current)' : ''}${e.cliCurrent ? ' — the Docker CLI\'s current context' : ''}`, where];
-    if (p && p !== 'checking' && 'info' in p) lines.push(`${p.info.operatingSystem}`, `Swarm: ${p.info.swarm}`);
+    if (p && p !== 'checking' && 'info' in p) {
+      lines.push(`${p.info.operatingSystem}`, `Swarm: ${p.info.swarm}`);
+      if (p.info.product === 'podman') lines.push(PODMAN_NOTE);
+    }
     if (p && p !== 'checking' && 'error' in p) lines.push(p.error);
     if (e.error) lines.push(e.error);
     item.tooltip = lines.filter(Boolean).join('\n');
