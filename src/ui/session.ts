@@ -80,10 +80,18 @@ export class EngineSession implements vscode.Disposable {
 
   /** The engine (the current one, or an entry of the Engines view) whose connection is described so, as in a run record. */
   engineDescribed(describe: string): Engine | undefined {
-    const current = this.get();
-    if (current.connection.describe === describe) return current;
+    return this.sessionDescribed(describe)?.get();
+  }
+
+  /**
+   * A session pinned to the engine whose connection is described so (a run record's `engine`):
+   * this session when it is the current engine, else one like {@link forEngine}'s; undefined
+   * when no engine of the Engines view has that connection any more.
+   */
+  sessionDescribed(describe: string): EngineSession | undefined {
+    if (this.get().connection.describe === describe) return this;
     const entry = listEngines(nodeConnectionInputs(config.dockerHost(), config.engineContext())).find((e) => e.connection?.describe === describe);
-    return entry ? this.forEngine(entry.label, 'of the run record').get() : undefined;
+    return entry ? this.forEngine(entry.label, 'of the run record') : undefined;
   }
 
   /** Forgets the client so the next call resolves the connection again, and tells the views. */

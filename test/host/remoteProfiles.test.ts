@@ -70,6 +70,13 @@ const canMakeMachines = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'l
     assert.equal(record.profile, 'train');
     assert.equal(record.exitCode, 0, 'followed to its exit on the remote engine');
 
+    // Re-run from history: on the record's engine, not the current one (its name is free again first)
+    remote.docker(['rm', '-f', train.id]);
+    const again = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.run.rerun', { id: record.id });
+    assert.ok(again, 're-ran (see the log for its error)');
+    assert.ok(remote.docker(['ps', '-a', '-q', '--no-trunc']).includes(again.id), "the re-run is on the record's engine");
+    assert.equal((await testEngine().listContainers({ label: [`${TEST_LABEL}=${RUN}`] })).length, 0, "nothing on the machine's engine");
+
     const serve = await vscode.commands.executeCommand<{ id: string; name: string }>('mlLab.profile.run', { profile: 'serve', showLogs: false, notifyExit: false });
     assert.ok(serve);
     assert.ok((await testEngine().inspectContainer(serve.id)), 'serve runs on the current (machine\'s) engine');

@@ -103,6 +103,14 @@ async function envValues(ctx: CommandContext, r: RunRecord): Promise<Record<stri
 export async function rerun(ctx: CommandContext, arg?: unknown): Promise<{ id: string; name: string } | undefined> {
   const r = await oneRun(ctx, arg, 'Re-run');
   if (!r) return undefined;
+  // on the engine the run was on (a profile's engine: may not be the current one)
+  const session = ctx.session.sessionDescribed(r.engine);
+  if (!session) {
+    throw new UserError(`This run was on the engine ${r.engine}, which is not among the engines known now.`, {
+      hint: 'Add that engine again (Engines view: Add Engine..., or docker context create), then re-run.',
+    });
+  }
+  if (session !== ctx.session) ctx = { ...ctx, session };
   const engine = ctx.session.get();
   let image = r.image.reference;
   const exists = r.image.id ? await engine.inspectImageRaw(r.image.id).then(() => true, () => false) : false;
