@@ -111,6 +111,8 @@ export interface EngineInfo {
   swarm: string;
   /** Swarm.ControlAvailable: this engine is a swarm manager (the Swarm view shows; issue 14) */
   swarmManager: boolean;
+  /** Swarm.NodeID: this engine's node in its swarm (a task whose NodeID it is ran here), when in one */
+  swarmNodeId?: string;
   /** OperatingSystem, e.g. "Debian GNU/Linux 12 (bookworm)" */
   operatingSystem: string;
   /** the engine's software, from `/version` Components (Podman's /info looks like Docker's) */

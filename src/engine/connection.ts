@@ -367,7 +367,7 @@ export abstract class EngineBase {
     const d = this.docker() as unknown as { info(o: object): Promise<Record<string, unknown>> };
     // /version tells Podman apart: its /info has Docker's shape and its own version number.
     const [i, v] = await Promise.all([this.call('engine info', (abortSignal) => d.info({ abortSignal })), this.version()]);
-    const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean };
+    const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
     return {
       serverVersion: String(i.ServerVersion ?? '?'),
       platform: `${String(i.OSType ?? '?')}/${String(i.Architecture ?? '?')}`,
@@ -376,6 +376,7 @@ export abstract class EngineBase {
       gpuRuntime: Object.keys((i.Runtimes ?? {}) as object).some((name) => /nvidia/i.test(name)),
       swarm: swarm.LocalNodeState ?? 'inactive',
       swarmManager: swarm.LocalNodeState === 'active' && swarm.ControlAvailable === true,
+      ...(swarm.NodeID ? { swarmNodeId: swarm.NodeID } : {}),
       operatingSystem: String(i.OperatingSystem ?? ''),
       product: v.product,
     };

@@ -1,0 +1,84 @@
+/** Unit tests of which engine reads a finished Swarm task's container (issue 14: Download Artifacts on the task's node). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineForNode, routeToTaskContainer, taskHasArtifacts } from '../../../src/core/swarm/taskEngine';
+import { parseDockerHost } from '../../../src/core/connection';
+import type { EngineEntry } from '../../../src/core/contexts';
+import type { SwarmNode, SwarmTask } from '../../../src/core/swarm/model';
+
+const node = (id: string, hostname: string, o: Partial<SwarmNode> = {}): SwarmNode => ({
+  id, hostname, role: 'worker', leader: false, availability: 'active', state: 'ready', labels: {}, engineVersion: '20.10.24', generic: [], cpus: 2, memoryBytes: 2 ** 30, ...o,
+});
+const task = (o: Partial<SwarmTask> = {}): SwarmTask => ({ id: 't1', serviceId: 's1', slot: 0, state: 'complete', desiredState: 'complete', message: 'finished', timestamp: '2026-01-01T00:00:00Z', assigned: [], ...o });
+/** An Engines view entry for a Docker context whose endpoint is `host`. */
+const entry = (name: string, host: string, o: Partial<EngineEntry> = {}): EngineEntry => {
+  const address = parseDockerHost(host, { tls: host.endsWith(':2376') });
+  return { id: `context:${name}`, label: name, kind: 'context', address, connection: { address, source: 'context', contextName: name, describe: `${host} (Docker context "${name}")` }, current: false, cliCurrent: false, ...o };
+};
+const local: EngineEntry = { ...entry('default', 'unix:///var/run/docker.sock'), id: 'default', kind: 'default', current: true };
+
+const manager = node('m1', 'lab-manager', { role: 'manager', leader: true, address: '10.231.42.1' });
+const worker = node('w1', 'gpu-box', { address: '10.231.42.2' });
+const nodes = [manager, worker];
+
+void test('engineForNode: a tcp:// or ssh:// entry whose host is the node address; else its hostname; sockets and broken entries never', () => {
+  const tls = entry('gpu-tls', 'tcp://10.231.42.2:2376');
+  const ssh = entry('gpu-ssh', 'ssh://me@10.231.42.2');
+  const byName = entry('gpu-name', 'ssh://me@GPU-BOX');
+  const other = entry('other', 'tcp://10.231.42.20:2376');
+  assert.equal(engineForNode(worker, [local, other, tls])?.label, 'gpu-tls');
+  assert.equal(engineForNode(worker, [local, other, ssh])?.label, 'gpu-ssh');
+  // 10.231.42.20 is not 10.231.42.2: whole hosts are compared
+  assert.equal(engineForNode(worker, [local, other]), undefined);
+  // the address wins over the hostname; the hostname alone is enough (case does not matter)
+  assert.equal(engineForNode(worker, [byName, ssh])?.label, 'gpu-ssh');
+  assert.equal(engineForNode(worker, [local, byName])?.label, 'gpu-name');
+  // an entry that cannot be used is skipped
+  const broken: EngineEntry = { id: 'context:bad', label: 'bad', kind: 'context', error: 'meta.json does not parse', current: false, cliCurrent: false };
+  assert.equal(engineForNode(worker, [broken]), undefined);
+  // IPv6: brackets in the address do not matter
+  assert.equal(engineForNode(node('w6', 'v6', { address: 'fd00::2' }), [entry('v6', 'tcp://[fd00::2]:2376')])?.label, 'v6');
+  // another entry for the node comes before the current engine's own (the current one is the manager)
+  const currentTls = { ...entry('current-tls', 'tcp://10.231.42.2:2376'), current: true };
+  assert.equal(engineForNode(worker, [currentTls, ssh])?.label, 'gpu-ssh');
+});
+
+void test('routeToTaskContainer: the engine in use for a task on its own node, the matching entry for another node', () => {
+  const onManager = task({ nodeId: 'm1', containerId: 'c-manager', exitCode: 0 });
+  assert.deepEqual(routeToTaskContainer(onManager, nodes, 'm1', [local]), { kind: 'current', containerId: 'c-manager', node: manager });
+  const onWorker = task({ nodeId: 'w1', containerId: 'c-worker', state: 'failed', exitCode: 3 });
+  const tls = entry('gpu-tls', 'tcp://10.231.42.2:2376');
+  const r = routeToTaskContainer(onWorker, nodes, 'm1', [local, tls]);
+  assert.equal(r.kind, 'engine');
+  assert.equal(r.kind === 'engine' && r.entry.label, 'gpu-tls');
+  assert.equal(r.kind === 'engine' && r.containerId, 'c-worker');
+});
+
+void test('routeToTaskContainer: no engine reaches the node: names the node, its address and Add Engine', () => {
+  const r = routeToTaskContainer(task({ slot: 2, nodeId: 'w1', containerId: 'c-worker' }), nodes, 'm1', [local]);
+  assert.equal(r.kind, 'none');
+  assert.equal(r.kind === 'none' && r.message, "Task slot 2's container is on node gpu-box (address 10.231.42.2), and no engine of the Engines view reaches that node.");
+  assert.match(r.kind === 'none' ? r.hint : '', /Add Engine\.\.\.".*tcp:\/\/10\.231\.42\.2:2376.*ssh:\/\/<user>@10\.231\.42\.2, then try again/);
+});
+
+void test('routeToTaskContainer: unfinished, containerless, node down or gone: says so', () => {
+  const tls = entry('gpu-tls', 'tcp://10.231.42.2:2376');
+  const cases: Array<{ t: SwarmTask; ns: SwarmNode[]; message: RegExp }> = [
+    { t: task({ state: 'running', nodeId: 'w1', containerId: 'c' }), ns: nodes, message: /has not finished \(state: running\)/ },
+    { t: task({ state: 'rejected', error: 'no such image' }), ns: nodes, message: /has no container \(state: rejected, no such image\)/ },
+    { t: task({ nodeId: 'w1', containerId: 'c' }), ns: [manager, { ...worker, state: 'down' }], message: /ran on node gpu-box \(address 10\.231\.42\.2\), which is down/ },
+    { t: task({ nodeId: 'w9xxxxxxxxxxxxx', containerId: 'c' }), ns: nodes, message: /node w9xxxxxxxxxx, which is no longer in the swarm/ },
+  ];
+  for (const c of cases) {
+    const r = routeToTaskContainer(c.t, c.ns, 'm1', [local, tls]);
+    assert.equal(r.kind, 'none');
+    assert.match(r.kind === 'none' ? r.message : '', c.message);
+  }
+});
+
+void test('taskHasArtifacts: a finished task with a container on a node', () => {
+  assert.equal(taskHasArtifacts(task({ nodeId: 'w1', containerId: 'c' })), true);
+  assert.equal(taskHasArtifacts(task({ nodeId: 'w1', containerId: 'c', state: 'failed' })), true);
+  assert.equal(taskHasArtifacts(task({ nodeId: 'w1', containerId: 'c', state: 'running' })), false);
+  assert.equal(taskHasArtifacts(task({ state: 'rejected' })), false);
+});
