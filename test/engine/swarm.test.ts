@@ -14,7 +14,13 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
+import type { EngineAddress } from '../../src/core/connection';
+import type { EngineEntry } from '../../src/core/contexts';
+import { routeToTaskContainer } from '../../src/core/swarm/taskEngine';
 import { parseProfiles, type Profile } from '../../src/core/run/profile';
 import { pinnedReference, toServiceSpec } from '../../src/core/swarm/serviceSpec';
 import { encodeRegistryAuth } from '../../src/core/registry/auth';
@@ -236,6 +242,49 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     for (const t of done) assert.ok(lines.some((l) => l.startsWith(`[slot ${t.slot} @ ${hostnameOf(nodes, t.nodeId)}] replica on `)), lines.join('\n'));
     log(`${name}: ${taskOutcomes(tasks, nodes).join('; ')}`);
     for (const l of lines) log(`${name} log: ${l}`);
+  });
+
+  it('Download Artifacts from a finished task on the worker: through the engine made for the worker\'s TLS address, which the node matching picks', async () => {
+    const profile = profileOf([
+      '    run:',
+      '      command: ["sh", "-c", "mkdir -p /out && echo model of $(hostname) > /out/model.txt"]',
+      '    swarm:',
+      '      constraints: ["node.role == worker"]',
+    ].join('\n'));
+    const { id, name } = await createJob(profile);
+    const { tasks, nodes } = await waitJob(id, 1);
+    const [t] = tasks;
+    assert.equal(t.nodeId, workerNodeId);
+    assert.equal(t.exitCode, 0, JSON.stringify(tasks));
+    const info = await engine.info();
+    assert.ok(info.swarmNodeId && info.swarmNodeId !== workerNodeId, 'GET /info names the manager\'s own node');
+    // The Engines view: the machine's engine (current) and a context for the worker's TLS address.
+    const current: EngineEntry = { id: 'default', label: 'default', kind: 'default', address: engine.connection.address, connection: engine.connection, current: true, cliCurrent: true };
+    const workerAddress: EngineAddress = { kind: 'tcp', host: worker!.address, port: 2376, tls: { caPath: path.join(worker!.certDir, 'ca.pem'), certPath: path.join(worker!.certDir, 'cert.pem'), keyPath: path.join(worker!.certDir, 'key.pem'), verify: true } };
+    const workerEntry: EngineEntry = { id: 'context:swarm-worker', label: 'swarm-worker', kind: 'context', address: workerAddress, connection: { address: workerAddress, source: 'context', contextName: 'swarm-worker', describe: `${worker!.tlsHost} (test)` }, current: false, cliCurrent: false };
+    // Without the worker's entry: no way there, and the message names the node and its address.
+    const none = routeToTaskContainer(t, nodes, info.swarmNodeId, [current]);
+    assert.equal(none.kind, 'none');
+    assert.match(none.kind === 'none' ? none.message : '', new RegExp(`address ${worker!.address.replace(/\./g, '\\.')}\\)`));
+    const route = routeToTaskContainer(t, nodes, info.swarmNodeId, [current, workerEntry]);
+    assert.equal(route.kind, 'engine');
+    if (route.kind !== 'engine') return;
+    assert.equal(route.entry.label, 'swarm-worker');
+    // The container is not on the manager's engine: only the worker's engine has it.
+    await assert.rejects(engine.inspectContainer(route.containerId), /no such container|not found|No such container/i);
+    const through = new Engine(route.entry.connection, 30_000);
+    const dest = mkdtempSync(path.join(tmpdir(), 'mllab-swarm-dl-'));
+    try {
+      const result = await through.downloadFromContainer(route.containerId, '/out', dest, { decide: async () => 'cancel' });
+      assert.ok(result, 'not cancelled: the folder was empty');
+      assert.equal(result.files, 1);
+      const text = readFileSync(path.join(dest, 'model.txt'), 'utf8');
+      assert.match(text, /^model of \S+\n$/);
+      log(`${name}: slot ${t.slot} on ${hostnameOf(nodes, t.nodeId)} (${route.node.address}) -> downloaded /out through ${route.entry.label} (${worker!.tlsHost}): ${result.files} file, ${result.bytes} bytes in ${result.durationMs} ms: ${text.trim()}`);
+    } finally {
+      through.close();
+      rmSync(dest, { recursive: true, force: true });
+    }
   });
 
   it('an image only on the manager is pushed to a registry and the worker pulls it by digest', async () => {
