@@ -99,6 +99,7 @@ export const CommandIds = {
   serviceLogs: 'mlLab.service.logs',
   serviceRemove: 'mlLab.service.remove',
   nodeLabel: 'mlLab.node.label',
+  swarmTaskDownloadArtifacts: 'mlLab.task.downloadArtifacts',
   // Kubernetes export (issue 14)
   profileExportKubernetesJob: 'mlLab.profile.exportKubernetesJob',
   profileCopyKubectlCommand: 'mlLab.profile.copyKubectlCommand',

@@ -62,7 +62,7 @@ describe('package.json contributions', () => {
       // src/ui/runs/runsView.ts
       runs: ['run;exited;', 'run;exited;hasArtifacts;', 'run;running;', 'runGroup;'],
       // src/core/swarm/tree.ts (issue 14)
-      swarm: ['swarmGroup;nodes;', 'swarmNode;worker;up;', 'swarmNode;manager;down;', 'swarmService;job;mllab;', 'swarmService;', 'swarmTask;complete;'],
+      swarm: ['swarmGroup;nodes;', 'swarmNode;worker;up;', 'swarmNode;manager;down;', 'swarmService;job;mllab;', 'swarmService;', 'swarmTask;complete;', 'swarmTask;failed;artifacts;'],
     };
     for (const i of pkg.contributes.menus['view/item/context']) {
       const m = /view == mlLab\.views\.(\w+) && viewItem =~ \/(.*)\/$/.exec(i.when ?? '');

@@ -7,8 +7,9 @@
  */
 import type { NodeModel } from '../tree/models';
 import { formatBytes } from '../format';
-import { jobProgress, tasksOf, viewTask, TERMINAL_TASK_STATES, type SwarmNode, type SwarmService, type SwarmTask } from './model';
+import { jobProgress, nodeIsUp, tasksOf, viewTask, TERMINAL_TASK_STATES, type SwarmNode, type SwarmService, type SwarmTask } from './model';
 import { CREATED_BY_LABEL } from '../ids';
+import { taskHasArtifacts } from './taskEngine';
 
 /** `NVIDIA-GPU gpu0`, `NVIDIA-GPU 2`: a node's generic resources for people. */
 export function describeGeneric(n: SwarmNode): string {
@@ -76,7 +77,8 @@ export function swarmTaskNodes(service: SwarmService, tasks: readonly SwarmTask[
       ].join('\n'),
       iconId: icon.icon,
       iconColor: icon.color,
-      contextValue: `swarmTask;${t.state};${v.nodeDown ? 'nodeDown;' : ''}`,
+      // artifacts;: Download Artifacts reads its container through the node's engine (src/core/swarm/taskEngine.ts)
+      contextValue: `swarmTask;${t.state};${v.nodeDown ? 'nodeDown;' : taskHasArtifacts(t) && nodeIsUp(nodes.find((n) => n.id === t.nodeId)) ? 'artifacts;' : ''}`,
       ref: t.id,
     };
   });

@@ -47,6 +47,7 @@ import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
 import * as runs from '../runs/commands';
 import * as swarm from './swarm/swarm';
+import { downloadTaskArtifacts } from './swarm/taskArtifacts';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 import { downloadArtifacts, uploadToContainer } from './container/transfer';
 
@@ -148,6 +149,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.serviceLogs]: (ctx, arg) => swarm.viewServiceLogs(ctx, arg),
   [CommandIds.serviceRemove]: (ctx, arg) => swarm.removeService(ctx, arg),
   [CommandIds.nodeLabel]: (ctx, arg) => swarm.labelNode(ctx, arg),
+  [CommandIds.swarmTaskDownloadArtifacts]: (ctx, arg) => downloadTaskArtifacts(ctx, arg),
   // Kubernetes export (issue 14)
   [CommandIds.profileExportKubernetesJob]: (ctx, arg) => exportProfileAsKubernetesJob(ctx, arg),
   [CommandIds.profileCopyKubectlCommand]: (ctx, arg) => copyProfileAsKubectlCommand(ctx, arg),

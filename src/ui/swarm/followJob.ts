@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Engine } from '../../engine/engine';
 import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, TERMINAL_TASK_STATES, type JobProgress, type SwarmNode, type SwarmTask } from '../../core/swarm/model';
 import { CommandIds } from '../../core/ids';
+import { taskHasArtifacts } from '../../core/swarm/taskEngine';
 import type { CommandContext } from '../commands/context';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
 import { log } from '../log';
@@ -119,8 +120,12 @@ export function followJob(ctx: CommandContext, engine: Engine, service: { id: st
     const failed = end.progress.failed + end.progress.lost > 0;
     const text = `Swarm job ${service.name} ${failed ? 'ended with problems' : 'finished'}: ${end.outcomes.join('; ')}.`;
     const remove = 'Remove Service';
-    const choice = failed ? await vscode.window.showWarningMessage(text, remove) : await vscode.window.showInformationMessage(text, remove);
+    // Download Artifacts reads a finished task's container on its node (src/ui/commands/swarm/taskArtifacts.ts).
+    const download = 'Download Artifacts';
+    const buttons = end.tasks.some(taskHasArtifacts) ? [download, remove] : [remove];
+    const choice = failed ? await vscode.window.showWarningMessage(text, ...buttons) : await vscode.window.showInformationMessage(text, ...buttons);
     if (choice === remove) await vscode.commands.executeCommand(CommandIds.serviceRemove, { id: service.id, name: service.name });
+    if (choice === download) await vscode.commands.executeCommand(CommandIds.swarmTaskDownloadArtifacts, { serviceId: service.id });
   });
   return ended;
 }

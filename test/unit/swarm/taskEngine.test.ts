@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineForNode, routeToTaskContainer, taskHasArtifacts } from '../../../src/core/swarm/taskEngine';
+import { swarmTaskNodes } from '../../../src/core/swarm/tree';
 import { parseDockerHost } from '../../../src/core/connection';
 import type { EngineEntry } from '../../../src/core/contexts';
 import type { SwarmNode, SwarmTask } from '../../../src/core/swarm/model';
@@ -81,4 +82,16 @@ void test('taskHasArtifacts: a finished task with a container on a node', () => 
   assert.equal(taskHasArtifacts(task({ nodeId: 'w1', containerId: 'c', state: 'failed' })), true);
   assert.equal(taskHasArtifacts(task({ nodeId: 'w1', containerId: 'c', state: 'running' })), false);
   assert.equal(taskHasArtifacts(task({ state: 'rejected' })), false);
+});
+
+void test('a task row offers Download Artifacts (tag artifacts;) only when its container can be read: finished, on a node that is up', () => {
+  const service = { id: 's1', name: 'train-1', mode: 'replicated-job', image: 'r/i', labels: {}, totalCompletions: 3, maxConcurrent: 3, createdAt: '2026-01-01T00:00:00Z' };
+  const rows = swarmTaskNodes(service, [
+    task({ id: 'a', slot: 0, nodeId: 'w1', containerId: 'c1', exitCode: 0 }),
+    task({ id: 'b', slot: 1, nodeId: 'w1', containerId: 'c2', state: 'running' }),
+    task({ id: 'c', slot: 2, nodeId: 'w1', containerId: 'c3', state: 'failed', exitCode: 1 }),
+  ], [manager, { ...worker, state: 'down' }]);
+  assert.deepEqual(rows.map((r) => r.contextValue), ['swarmTask;complete;', 'swarmTask;running;nodeDown;', 'swarmTask;failed;']);
+  const up = swarmTaskNodes(service, [task({ id: 'a', nodeId: 'w1', containerId: 'c1', exitCode: 0 }), task({ id: 'b', slot: 1, nodeId: 'w1', containerId: 'c2', state: 'running' })], nodes);
+  assert.deepEqual(up.map((r) => r.contextValue), ['swarmTask;complete;artifacts;', 'swarmTask;running;']);
 });
