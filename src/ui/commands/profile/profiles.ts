@@ -82,7 +82,8 @@ export async function pickProfile(ctx: CommandContext, arg: unknown, title: stri
       detail: p.description,
       profile: p,
     })),
-    { title, placeHolder: 'Run profile' },
+    // stays open when a run's panel or terminal takes the focus meanwhile (a closed picker loses the choice)
+    { title, placeHolder: 'Run profile', ignoreFocusOut: true },
   );
   return picked && { profile: picked.profile, loaded };
 }
