@@ -85,6 +85,10 @@ function serverEnv(runDir, extra = {}) {
     XDG_DATA_HOME: join(runDir, 'xdg-data'),
     XDG_CACHE_HOME: join(runDir, 'xdg-cache'),
     TMPDIR: join(runDir, 'tmp'),
+    // No extension gallery: code-server's default (open-vsx.org) made the workbench resolve and
+    // contact it (seen in the browser console: "getaddrinfo ENOTFOUND open-vsx.org"); the tests
+    // send traffic only to loopback and the addresses they make. An empty gallery disables it.
+    EXTENSIONS_GALLERY: '{}',
   }, extra);
   for (const k of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR']) mkdirSync(env[k], { recursive: true });
   return env;
