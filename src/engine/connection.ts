@@ -314,6 +314,9 @@ export abstract class EngineBase {
    * `onLost` once with {@link lostEngine}'s error when a ping fails. Returns the stop function.
    */
   protected watchLiveness(what: string, onLost: (err: EngineError) => void): () => void {
+    // A local socket cannot go silent: a stopped engine closes it, which ends the stream itself.
+    // (Probing it anyway could end a healthy stream when a busy engine takes over 5 s to answer.)
+    if (this.connection.address.kind === 'socket') return () => undefined;
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const tick = (): void => {

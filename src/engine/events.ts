@@ -11,8 +11,10 @@ export abstract class EventsApi extends EngineBase {
   /**
    * Subscribes to engine events (`GET /events`) for containers, images, volumes and networks.
    * Resolves when the stream ends (engine stopped) or `signal` aborts; callers reconnect.
+   * @param onOpen called once the subscription is open: changes made before then are in no
+   *   stream, so a caller that lists again there misses nothing between two subscriptions
    */
-  async events(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+  async events(onEvent: (e: EngineEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
       stream = (await this.docker().getEvents({
@@ -22,6 +24,8 @@ export abstract class EventsApi extends EngineBase {
     } catch (err) {
       throw this.mapError('subscribe to engine events', err, signal);
     }
+    // Subscribed: what changed before this moment is not in the stream (the caller lists again now).
+    onOpen?.();
     let buffered = '';
     // A host gone without closing the connection: end the subscription, so the caller reconnects.
     let finish = (): void => undefined;

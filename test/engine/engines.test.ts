@@ -237,6 +237,26 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'events: once onOpen is called the subscription is open: the first change made after it arrives',
+    run: async (t) => {
+      const volume = `mllab-suite-open-${t.run}`;
+      const seen: EngineEvent[] = [];
+      const stop = new AbortController();
+      let opened!: () => void;
+      const open = new Promise<void>((r) => (opened = r));
+      const subscribed = t.engine.events((e) => seen.push(e), stop.signal, () => opened());
+      try {
+        await open;
+        await t.engine.createVolume(volume, labelsOf(t)); // once, no retry: it must be in the stream
+        await waitFor('the volume create event', async () => seen.some((e) => e.type === 'volume' && e.action === 'create' && e.id === volume) || undefined, 20_000, 100);
+      } finally {
+        stop.abort();
+        await subscribed;
+        await t.engine.removeVolume(volume).catch(() => undefined);
+      }
+    },
+  },
+  {
     name: 'builds an image from a build context with a RUN step; the build context is uploaded over the connection',
     run: async (t) => {
       const dir = mkdtempSync(path.join(tmpdir(), 'mllab-suite-build-'));

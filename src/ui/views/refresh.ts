@@ -66,7 +66,9 @@ export class RefreshManager implements vscode.Disposable {
     while (!signal.aborted) {
       const started = Date.now();
       try {
-        await this.session.get().events(() => this.schedule(), signal);
+        // A refresh once subscribed too: events between the last listing and the subscription
+        // (a container stopped while the stream reconnected) are in no stream.
+        await this.session.get().events(() => this.schedule(), signal, () => this.schedule());
       } catch {
         // engine unreachable: the views show it; try again after the backoff
       }
