@@ -5,6 +5,12 @@
  * the last event with a list call of about 30 ms (300 containers, ../shared/environment.md).
  */
 export const REFRESH_DEBOUNCE_MS = 50;
+/**
+ * Longest a refresh waits while events keep coming less than {@link REFRESH_DEBOUNCE_MS} apart
+ * (containers created and removed in a loop, a compose project starting): the views then
+ * refresh at least this often instead of waiting for the stream to go quiet.
+ */
+export const REFRESH_MAX_WAIT_MS = 500;
 /** fallback poll while a view is visible, for events lost while the stream reconnects */
 export const FALLBACK_POLL_MS = 30_000;
 /** cap of the reconnect delay when the event stream keeps dropping (doubling from 1 s) */

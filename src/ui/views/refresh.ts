@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { EngineSession } from '../session';
-import { FALLBACK_POLL_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS } from '../../core/tree/refreshPolicy';
+import { FALLBACK_POLL_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS } from '../../core/tree/refreshPolicy';
 
 export class RefreshManager implements vscode.Disposable {
   private visibleViews = new Set<string>();
@@ -29,9 +29,21 @@ export class RefreshManager implements vscode.Disposable {
     else this.stop();
   }
 
-  /** Schedules one refresh `REFRESH_DEBOUNCE_MS` after the last call. */
+  /** When the first call of the pending burst came (ms since the epoch). */
+  private burstStarted = 0;
+
+  /**
+   * Schedules one refresh `REFRESH_DEBOUNCE_MS` after the last call, but no later than
+   * `REFRESH_MAX_WAIT_MS` after the first call of a burst (a steady stream of events must not
+   * hold the views back).
+   */
   schedule(): void {
-    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    if (this.debounceTimer) {
+      if (Date.now() - this.burstStarted >= REFRESH_MAX_WAIT_MS) return; // the pending refresh fires soon
+      clearTimeout(this.debounceTimer);
+    } else {
+      this.burstStarted = Date.now();
+    }
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
       this.refreshAll();
