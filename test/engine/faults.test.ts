@@ -16,12 +16,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Engine, EngineError } from '../../src/engine/engine';
 import type { ResolvedConnection } from '../../src/core/connection';
-import { startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
+import { makeSshHome, startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
 import { TEST_LABEL, runId, waitFor } from '../support/fixtures';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
@@ -77,9 +77,7 @@ describe('remote engine faults: one clear message each, and the same Engine work
   before(async () => {
     remote = await startRemoteEngine('fault', { ssh: true, bridge: true }); // the bridge: a build's RUN step needs a network
     remote.loadImage(TINY);
-    home = mkdtempSync(path.join(tmpdir(), 'mllab-fault-home-'));
-    mkdirSync(path.join(home, '.ssh'));
-    writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
+    home = makeSshHome(remote, 'fault');
   });
   after(async () => {
     for (const e of engines) e.close();

@@ -7,13 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Engine, EngineError } from '../../src/engine/engine';
 import type { ResolvedConnection } from '../../src/core/connection';
 import type { HostKeyQuestion } from '../../src/engine/ssh';
-import { startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
+import { makeSshHome, startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
 import { TEST_LABEL, runId } from '../support/fixtures';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
@@ -39,9 +39,7 @@ describe('remote engines: a second dockerd in a network namespace', { skip: !can
     remote = await startRemoteEngine('eng', { ssh: true });
     remote.loadImage(TINY);
     // A home with ~/.ssh/config as a user would write it: an alias for the GPU box.
-    home = mkdtempSync(path.join(tmpdir(), 'mllab-remote-home-'));
-    mkdirSync(path.join(home, '.ssh'));
-    writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
+    home = makeSshHome(remote, 'remote');
   });
   after(async () => {
     for (const e of engines) e.close();

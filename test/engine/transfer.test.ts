@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
 import type { ResolvedConnection } from '../../src/core/connection';
-import { startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
+import { makeSshHome, startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
 import { TEST_LABEL, cleanup, runId, testEngine } from '../support/fixtures';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
@@ -204,9 +204,7 @@ describe('Upload to Container and Download Artifacts (PUT/GET /containers/{id}/a
     before(async () => {
       remote = await startRemoteEngine('xfer', { ssh: true });
       remote.loadImage(TINY);
-      home = mkdtempSync(path.join(tmpdir(), 'mllab-xfer-home-'));
-      mkdirSync(path.join(home, '.ssh'));
-      writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
+      home = makeSshHome(remote, 'xfer');
       const tlsConnection: ResolvedConnection = {
         address: { kind: 'tcp', host: remote.address, port: 2376, tls: { caPath: path.join(remote.certDir, 'ca.pem'), certPath: path.join(remote.certDir, 'cert.pem'), keyPath: path.join(remote.certDir, 'key.pem'), verify: true } },
         source: 'setting', describe: `${remote.tlsHost} TLS (test)`,

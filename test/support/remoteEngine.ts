@@ -352,3 +352,15 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     throw e;
   }
 }
+
+/**
+ * A home folder for `sshOptions.home`: `.ssh/config` with the alias `gpu-box` for the namespace's
+ * sshd (HostName, User root, the test's key), as a user would write it.
+ * @returns the folder (under the system temp dir; the caller removes it)
+ */
+export function makeSshHome(remote: RemoteEngine, prefix: string): string {
+  const home = mkdtempSync(path.join(tmpdir(), `mllab-${prefix}-home-`));
+  mkdirSync(path.join(home, '.ssh'));
+  writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
+  return home;
+}
