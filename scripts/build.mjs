@@ -40,12 +40,16 @@ function tsFiles(dir) {
   return out;
 }
 
-/** The command-line linter (`mllab-lint`, package.json `bin`): its own bundle with a shebang. */
+/**
+ * The command-line linter (`mllab-lint`, package.json `bin`): its own bundle with a shebang. It
+ * requires the same dist/vendor files as the extension (dockerfile-ast, yaml) instead of a second
+ * copy of each.
+ */
 const cli = {
   ...extension,
   entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts' },
-  external: [],
-  plugins: [],
+  external: ['cpu-features', '*.node'],
+  plugins: [lazyVendorPlugin('../vendor/')],
   banner: { js: '#!/usr/bin/env node' },
 };
 
