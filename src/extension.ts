@@ -12,6 +12,7 @@ import { RegistryServices } from './ui/registries/services';
 import type { RegistriesProvider } from './ui/registries/registriesProvider';
 import type { CommandContext } from './ui/commands/context';
 import { EngineSession } from './ui/session';
+import { EngineHealth } from './ui/engineHealth';
 import { NodeTreeProvider } from './ui/views/nodeTreeProvider';
 import { RefreshManager } from './ui/views/refresh';
 import { SharedList } from './core/tree/sharedList';
@@ -57,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // the Images and Volumes views; every refresh request makes it stale.
   const containerList = new SharedList(() => session.get().listContainers());
   const statusBar = new EngineStatusBar(session);
+  // which welcome content the engine views show when the engine cannot be reached
+  const health = new EngineHealth(session);
   // Apps in containers (issue 13): health checks run in the background; the view lists from
   // the monitor's cache and refreshes once more when an app becomes ready.
   const apps = new AppMonitor({
@@ -97,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.containersClearFilter,
     undefined,
     [containerList],
+    health,
   );
   const images = new NodeTreeProvider(
     'Images',
@@ -111,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       return `Architecture: ${d.os}/${d.architecture}`;
     },
     [containerList],
+    health,
   );
   // GET /system/df measures every volume (du on data sets and checkpoints): asked at most every
   // 30 s, not on every event burst; between, the last sizes are shown.
@@ -129,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.volumesClearFilter,
     undefined,
     [containerList],
+    health,
   );
   // Networks view (issue 13): attached containers come from the shared container list.
   const networks = new NodeTreeProvider(
@@ -140,6 +146,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.networksRefresh,
     undefined,
     [containerList],
+    health,
   );
   // Swarm (issue 14): the view appears while the engine is a swarm manager
   const swarmView = new SwarmView(session);
@@ -153,7 +160,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   });
   const docs = new ReadonlyDocs();
   const walkthrough = new LabWalkthrough(session);
-  context.subscriptions.push(session, statusBar, images, containers, volumes, networks, refresh, docs, apps, walkthrough);
+  context.subscriptions.push(session, statusBar, health, images, containers, volumes, networks, refresh, docs, apps, walkthrough);
 
   const treeViews = {} as Record<'images' | 'containers' | 'volumes' | 'networks', vscode.TreeView<NodeModel>>;
   for (const [key, id, provider] of [

@@ -15,3 +15,9 @@ export const REFRESH_MAX_WAIT_MS = 500;
 export const FALLBACK_POLL_MS = 30_000;
 /** cap of the reconnect delay when the event stream keeps dropping (doubling from 1 s) */
 export const MAX_RECONNECT_BACKOFF_MS = 30_000;
+/**
+ * cap of that delay for an engine on a local socket: a failed connect to a socket costs next to
+ * nothing, and a person who has just started Docker (the welcome content tells them how) expects
+ * the views back within a moment, not after up to 30 s
+ */
+export const LOCAL_RECONNECT_BACKOFF_MS = 2_000;

@@ -2,7 +2,9 @@
  * A TreeDataProvider over plain node models (src/core/tree). It loads the models through a
  * loader function, applies the view's filter and sort (src/core/tree/query.ts), shows one
  * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
- * one place.
+ * one place. With an engine health tracker (src/ui/engineHealth.ts), an engine that is not
+ * installed, not running or not allowed shows no row: the view's welcome content says which
+ * case it is and what to do (VS Code shows welcome content only in an empty view).
  *
  * A refresh loads first and tells VS Code only when something changed
  * (src/core/tree/sameTree.ts): a root refresh makes the extension host forget which element
@@ -53,6 +55,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   private loading = false;
   /** a root refresh was fired and VS Code has not fetched the root since: `shown` is what it wants */
   private rootPending = false;
+  /** the last load's error, logged once */
+  private lastError: string | undefined;
 
   constructor(
     readonly name: string,
@@ -63,6 +67,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly moreTooltip?: (m: NodeModel) => Promise<string | undefined>,
     /** lists shared with other views (src/core/tree/sharedList.ts): made stale by every refresh request, so this view never shows a list older than the request */
     private readonly sharedLists: ReadonlyArray<{ invalidate(): void }> = [],
+    /** told of every load's outcome; `failed` returns true when the view shows its welcome content instead of a message row */
+    private readonly health?: { loaded(): void; failed(err: unknown): boolean },
   ) {}
 
   /** Reloads the view in the background (see `update`); lists shared with other views and fetched before this call are not reused. */
@@ -115,14 +121,22 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   /** The top-level nodes to show: the filtered models, or one message node. Never throws. */
   private async loadShown(): Promise<NodeModel[]> {
+    let loaded: NodeModel[];
     try {
-      const shown = applyQuery(await this.load(), this.query);
-      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
-      return shown;
+      loaded = await this.load();
     } catch (err) {
-      log().warn(`${this.name} view: ${describeError(err)}`);
+      // once per change: the views retry every few seconds while a local engine is down
+      const text = describeError(err);
+      if (text !== this.lastError) log().warn(`${this.name} view: ${text}`);
+      this.lastError = text;
+      if (this.health?.failed(err)) return [];
       return [unreachableNode(describeError(err), CommandIds.engineRetry)];
     }
+    this.lastError = undefined;
+    this.health?.loaded();
+    const shown = applyQuery(loaded, this.query);
+    if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
+    return shown;
   }
 
   private index(nodes: readonly NodeModel[]): void {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { EngineSession } from '../session';
-import { FALLBACK_POLL_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS } from '../../core/tree/refreshPolicy';
+import { FALLBACK_POLL_MS, LOCAL_RECONNECT_BACKOFF_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS } from '../../core/tree/refreshPolicy';
 
 export class RefreshManager implements vscode.Disposable {
   private visibleViews = new Set<string>();
@@ -88,7 +88,16 @@ export class RefreshManager implements vscode.Disposable {
       if (Date.now() - started > 10_000) backoffMs = 1000; // the stream was up for a while: start over
       this.schedule(); // we may have missed events while disconnected
       await new Promise((r) => setTimeout(r, backoffMs));
-      backoffMs = Math.min(backoffMs * 2, MAX_RECONNECT_BACKOFF_MS);
+      backoffMs = Math.min(backoffMs * 2, this.isLocal() ? LOCAL_RECONNECT_BACKOFF_MS : MAX_RECONNECT_BACKOFF_MS);
+    }
+  }
+
+  /** The engine is on a local socket (a malformed setting counts as remote: retrying it fast helps no one). */
+  private isLocal(): boolean {
+    try {
+      return this.session.get().connection.address.kind === 'socket';
+    } catch {
+      return false;
     }
   }
 
