@@ -50,6 +50,12 @@ export interface MlLabApi {
 }
 
 const DANGLING_KEY = 'mlLab.images.showDangling';
+/**
+ * How long the container list fetched after activation may be shown as the Containers view's
+ * first rows, in ms: a person who opens the sidebar soon after the window sees rows at once
+ * (refreshed right after); later, the first listing asks the engine as usual.
+ */
+const FIRST_LIST_MAX_AGE_MS = 30_000;
 
 export function activate(context: vscode.ExtensionContext): MlLabApi {
   const started = Date.now();
@@ -238,6 +244,20 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   );
   context.subscriptions.push(...registerLanguageFeatures(context));
   context.subscriptions.push({ dispose: disposeLog });
+  // Off the activation path, before anyone opens the sidebar: load dockerode, make the client and,
+  // for an engine on a local socket (no SSH connection, no host-key question), fetch the container
+  // list the Containers view shows first. The view shows it at once if opened within
+  // FIRST_LIST_MAX_AGE_MS, and its first refresh replaces it right after.
+  const warm = setTimeout(() => {
+    try {
+      const engine = session.get();
+      engine.warm();
+      if (engine.connection.address.kind === 'socket') containerList.prefetch(FIRST_LIST_MAX_AGE_MS);
+    } catch {
+      // malformed connection settings: the views say so when they load
+    }
+  }, 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(warm) });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
   return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };

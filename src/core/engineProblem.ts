@@ -42,7 +42,7 @@ export interface EngineFailure {
 export interface InstallFacts {
   /** a `docker` (or `podman`) client on PATH */
   cli: boolean;
-  /** a `dockerd` (or `podman`) on PATH or in /usr/sbin, /usr/bin */
+  /** a `dockerd` (or `podman`) on PATH */
   daemon: boolean;
   /** Docker Desktop's application is installed (macOS, Windows) */
   desktop: boolean;
@@ -145,8 +145,8 @@ export function engineProblem(f: EngineFailure, installed: InstallFacts, platfor
 
 /**
  * Looks at what of Docker this machine has: a `docker`/`podman` client and a `dockerd` on PATH
- * (and /usr/bin, /usr/sbin, /usr/local/bin, where packages put them even when PATH lacks them),
- * Docker Desktop's application (macOS `/Applications/Docker.app`, Windows
+ * (every Docker package puts its client on the default PATH; dockerd in /usr/sbin counts only when
+ * PATH has it), Docker Desktop's application (macOS `/Applications/Docker.app`, Windows
  * `%ProgramFiles%\Docker\Docker`), and any context in the CLI's store (`<config dir>/contexts/meta`).
  * Never throws.
  * @param env the environment (PATH, ProgramFiles)
@@ -167,7 +167,7 @@ export function probeInstallation(
   },
 ): InstallFacts {
   const sep = platform === 'win32' ? ';' : ':';
-  const dirs = [...(env.PATH ?? env.Path ?? '').split(sep).filter(Boolean), ...(platform === 'win32' ? [] : ['/usr/bin', '/usr/sbin', '/usr/local/bin'])];
+  const dirs = (env.PATH ?? env.Path ?? '').split(sep).filter(Boolean);
   const exe = platform === 'win32' ? '.exe' : '';
   const onPath = (name: string) => dirs.some((d) => exists(path.join(d, `${name}${exe}`)));
   const desktop = platform === 'darwin'

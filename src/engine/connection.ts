@@ -185,6 +185,19 @@ export abstract class EngineBase {
     return this.client;
   }
 
+  /**
+   * Loads dockerode and makes the client, without contacting the engine: called in the background
+   * right after activation, so that the first view does not wait for the 40-300 ms `require` (more
+   * on a busy machine). Never throws (a malformed TLS file is reported by the first real call).
+   */
+  warm(): void {
+    try {
+      this.docker();
+    } catch {
+      // the first call reports it
+    }
+  }
+
   /** Runs one bounded API call: aborted after `timeoutMs`, errors mapped to {@link EngineError}. */
   protected async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, extraMs = 0): Promise<T> {
     const limitMs = this.timeoutMs + extraMs;

@@ -7,10 +7,11 @@
  */
 import * as vscode from 'vscode';
 import { dockerConfigDir, nodeConnectionInputs } from '../core/connection';
-import { ENGINE_STATE_CONTEXT, engineProblem, probeInstallation, type EngineProblem, type EngineState } from '../core/engineProblem';
+import { ENGINE_STATE_CONTEXT, engineProblem, probeInstallation, type EngineProblem, type EngineState, type InstallFacts } from '../core/engineProblem';
 import { EngineError } from '../engine/engine';
 import { config } from './config';
 import { describeError, type EngineSession } from './session';
+import { log } from './log';
 
 /** The socket error code under an EngineError (dockerode's error carries it), if any. */
 function codeOf(err: unknown): string | undefined {
@@ -27,7 +28,7 @@ function codeOf(err: unknown): string | undefined {
  * The problem behind a failed engine call, or undefined when it is not about reaching the
  * engine (an HTTP error, a malformed setting, a bug).
  */
-export function problemOf(err: unknown, session: EngineSession): EngineProblem | undefined {
+export function problemOf(err: unknown, session: EngineSession): (EngineProblem & { installed: InstallFacts }) | undefined {
   if (!(err instanceof EngineError) || !['unreachable', 'timeout'].includes(err.kind)) return undefined;
   let transport: 'socket' | 'tcp' | 'ssh' = 'socket';
   let where = '';
@@ -42,7 +43,8 @@ export function problemOf(err: unknown, session: EngineSession): EngineProblem |
     return undefined;
   }
   const installed = probeInstallation(process.env, process.platform, dockerConfigDir(nodeConnectionInputs(config.dockerHost(), config.engineContext())));
-  return engineProblem({ code: codeOf(err), timedOut: err.kind === 'timeout', timeoutMs, transport, where, message: describeError(err) }, installed, process.platform);
+  const p = engineProblem({ code: codeOf(err), timedOut: err.kind === 'timeout', timeoutMs, transport, where, message: describeError(err) }, installed, process.platform);
+  return p && { ...p, installed };
 }
 
 export class EngineHealth implements vscode.Disposable {
@@ -75,7 +77,13 @@ export class EngineHealth implements vscode.Disposable {
     const p = problemOf(err, this.session);
     const welcome = !!p && p.state !== 'failed';
     this.lastProblem = welcome ? p : undefined;
-    this.set(welcome ? p!.state : 'failed');
+    const state = welcome ? p.state : 'failed';
+    if (welcome && state !== this.state) {
+      const i = p.installed;
+      const yn = (b: boolean) => (b ? 'yes' : 'no');
+      log().warn(`Docker engine: ${p.message} ${p.todo} (found: docker command ${yn(i.cli)}, dockerd ${yn(i.daemon)}, Docker Desktop ${yn(i.desktop)}, Docker contexts ${yn(i.contexts)})`);
+    }
+    this.set(state);
     return welcome;
   }
 

@@ -45,9 +45,9 @@ describe('engineProblem', () => {
 });
 
 describe('probeInstallation', () => {
-  it('finds docker and dockerd on PATH or in /usr/sbin, and contexts in the CLI store', () => {
+  it('finds docker and dockerd on PATH, and contexts in the CLI store', () => {
     const files = new Set(['/opt/bin/docker', '/usr/sbin/dockerd']);
-    const f = probeInstallation({ PATH: '/opt/bin:/nope' }, 'linux', '/home/u/.docker', (p) => files.has(p), (d) => (d === '/home/u/.docker/contexts/meta' ? ['abc'] : []));
+    const f = probeInstallation({ PATH: '/opt/bin:/nope:/usr/sbin' }, 'linux', '/home/u/.docker', (p) => files.has(p), (d) => (d === '/home/u/.docker/contexts/meta' ? ['abc'] : []));
     assert.deepEqual(f, { cli: true, daemon: true, desktop: false, contexts: true });
   });
   it('reports nothing on a bare machine', () => {

@@ -84,3 +84,35 @@ describe('SharedList: one engine list per refresh, never older than the refresh 
     assert.deepEqual(await list.get(), ['up']);
   });
 });
+
+describe('SharedList.prefetch: the first view\'s list, fetched ahead', () => {
+  it('serves readers for up to its own age limit without asking the engine again', async () => {
+    const engine = fakeEngine();
+    let t = 0;
+    const list = new SharedList(engine.fetch, 250, () => t);
+    list.prefetch(30_000);
+    t = 10_000; // well past the usual 250 ms
+    assert.deepEqual(await list.get(), ['a']);
+    assert.equal(engine.calls(), 1);
+    t = 30_001;
+    engine.set(['b']);
+    assert.deepEqual(await list.get(), ['b'], 'older than its limit: asked again');
+    assert.equal(engine.calls(), 2);
+  });
+  it('is stale after a refresh request', async () => {
+    const engine = fakeEngine();
+    const list = new SharedList(engine.fetch, 250, () => 0);
+    list.prefetch(30_000);
+    engine.set(['b']);
+    list.invalidate();
+    assert.deepEqual(await list.get(), ['b']);
+  });
+  it('a failed prefetch is dropped and never rejects', async () => {
+    let calls = 0;
+    const list = new SharedList(() => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve(['up'])), 250, () => 0);
+    list.prefetch(30_000);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(await list.get(), ['up']);
+    assert.equal(calls, 2);
+  });
+});

@@ -12,7 +12,7 @@
  */
 export class SharedList<T> {
   private generation = 0;
-  private pending: { at: number; generation: number; value: Promise<T> } | undefined;
+  private pending: { at: number; generation: number; value: Promise<T>; maxAgeMs?: number } | undefined;
 
   /**
    * @param fetch asks the engine (e.g. `GET /containers/json?all=1`)
@@ -26,6 +26,21 @@ export class SharedList<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Fetches the list ahead of any reader and lets readers use it for up to `maxAgeMs` (longer than
+   * the usual sharing window), until the next `invalidate()`: what the first view needs, fetched in
+   * the background after activation, so that its first rows do not wait for the engine. The
+   * refresh that follows a view becoming visible invalidates it, so the view shows a fresh list
+   * right after. A failed prefetch is dropped (the next `get()` asks again). Never rejects.
+   */
+  prefetch(maxAgeMs: number): void {
+    const entry = { at: this.now(), generation: this.generation, value: this.fetch(), maxAgeMs };
+    this.pending = entry;
+    entry.value.catch(() => {
+      if (this.pending === entry) this.pending = undefined;
+    });
+  }
+
   /** Marks every list fetched or in flight so far as stale: the next `get()` asks the engine again. */
   invalidate(): void {
     this.generation++;
@@ -35,7 +50,7 @@ export class SharedList<T> {
   get(): Promise<T> {
     const now = this.now();
     const p = this.pending;
-    if (p && p.generation === this.generation && now - p.at <= this.maxAgeMs) return p.value;
+    if (p && p.generation === this.generation && now - p.at <= (p.maxAgeMs ?? this.maxAgeMs)) return p.value;
     const entry = { at: now, generation: this.generation, value: this.fetch() };
     this.pending = entry;
     entry.value.catch(() => {

@@ -21,8 +21,8 @@ const PODMAN_NOTE = 'Podman\'s Docker-compatible API: builds use Buildah (no Bui
 type Probe = { info: EngineInfo } | { error: string } | 'checking';
 
 /**
- * The row that invites to add a remote engine while only this machine's is listed (no Docker
- * context, no setting). The view always lists the default engine, so VS Code would never show
+ * The row that invites to add a remote engine while no listed engine is on another machine (only
+ * local sockets: the default engine, a local context or setting). The view always lists the default engine, so VS Code would never show
  * welcome content in it: the invitation is a row.
  */
 export interface AddEngineRow {
@@ -57,7 +57,7 @@ export class EnginesProvider implements vscode.TreeDataProvider<EnginesNode>, vs
     if (parent) return [];
     this.entries = listEngines(nodeConnectionInputs(config.dockerHost(), config.engineContext()));
     for (const e of this.entries) if (!this.probes.has(e.id)) this.startProbe(e);
-    const onlyLocal = this.entries.every((e) => e.kind === 'default');
+    const onlyLocal = !this.entries.some((e) => e.address && e.address.kind !== 'socket');
     return onlyLocal ? [...this.entries, { id: 'add', kind: 'add' }] : this.entries;
   }
 

@@ -57,6 +57,7 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   private rootPending = false;
   /** the last load's error, logged once */
   private lastError: string | undefined;
+  private listedOnce = false;
 
   constructor(
     readonly name: string,
@@ -122,6 +123,7 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   /** The top-level nodes to show: the filtered models, or one message node. Never throws. */
   private async loadShown(): Promise<NodeModel[]> {
     let loaded: NodeModel[];
+    const started = Date.now();
     try {
       loaded = await this.load();
     } catch (err) {
@@ -133,6 +135,9 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
       return [unreachableNode(describeError(err), CommandIds.engineRetry)];
     }
     this.lastError = undefined;
+    // how long a person waited for the view's first rows, for "why is it slow" questions
+    if (!this.listedOnce) log().info(`${this.name} view: first listing in ${Date.now() - started} ms (${loaded.length} top-level rows)`);
+    this.listedOnce = true;
     this.health?.loaded();
     const shown = applyQuery(loaded, this.query);
     if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
