@@ -41,12 +41,31 @@ export function writableFolder(dir: string): string {
   return dir;
 }
 
-/** Removes this run's containers (by label) and the image tags it built. Never prunes. */
+/**
+ * Removes images a test made: each reference (tag or id), with the untagged parent images only
+ * it uses (the classic builder's intermediate images; the engine keeps any parent that is tagged,
+ * has another child or is used by a container, see Engine.removeImage). Missing ones are skipped.
+ */
+export async function removeTestImages(engine: Engine, refs: readonly string[]): Promise<void> {
+  for (const ref of refs) await engine.removeImage(ref, { force: true, untaggedParents: 'remove' }).catch(() => undefined);
+}
+
+/**
+ * Removes what this run made, found by its label `org.mllab.test=<labelValue>`: containers,
+ * images (also those a rebuild of the same tag left untagged), volumes and networks; then the
+ * image references in `tags` (builds that carry no label). Image parents go as in
+ * {@link removeTestImages}. Never prunes.
+ */
 export async function cleanup(engine: Engine, labelValue: string, tags: string[]): Promise<void> {
-  for (const c of await engine.listContainers({ label: [`${TEST_LABEL}=${labelValue}`] })) {
+  const label = [`${TEST_LABEL}=${labelValue}`];
+  for (const c of await engine.listContainers({ label }).catch(() => [])) {
     await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
   }
-  for (const t of tags) await engine.removeImage(t, { force: true }).catch(() => undefined);
+  const labelled = (await engine.listImages().catch(() => [])).filter((i) => i.labels[TEST_LABEL] === labelValue);
+  // Tags first: an image whose tag moved to a newer build is untagged and labelled, and goes second.
+  await removeTestImages(engine, [...tags, ...labelled.filter((i) => i.repoTags.length).map((i) => i.id), ...labelled.filter((i) => !i.repoTags.length).map((i) => i.id)]);
+  for (const v of await engine.listVolumes({ label }).catch(() => [])) await engine.removeVolume(v.name).catch(() => undefined);
+  for (const n of await engine.listNetworks({ label }).catch(() => [])) await engine.removeNetwork(n.name).catch(() => undefined);
 }
 
 /** Polls `check` every `intervalMs` until it returns a value, or throws after `timeoutMs` with `what`. */

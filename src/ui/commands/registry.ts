@@ -29,7 +29,7 @@ import { openContainerPort } from './container/openPort';
 import { imageHistory, inspectContainer, inspectImage, inspectVolume } from './inspect';
 import { removeVolume, revealMount } from './volume/volumes';
 import { clearViewFilter, filterView, sortView, toggleDangling } from './view/viewQuery';
-import { pruneContainers, pruneImages, pruneVolumes } from './prune';
+import { pruneContainers, pruneImages, pruneSystem, pruneVolumes } from './prune';
 import { copyRunCommand, mountVolume, publishPort } from './container/changeContainer';
 import { copyProfileCommand, openProfiles, runProfile, saveAsProfile } from './profile/profiles';
 import { fixAllLabGuidance } from './lint/fixAll';
@@ -90,6 +90,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containersClearFilter]: clearViewFilter('containers'),
   [CommandIds.containersSort]: sortView('containers'),
   [CommandIds.containersPrune]: (ctx) => pruneContainers(ctx),
+  [CommandIds.systemPrune]: (ctx, arg) => pruneSystem(ctx, arg),
   [CommandIds.volumeInspect]: (ctx, arg) => inspectVolume(ctx, arg),
   [CommandIds.volumeRemove]: (ctx, arg, selected) => removeVolume(ctx, arg, selected),
   [CommandIds.volumesRefresh]: (ctx) => ctx.views.volumes.refresh(),

@@ -468,12 +468,18 @@ export class Workbench {
 
   /** Clicks a button of the modal dialog (e.g. 'Remove'); returns the dialog's message. */
   async confirmDialog(button: string, timeoutMs = 15_000): Promise<string> {
+    return (await this.answerDialog(button, timeoutMs)).message;
+  }
+
+  /** Clicks a button of the modal dialog; returns its message and its detail text (the lines under it). */
+  async answerDialog(button: string, timeoutMs = 15_000): Promise<{ message: string; detail: string }> {
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
-    const message = ((await dialog.locator('.dialog-message').textContent().catch(() => '')) ?? '').trim();
+    const text = async (sel: string) => ((await dialog.locator(sel).first().textContent().catch(() => '')) ?? '').trim();
+    const [message, detail] = [await text('.dialog-message'), await text('.dialog-message-detail')];
     await dialog.getByRole('button', { name: button, exact: true }).click();
     await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
-    return message;
+    return { message, detail };
   }
 
   /** The messages in the notification center (toasts included), newest first. */
@@ -763,8 +769,9 @@ export function cleanupDocker(o: { containerNames?: string[]; images?: string[];
     const ids = docker(['ps', '-aq', '--filter', `label=${testLabel.key}=${testLabel.value}`, '--filter', `ancestor=${image}`], true)
       .split('\n').filter(Boolean);
     if (ids.length) docker(['rm', '-f', ...ids], true);
-    // --no-prune keeps untagged parent layers other builds may still cache.
-    docker(['rmi', '--no-prune', image], true);
+    // Without --no-prune: the untagged parents a classic build of this image made go with it.
+    // The engine keeps any parent that is tagged, has another child or is used by a container.
+    docker(['rmi', image], true);
   }
   const volumes = (o.volumes ?? []).filter(Boolean);
   if (volumes.length) docker(['volume', 'rm', ...volumes], true);
