@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { Engine } from '../../src/engine/engine';
 import { nodeConnectionInputs, resolveConnection } from '../../src/core/connection';
 
@@ -16,8 +17,52 @@ export const BASE_IMAGE = process.env.MLLAB_BASE_IMAGE ?? 'mllab-test/python-ml:
 /** label key every test object carries; its value names the run */
 export const TEST_LABEL = 'org.mllab.test';
 
+/**
+ * A run's label value, `<tier>-<pid>-<time>`. What carries it is also removed when the test
+ * process is interrupted (SIGINT, SIGTERM: Ctrl-C, the runner's timeout), where `after` hooks
+ * do not run: see {@link removeOnInterrupt}.
+ */
 export function runId(tier: string): string {
-  return `${tier}-${process.pid}-${Date.now().toString(36)}`;
+  const id = `${tier}-${process.pid}-${Date.now().toString(36)}`;
+  removeOnInterrupt(id);
+  return id;
+}
+
+const interruptLabels = new Set<string>();
+
+/**
+ * On SIGINT or SIGTERM, removes with the docker CLI (synchronously: nothing asynchronous runs
+ * once the process is going) the containers, images, volumes and networks labelled
+ * `org.mllab.test=<labelValue>` on the test engine, then exits 130/143 unless another handler
+ * (the Swarm test's) is there to finish and exit.
+ */
+export function removeOnInterrupt(labelValue: string): void {
+  if (!interruptLabels.size) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const onSignal = (): void => {
+        sweepLabelled([...interruptLabels]);
+        if (process.listenerCount(signal) === 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.on(signal, onSignal);
+    }
+  }
+  interruptLabels.add(labelValue);
+}
+
+function sweepLabelled(values: readonly string[]): void {
+  const env = { ...process.env, ...(process.env.MLLAB_DOCKER_HOST ? { DOCKER_HOST: process.env.MLLAB_DOCKER_HOST } : {}) };
+  const docker = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8', env, timeout: 60_000 }).stdout?.split('\n').filter(Boolean) ?? [];
+  for (const v of values) {
+    const filter = ['--filter', `label=${TEST_LABEL}=${v}`];
+    const containers = docker(['ps', '-aq', ...filter]);
+    if (containers.length) docker(['rm', '-f', ...containers]);
+    const images = docker(['images', '-q', '--no-trunc', ...filter]);
+    if (images.length) docker(['rmi', '-f', ...new Set(images)]); // untagged parents go unless another image or container uses them
+    const volumes = docker(['volume', 'ls', '-q', ...filter]);
+    if (volumes.length) docker(['volume', 'rm', ...volumes]);
+    const networks = docker(['network', 'ls', '-q', ...filter]);
+    if (networks.length) docker(['network', 'rm', ...networks]);
+  }
 }
 
 export function testEngine(): Engine {
