@@ -61,6 +61,8 @@ void test('three selected containers: one Remove Container... names all three in
   const w = wb!;
   const last = await selectThree(w);
   await w.contextMenu(last, 'Remove Container...');
+  await w.page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 15_000 });
+  await w.screenshot('multi-select-remove-confirm');
   const dialog = await w.answerDialog('Remove');
   assert.match(dialog.message, /^Remove 3 containers\?/, `one confirmation for the three: ${dialog.message}`);
   for (const n of names) assert.ok(dialog.detail.includes(n), `the confirmation names ${n}: ${dialog.detail}`);
