@@ -163,7 +163,7 @@ export abstract class ImagesApi extends EngineBase {
    * (the engine computes them, which can take seconds on a big engine: call on demand).
    */
   async imageDiskUsage(): Promise<ImageDiskUsage[]> {
-    const df = (await this.call('disk usage', () => this.docker().df())) as {
+    const df = (await this.diskUsage()) as {
       Images?: Array<{ Id: string; RepoTags?: string[] | null; Size: number; SharedSize?: number; Containers?: number; Labels?: Record<string, string> | null }>;
     };
     return (df.Images ?? []).map((i) => ({

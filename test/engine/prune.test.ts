@@ -87,7 +87,8 @@ describe('Prune System on the real engine, narrowed to this run', () => {
     await engine.waitContainer(gone.id);
     const up = await engine.runContainer({ image: TINY, name: names.up, cmd: ['sleep', '300'], ports: [], mounts: [{ type: 'volume', source: names.usedVol, target: '/v', readOnly: false }], network: names.usedNet, labels, bindAddress: '127.0.0.1' });
 
-    const [containers, networks, images, volumes] = await Promise.all([engine.listContainers({ size: true }), engine.listNetworks(), engine.imageDiskUsage(), engine.listVolumes({ withSizes: true })]);
+    const [containers, networks, images] = await Promise.all([engine.listContainers({ size: true }), engine.listNetworks(), engine.imageDiskUsage()]);
+    const volumes = await engine.listVolumes({ withSizes: true });
     const plan = planSystemPrune({ containers, networks, images, volumes, withVolumes: true, only: mine });
     assert.deepEqual(plan.containers.items.map((c) => c.name), [names.gone]);
     assert.deepEqual(plan.networks.items.map((n) => n.name), [names.oldNet]);
@@ -108,5 +109,14 @@ describe('Prune System on the real engine, narrowed to this run', () => {
     assert.deepEqual((await engine.listNetworks({ label: [`${TEST_LABEL}=${SYS}`] })).map((n) => n.name), [names.usedNet]);
     assert.deepEqual((await engine.listVolumes({ label: [`${TEST_LABEL}=${SYS}`] })).map((v) => v.name), [names.usedVol]);
     assert.ok((await engine.listImages()).some((i) => i.repoTags.includes(tag)), 'the tagged image stays');
+  });
+});
+
+describe('disk usage asked by several callers at once', () => {
+  it('each gets its answer: the engine computes one at a time and refuses the others meanwhile, so the calls ask again', async () => {
+    const engine = testEngine();
+    const answers = await Promise.all([engine.imageDiskUsage(), engine.listVolumes({ withSizes: true }), engine.imageDiskUsage(), engine.listVolumes({ withSizes: true })]);
+    assert.ok(answers[0].length > 0 && answers[2].length > 0, 'both image listings have the base images');
+    assert.ok(Array.isArray(answers[1]) && Array.isArray(answers[3]));
   });
 });

@@ -116,12 +116,9 @@ export async function pruneSystem(ctx: CommandContext, arg?: unknown): Promise<S
         )?.value;
   if (withVolumes === undefined) return undefined;
   const engine = ctx.session.get();
-  const [containers, networks, images, volumes] = await Promise.all([
-    engine.listContainers({ size: true }),
-    engine.listNetworks(),
-    engine.imageDiskUsage(),
-    withVolumes ? engine.listVolumes({ withSizes: true }) : Promise.resolve([]),
-  ]);
+  const [containers, networks, images] = await Promise.all([engine.listContainers({ size: true }), engine.listNetworks(), engine.imageDiskUsage()]);
+  // after the image sizes: both come from the engine's disk usage, which it computes one at a time
+  const volumes = withVolumes ? await engine.listVolumes({ withSizes: true }) : [];
   const plan = planSystemPrune({ containers, networks, images, volumes, withVolumes });
   if (planIsEmpty(plan)) {
     void vscode.window.showInformationMessage(`Nothing to prune: no stopped container, unused network, dangling image${withVolumes ? ' or unused volume' : ''}.`);
