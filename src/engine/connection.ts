@@ -185,6 +185,24 @@ export abstract class EngineBase {
     return this.client;
   }
 
+  /**
+   * `GET /system/df`, the engine's disk usage. Docker 20.10 computes one at a time and answers
+   * any other client meanwhile with HTTP 500 "a disk usage operation is already running"
+   * (moby daemon/disk_usage.go), so this asks again, every 300 ms, up to 10 times, before
+   * giving that error (another view, prune or `docker system df` usually finishes well within).
+   * @returns the engine's answer as dockerode gives it
+   */
+  protected async diskUsage(): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call('disk usage', () => this.docker().df());
+      } catch (err) {
+        if (attempt >= 10 || !(err instanceof EngineError) || !/disk usage operation is already running/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  }
+
   /** Runs one bounded API call: aborted after `timeoutMs`, errors mapped to {@link EngineError}. */
   protected async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, extraMs = 0): Promise<T> {
     const limitMs = this.timeoutMs + extraMs;
