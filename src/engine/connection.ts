@@ -340,10 +340,11 @@ export abstract class EngineBase {
 
   /**
    * Reads a long stream of newline-delimited text (the events and stats streams give one JSON
-   * object per line): `onLine` gets each non-empty line. Resolves when the stream ends, fails,
-   * `signal` aborts, or {@link watchLiveness} finds the engine gone (the stream is then destroyed).
+   * object per line): `onLine` gets each non-empty line, and returns 'stop' to end the stream.
+   * Resolves when the stream ends, fails, `onLine` stops it, `signal` aborts, or
+   * {@link watchLiveness} finds the engine gone (the stream is then destroyed).
    */
-  protected async followLines(stream: NodeJS.ReadableStream, what: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  protected async followLines(stream: NodeJS.ReadableStream, what: string, onLine: (line: string) => void | 'stop', signal?: AbortSignal): Promise<void> {
     let buffered = '';
     const destroy = () => (stream as unknown as { destroy?: () => void }).destroy?.();
     let finish = (): void => undefined;
@@ -359,7 +360,11 @@ export abstract class EngineBase {
         while ((nl = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, nl).trim();
           buffered = buffered.slice(nl + 1);
-          if (line) onLine(line);
+          if (line && onLine(line) === 'stop') {
+            destroy();
+            resolve();
+            return;
+          }
         }
       });
       stream.on('end', () => resolve());

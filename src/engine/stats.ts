@@ -26,8 +26,10 @@ export abstract class StatsApi extends EngineBase {
   /**
    * Follows a container's stats stream (`GET /containers/{id}/stats?stream=1`): `onSample` gets
    * a sample per entry (CPU % computed as `docker stats` does). Resolves when the container
-   * stops (the engine ends the stream), `signal` aborts, or the engine stops answering (checked
-   * every `livenessIntervalMs` on remote engines, as the log stream does).
+   * stops (its first entry with no reading: dockerd 20.10 goes on sending such entries every
+   * second over a kept-alive connection, so the stream is closed here), `signal` aborts, or the
+   * engine stops answering (checked every `livenessIntervalMs` on remote engines, as the log
+   * stream does).
    * @throws EngineError when the stream cannot be opened (unknown container, engine unreachable)
    */
   async streamStats(id: string, onSample: (s: ResourceSample) => void, options: { signal?: AbortSignal } = {}): Promise<void> {
@@ -44,10 +46,12 @@ export abstract class StatsApi extends EngineBase {
       try {
         raw = JSON.parse(line) as RawStats;
       } catch {
-        return; // not an entry: the next one comes within a second
+        return undefined; // not an entry: the next one comes within a second
       }
       const s = statsSample(raw);
-      if (s) onSample(s);
+      if (!s) return 'stop';
+      onSample(s);
+      return undefined;
     }, options.signal);
   }
 

@@ -14,10 +14,15 @@ export interface ResourceUpdate {
   peaks: ResourcePeaks;
 }
 
+/** Stats samples kept for a panel opened late: 10 minutes at one entry a second. */
+const keepSamples = 600;
+
 export class ResourceFeed {
   private readonly abort = new AbortController();
   private readonly listeners = new Set<(u: ResourceUpdate) => void>();
   latest: ResourceSample | undefined;
+  /** the last {@link keepSamples} stats samples, oldest first (a panel opened mid-run draws them) */
+  readonly recent: ResourceSample[] = [];
   latestGpu: GpuSample | undefined;
   peaks: ResourcePeaks = {};
   /** resolves when the stats stream has ended (the container stopped, or `stop()`) */
@@ -34,6 +39,8 @@ export class ResourceFeed {
     this.ended = engine
       .streamStats(containerId, (s) => {
         this.latest = s;
+        this.recent.push(s);
+        if (this.recent.length > keepSamples) this.recent.splice(0, this.recent.length - keepSamples);
         this.peaks = withStatsSample(this.peaks, s);
         this.emit({ sample: s, peaks: this.peaks });
       }, { signal: this.abort.signal })
