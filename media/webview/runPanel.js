@@ -299,7 +299,7 @@
       if (m.gpu) res.gpu = m.gpu;
       res.peaks = m.peaks;
       updateResources();
-      window.mllabResources.push({ at: Date.now(), sentAt: m.sentAt, samples: res.samples.length, gpu: !!m.gpu });
+      window.mllabResources.push({ at: Date.now(), sentAt: m.sentAt, readAt: m.sample ? m.sample.at : undefined, samples: res.samples.length, gpu: !!m.gpu });
       if (window.mllabResources.length > 2000) window.mllabResources.splice(0, 1000);
       return;
     }
