@@ -4,7 +4,8 @@
  * shows CPU %, memory against the limit, network and block I/O live from the stats stream, with
  * two small charts. Then a profile with `memory: 48m` that outgrows it: the kernel OOM-kills it,
  * the exit notification says so (limit, peak, what to change) with "Re-run with 96 MiB Memory",
- * and the panel shows the same sentence. Compare shows the peaks, a row each.
+ * and the panel shows the same sentence; the button re-runs it with a 96 MiB limit. Compare
+ * shows the peaks, a row each.
  * Screenshots: test-results/ui/resources-panel.png, resources-oom-notification.png,
  * resources-oom-panel.png, resources-compare.png.
  */
@@ -133,6 +134,12 @@ void test('a run killed for memory: the notification and the panel say why, with
   assert.match(await field(f, 'peaks'), /memory [\d.]+ MiB of 48 MiB/);
   await sleep(300);
   await w.screenshot('resources-oom-panel');
+  // the notification's button re-runs it with twice the memory (replacing the dead container of that name)
+  await w.runCommand('Notifications: Show Notifications');
+  await center.waitFor({ state: 'visible', timeout: 10_000 });
+  await center.getByRole('button', { name: 'Re-run with 96 MiB Memory' }).click();
+  assert.match(await w.confirmDialog('Replace'), new RegExp(`A container named ${nameOom} already exists`));
+  await waitFor('the re-run with a 96 MiB limit', async () => docker(['inspect', '--format', '{{.HostConfig.Memory}}', nameOom], true) === String(96 * 1024 * 1024), 60_000);
 }));
 
 void test('Compare shows each run\'s peaks, a row per peak', { timeout: 120_000 }, () => step(async () => {
