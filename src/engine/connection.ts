@@ -357,6 +357,45 @@ export abstract class EngineBase {
   }
 
   /**
+   * Reads a long stream of newline-delimited text (the events and stats streams give one JSON
+   * object per line): `onLine` gets each non-empty line, and returns 'stop' to end the stream.
+   * Resolves when the stream ends, fails, `onLine` stops it, `signal` aborts, or
+   * {@link watchLiveness} finds the engine gone (the stream is then destroyed).
+   */
+  protected async followLines(stream: NodeJS.ReadableStream, what: string, onLine: (line: string) => void | 'stop', signal?: AbortSignal): Promise<void> {
+    let buffered = '';
+    const destroy = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+    let finish = (): void => undefined;
+    const stopWatching = this.watchLiveness(what, () => {
+      finish();
+      destroy();
+    });
+    await new Promise<void>((resolve) => {
+      finish = resolve;
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (line && onLine(line) === 'stop') {
+            destroy();
+            resolve();
+            return;
+          }
+        }
+      });
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      signal?.addEventListener('abort', () => {
+        destroy();
+        resolve();
+      });
+    }).finally(stopWatching);
+  }
+
+  /**
    * After a stream ended by itself: undefined when the engine still answers (the stream's end
    * was real), else the {@link lostEngine} error (the engine went away and closed it).
    */
