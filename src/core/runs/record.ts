@@ -8,7 +8,7 @@ import type { RunRequest } from '../run/createOptions';
 import { summarize, thin, type MetricSeries, type MetricSummary } from '../logs/metrics';
 
 /** Which entry point started the run. */
-export type RunSource = 'guided' | 'profile' | 'task' | 'rerun';
+export type RunSource = 'guided' | 'profile' | 'task' | 'rerun' | 'debug';
 
 /** A run request without env values (names only). */
 export type RecordedRequest = Omit<RunRequest, 'env'> & { envNames: string[] };
