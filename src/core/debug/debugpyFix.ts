@@ -22,7 +22,7 @@ export function addDebugpyEdit(dockerfileText: string, target?: string): { edit:
   const model = buildModel(dockerfileText);
   if (model.stages.length === 0) return undefined;
   const stage: Stage = (target && model.stages.find((s) => s.name?.toLowerCase() === target.toLowerCase())) || model.stages[model.stages.length - 1];
-  if (stage.instructions.some((i) => i.keyword === 'RUN' && /\bdebugpy\b/.test(i.line.text))) return undefined;
+  if (stage.instructions.some((i) => i.keyword === 'RUN' && /\bpip\d*(\.\d+)?\b.*\binstall\b.*\bdebugpy\b/.test(i.line.text))) return undefined;
   const pipLines = stage.instructions.filter((i) => i.keyword === 'RUN' && runInvocations(i).some((inv) => pipInstall(inv) !== null));
   const user = stage.instructions.find((i) => i.keyword === 'USER');
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;

@@ -2,8 +2,9 @@
  * The `mlLab` debug type: F5 on a launch configuration runs the profile's container under
  * debugpy (./launch.ts) and VS Code connects straight to debugpy's adapter port
  * (`DebugAdapterServer`); an attach configuration connects to a running container's debugpy.
- * Stopping the session stops the debug run's container (the engine removes it when the profile
- * says `rm`); Restart ends the session and resolves the configuration again, which runs a new
+ * Stopping (Disconnect: VS Code attaches to debugpy) the session stops the debug run's
+ * container (the engine removes it when the profile says `rm`); a script that ran to its end
+ * leaves its container with its own exit code; Restart ends the session and resolves the configuration again, which runs a new
  * container (debugpy does not support DAP `restart`, so VS Code does exactly that).
  */
 import * as vscode from 'vscode';
@@ -24,8 +25,10 @@ interface Resolved {
   containerName?: string;
 }
 
-/** Debug runs by resolved-configuration key, and the contexts their containers run in. */
-const runs = new Map<string, { target: Resolved; ctx: CommandContext }>();
+/** Debug runs by resolved-configuration key, the contexts their containers run in, and whether the script ended. */
+const runs = new Map<string, { target: Resolved; ctx: CommandContext; userStopped?: boolean; scriptEnded?: boolean }>();
+/** How long a script that ended may take to leave its container before the container is stopped (ms). */
+const EXIT_GRACE_MS = 10_000;
 let nextKey = 0;
 
 class Provider implements vscode.DebugConfigurationProvider {
@@ -112,11 +115,16 @@ async function onTerminated(session: vscode.DebugSession): Promise<void> {
   const { containerId, containerName } = run.target;
   if (!containerId) return; // attached to someone else's container: leave it running
   try {
+    if (!run.userStopped) {
+      // the script ran to its end (or the connection dropped): let the container exit with the
+      // script's own code; debugpy takes a moment to shut down after the script's last line
+      await run.ctx.session.get().waitContainer(containerId, AbortSignal.timeout(EXIT_GRACE_MS)).catch(() => undefined);
+    }
     const c = (await run.ctx.session.get().listContainers()).find((x) => x.id === containerId);
     if (c?.state === 'running') {
       // one second: the script is stopped at a breakpoint or detached, there is no work to save
       await run.ctx.session.get().stopContainer(containerId, 1);
-      log().info(`Debug session ended: stopped ${containerName}`);
+      log().info(`Debug session ended (${run.userStopped ? 'stopped' : 'the script ended'}): stopped ${containerName}`);
     }
     run.ctx.views.containers.refresh();
   } catch (err) {
@@ -129,6 +137,22 @@ export function registerDebugType(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new Provider(ctx)),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory()),
+    // who ended the session: a Stop/Restart (VS Code's `disconnect` first) or the script (debugpy's `exited`/`terminated` first)
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
+      createDebugAdapterTracker: (session) => {
+        const run = () => runs.get(session.configuration.mlLabRun as string);
+        return {
+          onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+            const r = run();
+            if (r && m.type === 'request' && m.command === 'disconnect' && !r.scriptEnded) r.userStopped = true;
+          },
+          onDidSendMessage: (m: { type?: string; event?: string }) => {
+            const r = run();
+            if (r && m.type === 'event' && (m.event === 'exited' || m.event === 'terminated') && !r.userStopped) r.scriptEnded = true;
+          },
+        };
+      },
+    }),
     vscode.debug.onDidTerminateDebugSession((s) => void onTerminated(s)),
   ];
 }

@@ -40,4 +40,5 @@ void test('a multi-line pip install: after its last line', () => {
 void test('nothing to do when the stage installs debugpy already, or there is no FROM', () => {
   assert.equal(addDebugpyEdit('FROM x\nRUN pip install debugpy\n'), undefined);
   assert.equal(addDebugpyEdit('# empty\n'), undefined);
+  assert.ok(addDebugpyEdit('FROM x\nRUN rm -rf /usr/lib/python3/dist-packages/debugpy\n'), 'removing debugpy is not installing it');
 });
