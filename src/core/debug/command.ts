@@ -4,6 +4,7 @@
  * Source of debugpy's command line: https://github.com/microsoft/debugpy#debugpy-cli-usage
  */
 import { UserError } from '../errors';
+import type { RunRequest } from '../run/createOptions';
 
 /** debugpy's documented default port (its README uses 5678); the container port the debug run listens on. */
 export const DEBUGPY_PORT = 5678;
@@ -76,4 +77,27 @@ function shellWords(argv: string[]): string[] | undefined {
   if (argv.length !== 3 || !/^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|dash|ash)$/.test(argv[0]) || argv[1] !== '-c') return undefined;
   const script = argv[2].trim();
   return PLAIN_SHELL.test(script) ? script.split(/\s+/) : undefined;
+}
+
+/** Label on a debug run's container: the container port debugpy listens on. */
+export const DEBUG_PORT_LABEL = 'org.mllab.debug-port';
+
+/**
+ * A profile's run request turned into its debug run: the command under debugpy (`argv[0]` as
+ * ENTRYPOINT, the rest as CMD, so an image ENTRYPOINT cannot wrap it again), the container port
+ * `port` published on `bindIp` on a host port the engine picks (a profile's own binding of that
+ * port is replaced), the DEBUG_PORT_LABEL label, and detached without a TTY (the debugger is
+ * the way in; the logs show the output).
+ * @param argv the command from `debugpyCommand`
+ */
+export function debugRunRequest(req: RunRequest, argv: string[], port: number, bindIp: string): RunRequest {
+  return {
+    ...req,
+    entrypoint: [argv[0]],
+    cmd: argv.slice(1),
+    ports: [...req.ports.filter((p) => !(p.containerPort === port && p.protocol === 'tcp')), { hostIp: bindIp, containerPort: port, protocol: 'tcp' }],
+    labels: { ...(req.labels ?? {}), [DEBUG_PORT_LABEL]: String(port) },
+    interactive: false,
+    detach: true,
+  };
 }

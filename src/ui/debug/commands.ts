@@ -6,12 +6,11 @@
  */
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { DEBUGPY_PORT } from '../../core/debug/command';
+import { DEBUG_PORT_LABEL, DEBUGPY_PORT } from '../../core/debug/command';
 import { attachConfiguration, launchConfiguration, type MlLabDebugConfiguration } from '../../core/debug/config';
 import type { CommandContext } from '../commands/context';
 import { containerTarget } from '../commands/pick';
 import { pickProfile } from '../commands/profile/profiles';
-import { DEBUG_PORT_LABEL } from './launch';
 
 function workspaceFolder(): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.[0];

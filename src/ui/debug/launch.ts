@@ -9,21 +9,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { DEBUGPY_PORT, debugpyCommand, effectiveCommand } from '../../core/debug/command';
+import { DEBUG_PORT_LABEL, DEBUGPY_PORT, debugRunRequest, debugpyCommand, effectiveCommand } from '../../core/debug/command';
 import { derivePathMappings, type PathMapping } from '../../core/debug/pathMappings';
 import { debugBindAddress, listensOn } from '../../core/debug/ports';
 import { addDebugpyEdit } from '../../core/debug/debugpyFix';
 import { forwardTargetOf, isLoopbackOrAny } from '../../core/forwards';
 import type { Profile } from '../../core/run/profile';
-import type { RunRequest } from '../../core/run/createOptions';
 import type { CommandContext } from '../commands/context';
 import { buildProfileImage, pickProfile } from '../commands/profile/profiles';
 import { freeContainerName, profileContext, runRequestFor } from '../profiles/execute';
 import { runWithChecks } from '../run/runner';
 import { log } from '../log';
-
-/** Label on a debug run's container: the container port debugpy listens on. */
-export const DEBUG_PORT_LABEL = 'org.mllab.debug-port';
 
 /** How long debugpy may take to listen after the container starts (ms); a slow import of a big package fits. */
 const LISTEN_TIMEOUT_MS = 60_000;
@@ -70,18 +66,7 @@ export async function launchDebugRun(ctx: CommandContext, profileName: string, o
     }
     hasDebugpy.add(details.id);
   }
-  const base = runRequestFor(profile);
-  const req: RunRequest = {
-    ...base,
-    entrypoint: [argv[0]],
-    cmd: argv.slice(1),
-    // the engine picks the host port: nothing to probe on a remote engine, no clash with a second debug run
-    ports: [...base.ports.filter((p) => !(p.containerPort === port && p.protocol === 'tcp')), { hostIp: bindIp, containerPort: port, protocol: 'tcp' }],
-    labels: { ...(base.labels ?? {}), [DEBUG_PORT_LABEL]: String(port) },
-    // the debugger is the way in: no terminal attached, the logs terminal shows the output
-    interactive: false,
-    detach: true,
-  };
+  const req = debugRunRequest(runRequestFor(profile), argv, port, bindIp);
   if (!(await freeDebugName(ctx, req.name!))) return undefined;
   const started = await runWithChecks(ctx, req, { imageUser: details.user, record: { source: 'debug', profile: profile.name } });
   if (!started) return undefined;
