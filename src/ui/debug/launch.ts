@@ -135,8 +135,9 @@ export async function debugAddress(ctx: CommandContext, id: string, port: number
   }
   const a = engine.connection.address;
   if (a.kind === 'ssh') {
+    // no probe connection: debugpy's adapter would take it for its client
     const remoteHost = published.hostIp && !isLoopbackOrAny(published.hostIp) ? published.hostIp : '127.0.0.1';
-    const forward = await ctx.session.forwards.get(forwardTargetOf(`http://${remoteHost}:${published.hostPort}/`, ctx.session.name()), (t) => engine.openPortForward(t.remoteHost, t.remotePort));
+    const forward = await ctx.session.forwards.get(forwardTargetOf(`http://${remoteHost}:${published.hostPort}/`, ctx.session.name()), (t) => engine.openPortForward(t.remoteHost, t.remotePort, { probe: false }));
     return { host: '127.0.0.1', port: forward.localPort };
   }
   if (a.kind === 'tcp' && !isLoopbackOrAny(a.host)) return { host: a.host, port: published.hostPort };
