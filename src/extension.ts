@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { SettingIds, ViewIds, CommandIds, TASK_TYPE } from './core/ids';
+import { registerDebugType } from './ui/debug/provider';
 import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from './core/tree/models';
 import { registerCommands } from './ui/commands/registry';
 import { ProfileStore } from './ui/profiles/profileStore';
@@ -229,6 +230,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push(
     ...registerCommands(commandContext),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new ProfileTaskProvider(commandContext)),
+    ...registerDebugType(commandContext),
   );
   context.subscriptions.push(...registerLanguageFeatures(context));
   context.subscriptions.push({ dispose: disposeLog });

@@ -32,6 +32,8 @@ export const CommandIds = {
   containerPublishPort: 'mlLab.container.publishPort',
   containerMountVolume: 'mlLab.container.mountVolume',
   profileRun: 'mlLab.profile.run',
+  profileDebug: 'mlLab.profile.debug',
+  containerAttachDebugger: 'mlLab.container.attachDebugger',
   profileSave: 'mlLab.profile.save',
   profileCopyCommand: 'mlLab.profile.copyCommand',
   profilesOpen: 'mlLab.profiles.open',

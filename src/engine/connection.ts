@@ -107,15 +107,18 @@ export abstract class EngineBase {
    * Port forwarding for an ssh:// engine: a free port of 127.0.0.1 here forwarded to
    * `remoteHost:remotePort` on the engine's machine, over the engine's SSH connection
    * (src/engine/forward.ts). Closes with the SSH connection.
+   * @param options.probe open and close one channel to the target first (default true), so a
+   *   wrong port fails here; false for a target that takes an empty connection as its one client
+   *   (debugpy's adapter port)
    * @throws EngineError ('unreachable') when the SSH connection fails; ('engine') when nothing
    *   answers at that port there, or the engine is not ssh://
    */
-  async openPortForward(remoteHost: string, remotePort: number): Promise<OpenedForward> {
+  async openPortForward(remoteHost: string, remotePort: number, options: { probe?: boolean } = {}): Promise<OpenedForward> {
     if (this.connection.address.kind !== 'ssh') {
       throw new EngineError(`Port forwarding needs an ssh:// engine; ${this.connection.describe} is not one.`, 'engine');
     }
     try {
-      return await openSshForward(this.sshAgent(), remoteHost, remotePort);
+      return await openSshForward(this.sshAgent(), remoteHost, remotePort, options);
     } catch (err) {
       // the engine answers; only that port does not: no "Retry the engine" for this one
       if (err instanceof SshError && err.kind === 'forward') throw new EngineError(err.message, 'engine', { cause: err });

@@ -10,7 +10,7 @@ import { peakCells, type ResourcePeaks } from './stats';
 import type { Diagnosis } from './diagnosis';
 
 /** Which entry point started the run. */
-export type RunSource = 'guided' | 'profile' | 'task' | 'rerun';
+export type RunSource = 'guided' | 'profile' | 'task' | 'rerun' | 'debug';
 
 /** A run request without env values (names only). */
 export type RecordedRequest = Omit<RunRequest, 'env'> & { envNames: string[] };

@@ -50,6 +50,7 @@ import * as swarm from './swarm/swarm';
 import { downloadTaskArtifacts } from './swarm/taskArtifacts';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 import { downloadArtifacts, uploadToContainer } from './container/transfer';
+import { attachDebugger, debugProfile } from '../debug/commands';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -82,6 +83,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containerPublishPort]: (ctx, arg) => publishPort(ctx, arg),
   [CommandIds.containerMountVolume]: (ctx, arg) => mountVolume(ctx, arg),
   [CommandIds.profileRun]: (ctx, arg) => runProfile(ctx, arg),
+  [CommandIds.profileDebug]: (ctx, arg) => debugProfile(ctx, arg),
+  [CommandIds.containerAttachDebugger]: (ctx, arg) => attachDebugger(ctx, arg),
   [CommandIds.profileSave]: (ctx, arg) => saveAsProfile(ctx, arg),
   [CommandIds.profileCopyCommand]: (ctx, arg) => copyProfileCommand(ctx, arg),
   [CommandIds.profilesOpen]: (ctx) => openProfiles(ctx),
