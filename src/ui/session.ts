@@ -10,7 +10,7 @@ import { engineNamed, listEngines } from '../core/contexts';
 import { UserError } from '../core/errors';
 import { ForwardTable } from '../core/forwards';
 import { Engine, EngineError } from '../engine/engine';
-import { rememberHostKey, type HostKeyQuestion } from '../engine/ssh';
+import type { HostKeyQuestion } from '../engine/ssh';
 import { config } from './config';
 import { log } from './log';
 
@@ -133,16 +133,15 @@ export function isUnreachable(err: unknown): boolean {
 
 /**
  * First contact with an SSH engine host: shows its key fingerprint and asks, as `ssh` does; a
- * yes is remembered in ~/.ssh/known_hosts, so `ssh` and `docker -H ssh://` trust it too.
+ * yes is remembered (by the engine, once) in the first UserKnownHostsFile (~/.ssh/known_hosts by
+ * default), so `ssh` and `docker -H ssh://` trust it too.
  */
 async function askHostKey(q: HostKeyQuestion): Promise<boolean> {
   const trust = 'Trust and Connect';
   const answer = await vscode.window.showWarningMessage(
     `The authenticity of the Docker engine host ${q.port === 22 ? q.host : `[${q.host}]:${q.port}`} can't be established.`,
-    { modal: true, detail: `Its ${q.keyType} key fingerprint is ${q.fingerprint}.\nCompare it with the one the host's administrator gives you (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host). Trusting it adds it to ~/.ssh/known_hosts.` },
+    { modal: true, detail: `Its ${q.keyType} key fingerprint is ${q.fingerprint}.\nCompare it with the one the host's administrator gives you (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host). Trusting it adds it to ${q.knownHostsFile || '~/.ssh/known_hosts'}.` },
     trust,
   );
-  if (answer !== trust) return false;
-  rememberHostKey(q);
-  return true;
+  return answer === trust;
 }
