@@ -82,6 +82,9 @@ interface PooledConnection {
   open: number;
   /** port forwards pinned to this connection (their direct-tcpip channels are not sessions) */
   pins: number;
+  /** its session channels, to fail them when it drops (ssh2 leaves them waiting) */
+  channels: Set<ClientChannel>;
+  /** closed, or being closed (idle): no new channel goes there */
   closed: boolean;
   idleTimer?: NodeJS.Timeout;
 }
@@ -209,7 +212,9 @@ export class SshDialAgent extends Agent {
       if (!(result instanceof Error)) {
         conn.open++;
         owner.set(result, conn.client);
+        conn.channels.add(result);
         result.once('close', () => {
+          conn.channels.delete(result);
           conn.open--;
           this.release(conn);
         });
@@ -271,7 +276,9 @@ export class SshDialAgent extends Agent {
     clearTimeout(conn.idleTimer);
     if (conn.closed || conn.sessions > 0 || conn.pins > 0 || this.conns.find((c) => !c.closed) === conn) return;
     conn.idleTimer = setTimeout(() => {
-      if (conn.sessions === 0 && conn.pins === 0) conn.client.end();
+      if (conn.sessions > 0 || conn.pins > 0) return;
+      conn.closed = true;
+      conn.client.end();
     }, IDLE_CLOSE_MS).unref();
   }
 
@@ -279,7 +286,7 @@ export class SshDialAgent extends Agent {
   private async connect(): Promise<PooledConnection> {
     const generation = this.generation;
     const client = await this.connectTo(this.target, []);
-    const conn: PooledConnection = { client, sessions: 0, open: 0, pins: 0, closed: false };
+    const conn: PooledConnection = { client, sessions: 0, open: 0, pins: 0, closed: false, channels: new Set() };
     client.on('error', () => undefined); // a later error closes it: 'close' below
     client.once('close', () => {
       conn.closed = true;
@@ -287,6 +294,13 @@ export class SshDialAgent extends Agent {
       const i = this.conns.indexOf(conn);
       if (i >= 0) this.conns.splice(i, 1);
       this.dropPooled(conn);
+      // the streams on it (a wait, a log follow) learn at once that they were cut: a wait is made again
+      for (const ch of conn.channels) {
+        // (a channel nobody listens on any more, as one the HTTP client let go of, is only closed)
+        if (ch.listenerCount('error') > 0) ch.emit('error', Object.assign(new Error(`${this.describe()}: the SSH connection closed`), { code: 'ECONNRESET' }));
+        ch.destroy();
+      }
+      conn.channels.clear();
       for (const w of this.waiting.splice(0)) w();
     });
     if (generation !== this.generation) {

@@ -57,8 +57,6 @@ export interface ConnectPolicy {
 
 /** Pending host-key questions, by known_hosts name and key: concurrent connections share one. */
 const pendingQuestions = new Map<string, Promise<boolean>>();
-/** Keys trusted by a yes in this process (also when writing known_hosts failed). */
-const trustedKeys = new Set<string>();
 /** Hosts warned about under StrictHostKeyChecking no, so the warning comes once. */
 const warnedHosts = new Set<string>();
 
@@ -97,7 +95,6 @@ async function verifyHostKey(t: SshTarget, key: Buffer, p: ConnectPolicy, refuse
   const name = t.hostKeyAlias ?? t.hostName;
   const port = t.hostKeyAlias ? 22 : t.port;
   const id = `${knownHostsName(name, port)} ${key.toString('base64')}`;
-  if (trustedKeys.has(id)) return true;
   const status = checkHostKey(knownHostsText(t, p.knownHostsText), name, port, key);
   const who = describeTarget(t);
   if (status.status === 'known') return true;
@@ -127,14 +124,11 @@ async function verifyHostKey(t: SshTarget, key: Buffer, p: ConnectPolicy, refuse
       return p.askHostKey(q).catch(() => false);
     };
     answer = decide().then((ok) => {
-      if (ok) {
-        trustedKeys.add(id);
-        if (file) {
-          try {
-            rememberHostKey(q, file);
-          } catch {
-            // trusted for this session anyway; ssh will ask again next time
-          }
+      if (ok && file) {
+        try {
+          rememberHostKey(q, file);
+        } catch (err) {
+          p.onWarning?.(`${who}: the host key was trusted for this connection but could not be added to ${file} (${(err as Error).message}); you will be asked again next time.`);
         }
       }
       return ok;

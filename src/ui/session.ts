@@ -10,7 +10,7 @@ import { engineNamed, listEngines } from '../core/contexts';
 import { UserError } from '../core/errors';
 import { ForwardTable } from '../core/forwards';
 import { Engine, EngineError } from '../engine/engine';
-import type { HostKeyQuestion } from '../engine/ssh';
+import type { HostKeyQuestion, SshOptions } from '../engine/ssh';
 import { config } from './config';
 import { log } from './log';
 
@@ -39,7 +39,7 @@ export class EngineSession implements vscode.Disposable {
     if (!this.engine) {
       const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost(), config.engineContext()));
       log().info(`Docker engine: ${resolved.describe}`);
-      this.engine = new Engine(resolved, config.engineTimeoutMs(), { askHostKey });
+      this.engine = new Engine(resolved, config.engineTimeoutMs(), sshOptions());
     }
     return this.engine;
   }
@@ -66,7 +66,7 @@ export class EngineSession implements vscode.Disposable {
     let engine = this.others.get(entry.label);
     if (!engine || engine.connection.describe !== entry.connection.describe) {
       engine?.close();
-      engine = new Engine(entry.connection, config.engineTimeoutMs(), { askHostKey });
+      engine = new Engine(entry.connection, config.engineTimeoutMs(), sshOptions());
       this.others.set(entry.label, engine);
     }
     const fixed = engine;
@@ -129,6 +129,18 @@ export function describeError(err: unknown): string {
 /** The engine could not be reached (down, a refused TLS certificate, no answer in time): Retry may help once that is fixed. */
 export function isUnreachable(err: unknown): boolean {
   return err instanceof EngineError && (err.kind === 'unreachable' || err.kind === 'tls' || err.kind === 'timeout');
+}
+
+/** How ssh:// engines ask and warn here, and the server's session limit from the settings. */
+function sshOptions(): SshOptions {
+  return {
+    askHostKey,
+    onWarning: (message) => {
+      log().warn(message);
+      void vscode.window.showWarningMessage(message);
+    },
+    maxSessions: config.sshMaxSessions(),
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import { Engine } from '../../src/engine/engine';
 import type { ResolvedConnection } from '../../src/core/connection';
 import type { SshOptions } from '../../src/engine/ssh';
 import { makeSshHome, startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
-import { TEST_LABEL, runId } from '../support/fixtures';
+import { TEST_LABEL, runId, waitFor } from '../support/fixtures';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
 const RUN = runId('sess');
@@ -84,16 +84,8 @@ describe('ssh:// engines: the session budget of an SSH connection', { skip: !can
         cmd: ['sh', '-c', `mkdir -p /w && echo web-${RUN} > /w/index.html && exec httpd -f -p 8080 -h /w`],
       });
       ids.push(web.id);
-      let fwd;
-      for (let i = 0; ; i++) {
-        try {
-          fwd = await e.openPortForward('127.0.0.1', hostPort);
-          break;
-        } catch (err) {
-          if (i > 20) throw err;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
+      // httpd may need a moment to listen: the forward checks that the target answers
+      const fwd = await waitFor('a forward to the web container', () => e.openPortForward('127.0.0.1', hostPort).catch(() => undefined), 10_000);
       // five jobs, each followed and awaited
       const jobs = await Promise.all([0, 1, 2, 3, 4].map((i) =>
         e.runContainer({
@@ -136,6 +128,21 @@ describe('ssh:// engines: the session budget of an SSH connection', { skip: !can
     const r = await fiveContainers();
     console.log(`[sessions] stock sshd: peak ${r.peak.connections} SSH connections (ss: ${r.peak.tcpConnections}), ${r.peak.sessions} session channels; ${r.refusals.length} refusals`);
     assert.deepEqual(r.refusals, [], 'sshd refused no session');
+  });
+
+  it('a wait cut by a dropped SSH connection is made again: the exit is still reported', async () => {
+    const connection: ResolvedConnection = { address: { kind: 'ssh', host: 'gpu-box' }, source: 'setting', describe: 'ssh://gpu-box (test)' };
+    const e = new Engine(connection, 30_000, { home, localUser: 'root', agentSocket: '', knownHostsText: remote.ssh!.knownHostsLine });
+    engines.push(e);
+    const { id } = await e.runContainer({ image: TINY, name: `mllab-enginetest-sess-cut-${RUN}`, labels, bindAddress: '127.0.0.1', mounts: [], ports: [], cmd: ['sh', '-c', 'sleep 3; exit 7'] });
+    try {
+      const waited = e.waitContainer(id);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(remote.ssh!.dropConnections() > 0, 'an SSH connection to drop');
+      assert.equal((await waited).exitCode, 7);
+    } finally {
+      await e.removeContainer(id, { force: true }).catch(() => undefined);
+    }
   });
 
   it('with MaxSessions 3, told: every exit reported, no session refused', async () => {

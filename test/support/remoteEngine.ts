@@ -52,6 +52,8 @@ export interface RemoteEngine {
      * already made keep their settings). Resolves when it answers again.
      */
     reconfigure(extraLines: string[]): Promise<void>;
+    /** SIGKILLs sshd's per-connection processes: every SSH connection to it drops; returns how many processes */
+    dropConnections(): number;
   };
   /**
    * TLS certificates that must be refused (fault tests), each a folder as DOCKER_CERT_PATH
@@ -293,6 +295,12 @@ function startSshd(o: { dir: string; ns: string; address: string; children: Chil
       // re-executed: it logs that it listens again (VERBOSE), then answers
       waitUntil('sshd did not come back after SIGHUP', () => log().slice(before).includes('Server listening') && answers(), 30_000, () => log().slice(-2000));
     },
+    dropConnections: () => {
+      const out = spawnSync('nsenter', [`--net=/var/run/netns/${o.ns}`, 'ss', '-Htnp', 'state', 'established', '( sport = :22 )'], { encoding: 'utf8' }).stdout;
+      const pids = [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))].filter((pid) => pid !== sshd?.pid);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      return pids.length;
+    },
     process: () => sshd!,
     start,
   };
@@ -436,7 +444,7 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     let ssh: RemoteEngine['ssh'];
     if (options.ssh) {
       const made = startSshd({ dir, ns, address, children, extraConfig: [`SetEnv DOCKER_HOST=unix://${sock}`], scanFrom: options.via?.ns });
-      ssh = { host: made.host, user: made.user, identityFile: made.identityFile, knownHostsLine: made.knownHostsLine, wrongKnownHostsLine: made.wrongKnownHostsLine, log: made.log, reconfigure: made.reconfigure };
+      ssh = { host: made.host, user: made.user, identityFile: made.identityFile, knownHostsLine: made.knownHostsLine, wrongKnownHostsLine: made.wrongKnownHostsLine, log: made.log, reconfigure: made.reconfigure, dropConnections: made.dropConnections };
     }
 
     const docker = (args: string[], input?: Buffer) => {
