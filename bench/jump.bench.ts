@@ -6,7 +6,7 @@
  *  - first call: a fresh Engine's `version()` (SSH connections made, through the jump host or not), ms;
  *  - list: `listContainers()` on a connected Engine, ms;
  *  - run: run a container that exits at once, wait for it, remove it, ms;
- *  - build: a 1 MB context, classic builder, `COPY` into the image, ms;
+ *  - build: a 1 MB context sent, classic builder, `COPY` into the image (the layer cached after the warm-up), ms;
  *  - download: Download Artifacts of a 10 MB folder, ms.
  * Also the load average, since the machine may be shared. Everything is removed with the namespaces.
  * Settings: MLLAB_BENCH_N (default 5).
@@ -17,27 +17,12 @@ import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../src/engine/engine';
 import { startJumpHost, startRemoteEngine, type JumpHost, type RemoteEngine } from '../test/support/remoteEngine';
+import { medianAsync } from './median';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
 const N = Number(process.env.MLLAB_BENCH_N ?? 5);
 const LABEL = 'org.mllab.bench';
 const RUN = `jb-${process.pid}`;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-async function medianOf(n: number, fn: () => Promise<unknown>, warm = true): Promise<number> {
-  if (warm) await fn();
-  const t: number[] = [];
-  for (let i = 0; i < n; i++) t.push(await timed(fn));
-  return median(t);
-}
 
 async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'mllab-jbench-'));
@@ -73,23 +58,23 @@ async function main(): Promise<void> {
     const rows: Array<[string, number, number, number, number, number]> = [];
     for (const via of ['direct', 'behind'] as const) {
       console.log(`${via}: measuring (N=${N})...`);
-      const first = await medianOf(N, async () => {
+      const first = await medianAsync(N, async () => {
         const e = make(via);
         await e.version();
         e.close();
       }, false);
       const e = make(via);
-      const list = await medianOf(N, () => e.listContainers());
-      const run = await medianOf(N, async () => {
+      const list = await medianAsync(N, () => e.listContainers());
+      const run = await medianAsync(N, async () => {
         const { id } = await e.runContainer({ image: TINY, name: `mllab-bench-jump-${via}-${Math.random().toString(36).slice(2, 8)}`, labels: { [LABEL]: RUN }, bindAddress: '127.0.0.1', mounts: [], ports: [], cmd: ['true'] });
         await e.waitContainer(id);
         await e.removeContainer(id, { force: true });
       });
-      const build = await medianOf(N, () => e.build({ contextDir: ctx, dockerfile: path.join(ctx, 'Dockerfile'), tag: `mllab-bench/jump:${via}`, builder: 'classic', labels: { [LABEL]: RUN }, buildArgs: { NONCE: String(Math.random()) } }, () => undefined));
+      const build = await medianAsync(N, () => e.build({ contextDir: ctx, dockerfile: path.join(ctx, 'Dockerfile'), tag: `mllab-bench/jump:${via}`, builder: 'classic', labels: { [LABEL]: RUN }, buildArgs: { NONCE: String(Math.random()) } }, () => undefined));
       const { id } = await e.runContainer({ image: TINY, name: `mllab-bench-jump-dl-${via}-${RUN}`, labels: { [LABEL]: RUN }, bindAddress: '127.0.0.1', mounts: [], ports: [], cmd: ['sh', '-c', 'mkdir /out && head -c 10485760 /dev/urandom > /out/model.bin && sleep 600'] });
       await new Promise((r) => setTimeout(r, 1500));
       let k = 0;
-      const download = await medianOf(N, () => e.downloadFromContainer(id, '/out', path.join(tmp, `dl-${via}-${k++}`)));
+      const download = await medianAsync(N, () => e.downloadFromContainer(id, '/out', path.join(tmp, `dl-${via}-${k++}`)));
       await e.removeContainer(id, { force: true });
       rows.push([via === 'direct' ? 'direct (ssh://direct)' : 'through a jump host (ssh://behind, ProxyJump login)', first, list, run, build, download]);
       e.close();
