@@ -94,7 +94,7 @@ export abstract class EngineBase {
 
   private sshDialAgent: SshDialAgent | undefined;
 
-  /** The shared SSH connection of an ssh:// engine (made on the first call). */
+  /** The SSH connection pool of an ssh:// engine (connections made on the first call). */
   private sshAgent(): SshDialAgent {
     const a = this.connection.address;
     if (a.kind !== 'ssh') throw new Error('not an ssh:// engine');
@@ -150,7 +150,7 @@ export abstract class EngineBase {
     return probeOverSsh(this.sshAgent(), remoteHost, remotePort, path, timeoutMs);
   }
 
-  /** Closes the SSH connection of an ssh:// engine, or the pooled sockets of a tcp:// one; the next call opens new ones. */
+  /** Closes the SSH connections of an ssh:// engine (jump hosts too), or the pooled sockets of a tcp:// one; the next call opens new ones. */
   close(): void {
     this.sshDialAgent?.destroy();
     this.tcpAgent?.destroy();

@@ -201,7 +201,7 @@ function commandSocket(command: string, onExit: (message: string) => void): Dupl
   return sock;
 }
 
-/** What went wrong connecting, for a person. `role` prefixes a jump host's errors with its name. */
+/** What went wrong connecting to `t`, for a person; `timeoutMs` is the limit that applied. */
 export function explain(e: Error & { level?: string; code?: string }, t: SshTarget, timeoutMs: number): SshError {
   const who = describeTarget(t);
   if (e.level === 'client-authentication' || /authentication methods failed/i.test(e.message)) {
@@ -216,12 +216,9 @@ export function explain(e: Error & { level?: string; code?: string }, t: SshTarg
   return new SshError(`${who}: ${e.message}`, 'connect');
 }
 
-/** How to reach a target's sshd: a fresh TCP connection (undefined), or a stream given by the caller (a jump). */
-export type OpenSocket = (t: SshTarget) => Promise<Duplex | undefined>;
-
 /**
- * Connects and authenticates to `t`. `viaJump` names the jump host the connection goes through
- * (for messages). Resolves with the ready client.
+ * Connects and authenticates to `t`: over `sock` when given (a jump host's direct-tcpip
+ * channel), else through its ProxyCommand, else over TCP. Resolves with the ready client.
  * @throws SshError saying what went wrong and what to do (host key, authentication, timeout,
  *   connection refused, ProxyCommand failed)
  */
