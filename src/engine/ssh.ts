@@ -256,12 +256,13 @@ export class SshDialAgent extends Agent {
           await pending;
         } catch (err) {
           if (!this.conns.some((c) => !c.closed)) throw err;
+          // the server takes no more connections now (MaxStartups, a per-user limit): wait for room on those there are
+          await new Promise<void>((resolve) => this.waiting.push(resolve));
         }
       } else if (total >= MAX_SESSIONS_PER_ENGINE) {
         await new Promise<void>((resolve) => this.waiting.push(resolve));
       } else {
-        this.connecting = this.connect().finally(() => (this.connecting = undefined));
-        await this.connecting;
+        this.connecting = this.connect().finally(() => (this.connecting = undefined)); // awaited as `pending` next round
       }
     }
   }
