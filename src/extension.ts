@@ -162,7 +162,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     ['volumes', ViewIds.volumes, volumes],
     ['networks', ViewIds.networks, networks],
   ] as const) {
-    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks' });
+    // Several rows at once: start, stop, restart and remove act on every selected row (src/core/bulk.ts).
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks', canSelectMany: true });
     treeViews[key] = view;
     context.subscriptions.push(
       view,

@@ -40,6 +40,7 @@ export const CommandIds = {
   containersClearFilter: 'mlLab.containers.clearFilter',
   containersSort: 'mlLab.containers.sort',
   containersPrune: 'mlLab.containers.prune',
+  systemPrune: 'mlLab.system.prune',
   volumeInspect: 'mlLab.volume.inspect',
   volumeRemove: 'mlLab.volume.remove',
   volumesRefresh: 'mlLab.volumes.refresh',

@@ -202,6 +202,24 @@ export abstract class EngineBase {
     return this.client;
   }
 
+  /**
+   * `GET /system/df`, the engine's disk usage. Docker 20.10 computes one at a time and answers
+   * any other client meanwhile with HTTP 500 "a disk usage operation is already running"
+   * (moby daemon/disk_usage.go), so this asks again, every 300 ms, up to 10 times, before
+   * giving that error (another view, prune or `docker system df` usually finishes well within).
+   * @returns the engine's answer as dockerode gives it
+   */
+  protected async diskUsage(): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call('disk usage', () => this.docker().df());
+      } catch (err) {
+        if (attempt >= 10 || !(err instanceof EngineError) || !/disk usage operation is already running/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  }
+
   /** Runs one bounded API call: aborted after `timeoutMs`, errors mapped to {@link EngineError}. */
   protected async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, extraMs = 0): Promise<T> {
     const limitMs = this.timeoutMs + extraMs;
@@ -353,6 +371,45 @@ export abstract class EngineBase {
       stopped = true;
       clearTimeout(timer);
     };
+  }
+
+  /**
+   * Reads a long stream of newline-delimited text (the events and stats streams give one JSON
+   * object per line): `onLine` gets each non-empty line, and returns 'stop' to end the stream.
+   * Resolves when the stream ends, fails, `onLine` stops it, `signal` aborts, or
+   * {@link watchLiveness} finds the engine gone (the stream is then destroyed).
+   */
+  protected async followLines(stream: NodeJS.ReadableStream, what: string, onLine: (line: string) => void | 'stop', signal?: AbortSignal): Promise<void> {
+    let buffered = '';
+    const destroy = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+    let finish = (): void => undefined;
+    const stopWatching = this.watchLiveness(what, () => {
+      finish();
+      destroy();
+    });
+    await new Promise<void>((resolve) => {
+      finish = resolve;
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (line && onLine(line) === 'stop') {
+            destroy();
+            resolve();
+            return;
+          }
+        }
+      });
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      signal?.addEventListener('abort', () => {
+        destroy();
+        resolve();
+      });
+    }).finally(stopWatching);
   }
 
   /**
