@@ -130,6 +130,7 @@ export const SettingIds = {
   dockerHost: 'mlLab.engine.dockerHost',
   engineContext: 'mlLab.engine.context',
   engineTimeoutMs: 'mlLab.engine.timeoutMs',
+  engineSshMaxSessions: 'mlLab.engine.sshMaxSessions',
   buildArgs: 'mlLab.build.args',
   buildBuilder: 'mlLab.build.builder',
   runLabels: 'mlLab.run.labels',

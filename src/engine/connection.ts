@@ -9,7 +9,7 @@
  */
 import type * as DockerodeNs from 'dockerode';
 import { readFileSync } from 'node:fs';
-import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
+import { SshDialAgent, SshError, sshTarget, type SshOptions, type SshPoolStats } from './ssh';
 import { openSshForward, probeOverSsh } from './forward';
 import type { OpenedForward } from '../core/forwards';
 import type { ResolvedConnection } from '../core/connection';
@@ -94,13 +94,30 @@ export abstract class EngineBase {
 
   private sshDialAgent: SshDialAgent | undefined;
 
-  /** The shared SSH connection of an ssh:// engine (made on the first call). */
+  /** The SSH connection pool of an ssh:// engine (connections made on the first call). */
   private sshAgent(): SshDialAgent {
     const a = this.connection.address;
     if (a.kind !== 'ssh') throw new Error('not an ssh:// engine');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.sshDialAgent ??= new SshDialAgent(sshTarget(a, this.sshOptions), this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
+    if (!this.sshDialAgent) {
+      let target;
+      try {
+        target = sshTarget(a, this.sshOptions);
+      } catch (err) {
+        throw new EngineError(`${this.connection.describe}: ${(err as Error).message}`, 'unreachable', { hint: 'Fix ~/.ssh/config (ssh -G <host> shows how ssh reads it), then Retry.', cause: err });
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.sshDialAgent = new SshDialAgent(target, this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
+    }
     return this.sshDialAgent;
+  }
+
+  /**
+   * For an ssh:// engine: its SSH connections and session channels now (src/engine/ssh.ts keeps
+   * each connection under the server's MaxSessions); undefined for other engines or before the
+   * first call.
+   */
+  sshPoolStats(): SshPoolStats | undefined {
+    return this.sshDialAgent?.stats();
   }
 
   /**
@@ -136,7 +153,7 @@ export abstract class EngineBase {
     return probeOverSsh(this.sshAgent(), remoteHost, remotePort, path, timeoutMs);
   }
 
-  /** Closes the SSH connection of an ssh:// engine, or the pooled sockets of a tcp:// one; the next call opens new ones. */
+  /** Closes the SSH connections of an ssh:// engine (jump hosts too), or the pooled sockets of a tcp:// one; the next call opens new ones. */
   close(): void {
     this.sshDialAgent?.destroy();
     this.tcpAgent?.destroy();
