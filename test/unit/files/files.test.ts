@@ -10,6 +10,8 @@ import { ArchiveLister, checkEntryName, parseFolderListing, sortEntries, type Co
 import { fileErrorMessage, fileErrorReason } from '../../../src/core/files/errors';
 import { singleEntryTar } from '../../../src/core/files/tarEntry';
 import { parsePathStat } from '../../../src/core/transfer/archive';
+import { fileEntryNodes, filesNode, filesRootNodes, partialListingNode } from '../../../src/core/tree/files';
+import { containerFileUri, parseContainerFileUri } from '../../../src/core/files/uri';
 
 // As GNU find 4.9 printed it in the Debian base image (a symlink, a missing link, a file with a space, a folder).
 const gnu = Buffer.from('gnu\n' + [
@@ -155,4 +157,47 @@ test('a save\'s tar holds one entry with the mode, owner and bytes given', async
 test('the path stat header gives the modification time in ms', () => {
   const h = Buffer.from(JSON.stringify({ name: 'train.py', size: 12, mode: 420, mtime: '2026-12-07T18:23:11.123456789Z', linkTarget: '' })).toString('base64');
   assert.equal(parsePathStat(h)?.mtimeMs, Date.UTC(2026, 11, 7, 18, 23, 11, 123));
+});
+
+test('Files rows: under Files the working folder, the mounts (marked, shared volumes named) and /; folder rows expand lazily, files open on click', () => {
+  const c = {
+    id: 'c0ffee', name: 'iris', image: 'iris-train:v1', imageId: 'sha256:1', command: '', created: 0, state: 'running' as const, status: 'Up', ports: [], labels: {},
+    mounts: [
+      { type: 'volume', source: '/var/lib/docker/volumes/ckpt/_data', name: 'ckpt', destination: '/usr/local/app/artifacts', readOnly: false },
+      { type: 'bind', source: '/home/me/data', destination: '/data', readOnly: true },
+    ],
+  };
+  const files = filesNode(c, new Map([['ckpt', ['iris', 'eval']]]));
+  assert.equal(files.lazy, true);
+  assert.equal(files.contextValue, 'containerFiles;running;');
+  assert.deepEqual(files.file?.container.mounts.map((m) => m.sharedWith), [['eval'], []]);
+  const roots = filesRootNodes({ ...files.file!.container, workdir: '/usr/local/app' });
+  assert.deepEqual(roots.map((r) => `${r.label} | ${r.description} | ${r.contextValue}`), [
+    '/usr/local/app | working folder | containerFolder;running;deletable;',
+    '/data | bind mount /home/me/data, read-only | containerFolder;running;mount;',
+    '/usr/local/app/artifacts | named volume ckpt, also in eval | containerFolder;running;mount;',
+    '/ | the root file system | containerFolder;running;',
+  ]);
+  assert.ok(roots.every((r) => r.lazy));
+  assert.equal(new Set(roots.map((r) => r.id)).size, roots.length);
+  const entry = (name: string, kind: ContainerFileEntry['kind'], extra: Partial<ContainerFileEntry> = {}): ContainerFileEntry => ({ name, path: `/usr/local/app/${name}`, kind, size: 1234, mode: 0o644, mtimeMs: 0, uid: 0, gid: 0, ...extra });
+  const rows = fileEntryNodes(roots[0].id, roots[0].file!.container, [entry('artifacts', 'dir'), entry('latest', 'symlink', { linkTarget: 'artifacts', targetKind: 'dir' }), entry('train.py', 'file'), entry('gone', 'symlink', { linkTarget: '/x', targetKind: 'missing' })], (p) => `mllab-container://c0ffee${p}`);
+  assert.deepEqual(rows.map((r) => `${r.kind} ${r.label} | ${r.description} | ${r.lazy ? 'lazy' : ''} | ${r.command?.id ?? ''}`), [
+    'containerFolder artifacts | named volume ckpt, also in eval | lazy | ',
+    'containerFolder latest | → artifacts | lazy | ',
+    'containerFile train.py | 1.23 kB |  | mlLab.file.open',
+    'containerFile gone | → /x (missing) |  | ',
+  ]);
+  assert.deepEqual(rows[2].command?.args, [{ containerId: 'c0ffee', path: '/usr/local/app/train.py' }]);
+  assert.equal(rows[2].resourceUri, 'mllab-container://c0ffee/usr/local/app/train.py');
+  assert.ok(rows[0].contextValue?.includes('mount;') && !rows[0].contextValue.includes('deletable;'), 'a mount point is never deletable');
+  assert.match(partialListingNode(roots[3].id, files.file!.container, '/', 5000).tooltip ?? '', /reading stopped after 5 s\. Start the container to list the folder fully/);
+});
+
+test('mllab-container URIs carry the container id, the path and the engine', () => {
+  const uri = containerFileUri({ containerId: 'c0ffee', path: '/usr/local/app/my notes#1.md', engine: 'ssh://gpu-box (test)' });
+  assert.equal(uri, 'mllab-container://c0ffee/usr/local/app/my%20notes%231.md?engine=ssh%3A%2F%2Fgpu-box%20(test)');
+  const u = new URL(uri);
+  assert.deepEqual(parseContainerFileUri({ authority: u.host, path: decodeURIComponent(u.pathname), query: decodeURIComponent(u.search.slice(1)) }), { containerId: 'c0ffee', path: '/usr/local/app/my notes#1.md', engine: 'ssh://gpu-box (test)' });
+  assert.throws(() => parseContainerFileUri({ authority: '', path: '/x', query: '' }), /no container id/);
 });
