@@ -73,7 +73,9 @@ export function filesNode(c: ContainerSummary, volumeUsers: ReadonlyMap<string, 
 }
 
 function mountText(m: FilesMount): string {
-  const what = m.type === 'volume' ? `named volume ${m.source}` : m.type === 'bind' ? `bind mount ${m.source}` : `${m.type} mount`;
+  // A VOLUME of the image with nothing named for it gets a 64-hex name: say so, and shorten it.
+  const anonymous = m.type === 'volume' && /^[0-9a-f]{64}$/.test(m.source);
+  const what = anonymous ? `anonymous volume ${m.source.slice(0, 12)}` : m.type === 'volume' ? `named volume ${m.source}` : m.type === 'bind' ? `bind mount ${m.source}` : `${m.type} mount`;
   return `${what}${m.readOnly ? ', read-only' : ''}${m.sharedWith.length ? `, also in ${m.sharedWith.join(', ')}` : ''}`;
 }
 
