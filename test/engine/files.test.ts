@@ -1,6 +1,6 @@
 /**
  * Engine tier: a container's files one at a time (src/engine/files.ts), on the local engine and
- * on a second dockerd in a network namespace reached over SSH (test/support/remoteEngine.ts):
+ * on a second dockerd in a network namespace reached over SSH and TCP+TLS (test/support/remoteEngine.ts):
  * list a folder of a running container (exec of find) and of a stopped one (the archive
  * stream), and get the same entries; stat; read; write back and find the bytes, mode and owner
  * as they were; new file and folder; delete; and the failures each said as one case
@@ -153,8 +153,9 @@ describe('a container\'s files (HEAD/GET/PUT /containers/{id}/archive, exec)', (
     assert.deepEqual(full.entries.map((x) => x.name).sort(), ['a', 'z']);
   });
 
-  describe('over SSH (a dockerd in a network namespace)', { skip: !canMakeMachines && 'needs root and iproute2 (scripts/setup/remote.sh)' }, () => {
+  describe('over SSH and TCP+TLS (a dockerd in a network namespace)', { skip: !canMakeMachines && 'needs root and iproute2 (scripts/setup/remote.sh)' }, () => {
     const machine = useRemoteEngines('files', [TINY]);
     fileSuite('ssh', machine.ssh, (args) => machine.remote().docker(args), () => TINY);
+    fileSuite('tls', machine.tls, (args) => machine.remote().docker(args), () => TINY);
   });
 });

@@ -10,39 +10,27 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Workbench, docker, labsDir, runId, sleep, testLabel, waitFor } from './support/workbench';
+import { docker, labsDir, runId, sleep, testLabel, waitFor, workbenchScenario } from './support/workbench';
 
 const baseImage = process.env.MLLAB_BASE_IMAGE ?? 'mllab-test/python-ml:bookworm';
 const image = `mllab-ui-files-iris:${runId}`;
 const name = `mllab-ui-files-${runId}`;
-let wb: Workbench | undefined;
-let failed = false;
-
-before(async () => {
+before(() => {
   docker(['build', '-q', '--label', `${testLabel.key}=${testLabel.value}`, '--build-arg', `BASE_IMAGE=${baseImage}`, '-f', path.join(labsDir, 'iris-train', 'train.dockerfile'), '-t', image, path.join(labsDir, 'iris-train')]);
   docker(['run', '-d', '--name', name, '--label', `${testLabel.key}=${testLabel.value}`, image, 'sleep', '600']);
   // a binary artifact in the mounted volume, as a training run leaves one
   docker(['exec', '-u', '0', name, 'sh', '-c', 'head -c 4096 /dev/urandom > /usr/local/app/artifacts/model.bin']);
-  // Sticky tree rows would lie over the rows being clicked in a short view.
-  wb = await Workbench.start({ name: 'files', lab: 'iris-train', userSettings: { 'workbench.tree.enableStickyScroll': false } });
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
+// Sticky tree rows would lie over the rows being clicked in a short view.
+const { wb, step } = workbenchScenario({ name: 'files', lab: 'iris-train', userSettings: { 'workbench.tree.enableStickyScroll': false } });
+after(() => {
   // -v: the image's VOLUME made an anonymous volume for this container
   docker(['rm', '-f', '-v', name], true);
   docker(['rmi', '--no-prune', image], true);
 });
 
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
-
 void test('expand a running container\'s Files, open train.py, edit a line and save: the container has the change', { timeout: 240_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.openSidebar();
   // Only the Containers view open: room for the Files rows (and for the screenshot).
   for (const v of ['Images', 'Volumes', 'Networks', 'Registries', 'Runs']) {
@@ -97,7 +85,7 @@ void test('expand a running container\'s Files, open train.py, edit a line and s
 }));
 
 void test('a binary file of the container opens with VS Code\'s binary handling', { timeout: 120_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   const bin = await w.findTreeRow('Containers', [name, 'Files', '/usr/local/app/artifacts', 'model.bin'], 30_000);
   await bin.click();
   await w.page.locator('.tabs-container .tab[aria-label^="model.bin"]').first().waitFor({ timeout: 30_000 });
