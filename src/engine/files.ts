@@ -134,23 +134,24 @@ export abstract class FilesApi extends TransferApi {
 
   /**
    * Stats a path, following symlinks (`HEAD /containers/{id}/archive`, once per link).
+   * @param what the operation in the error's sentence ("open", "save")
    * @throws ContainerFileError 'missingPath' (the path or a link's target is missing), 'containerGone'
    */
-  async statContainerFile(id: string, containerPath: string, signal?: AbortSignal): Promise<ContainerFileStat> {
+  async statContainerFile(id: string, containerPath: string, signal?: AbortSignal, what = 'open'): Promise<ContainerFileStat> {
     let current = path.posix.normalize(containerPath);
     let isSymlink = false;
     for (let hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
       const st = await this.statContainerPath(id, current, signal).catch((err: unknown) => {
-        throw this.fileError(err, 'open', containerPath, id);
+        throw this.fileError(err, what, containerPath, id);
       });
-      if (!st) throw new ContainerFileError(fileErrorMessage('missingPath', 'open', containerPath, id.slice(0, 12)), 'missingPath');
+      if (!st) throw new ContainerFileError(fileErrorMessage('missingPath', what, containerPath, id.slice(0, 12)), 'missingPath');
       if (st.kind !== 'symlink') {
         return { kind: st.kind, size: st.size, mode: st.mode, mtimeMs: st.mtimeMs ?? 0, isSymlink, resolvedPath: current };
       }
       isSymlink = true;
       current = path.posix.resolve(path.posix.dirname(current), st.linkTarget);
     }
-    throw new ContainerFileError(`Cannot open ${containerPath}: more than ${MAX_SYMLINK_HOPS} symlinks in a row.`, 'other');
+    throw new ContainerFileError(`Cannot ${what} ${containerPath}: more than ${MAX_SYMLINK_HOPS} symlinks in a row.`, 'other');
   }
 
   /**
@@ -172,7 +173,7 @@ export abstract class FilesApi extends TransferApi {
    *   'exists' (and not `overwrite`), 'isFolder', 'readOnly', 'containerGone'
    */
   async writeContainerFile(id: string, containerPath: string, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Promise<void> {
-    const existing = await this.statContainerFile(id, containerPath).catch((err: unknown) => {
+    const existing = await this.statContainerFile(id, containerPath, undefined, 'save').catch((err: unknown) => {
       if (err instanceof ContainerFileError && err.reason === 'missingPath') return undefined;
       throw err;
     });
@@ -307,7 +308,7 @@ export abstract class FilesApi extends TransferApi {
 
   /** The owner of a folder new entries get (its own tar header: the first of its archive). */
   private async folderOwner(id: string, folder: string, what: string, containerPath: string): Promise<{ mode: number; uid: number; gid: number }> {
-    const st = await this.statContainerFile(id, folder).catch((err: unknown) => {
+    const st = await this.statContainerFile(id, folder, undefined, what).catch((err: unknown) => {
       if (err instanceof ContainerFileError && err.reason === 'missingPath') throw new ContainerFileError(fileErrorMessage('missingPath', what, containerPath, id.slice(0, 12)).replace('it does not exist', `its folder ${folder} does not exist`), 'missingPath');
       throw err;
     });
