@@ -144,7 +144,7 @@ export function fileEntryNodes(parentId: string, container: FilesContainer, entr
       contextValue: `containerFile;${container.running ? 'running;' : ''}deletable;`,
       ref: e.path,
       resourceUri: resourceUri(e.path),
-      ...(opens ? { command: { id: CommandIds.containerFileOpen, title: 'Open', args: [{ containerId: container.id, path: e.path }] } } : {}),
+      ...(opens ? { command: { id: CommandIds.containerFileOpen, title: 'Open', args: [{ containerId: container.id, path: e.path, ...(e.kind === 'file' ? { size: e.size } : {}) }] } } : {}),
       file: { container, path: e.path, kind: e.kind, size: e.size, ...(e.targetKind ? { targetKind: e.targetKind } : {}) },
     };
   });

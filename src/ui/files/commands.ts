@@ -32,18 +32,23 @@ function rowOf(arg: unknown): { node?: NodeModel; file: FileRowData } {
  * @returns the URI opened, or undefined when the user declined
  */
 export async function openContainerFile(ctx: CommandContext, arg: unknown): Promise<vscode.Uri | undefined> {
-  const a = arg as { containerId?: string; path?: string; file?: FileRowData } | undefined;
+  const a = arg as { containerId?: string; path?: string; size?: number; file?: FileRowData } | undefined;
   const containerId = a?.containerId ?? a?.file?.container.id;
   const containerPath = a?.path ?? a?.file?.path;
   if (!containerId || !containerPath) throw new UserError('Choose a file under a container\'s Files in the Containers view.');
   const engine = ctx.session.get();
-  const st = await engine.statContainerFile(containerId, containerPath);
-  if (st.kind === 'dir') throw new UserError(`${containerPath} is a folder: expand it in the Containers view.`);
+  // The row's listing gave the size of a plain file: no engine call before the editor's own.
+  let size = a?.size ?? (a?.file?.kind === 'file' ? a.file.size : undefined);
+  if (size === undefined) {
+    const st = await engine.statContainerFile(containerId, containerPath);
+    if (st.kind === 'dir') throw new UserError(`${containerPath} is a folder: expand it in the Containers view.`);
+    size = st.size;
+  }
   const limitMb = vscode.workspace.getConfiguration().get<number>(SettingIds.filesOpenLimitMB) ?? DEFAULT_OPEN_LIMIT_MB;
-  if (st.size > limitMb * 1024 * 1024) {
+  if (size > limitMb * 1024 * 1024) {
     const open = 'Open Anyway';
     const answer = await vscode.window.showWarningMessage(
-      `${containerPath} is ${formatBytes(st.size)}, larger than the ${limitMb} MB limit for opening container files. Open it anyway?`,
+      `${containerPath} is ${formatBytes(size)}, larger than the ${limitMb} MB limit for opening container files. Open it anyway?`,
       { modal: true, detail: `The whole file is read through the Docker engine into the editor${engine.connection.address.kind === 'socket' ? '' : ', over the network'}. Download it instead to keep a copy. The limit is the setting ${SettingIds.filesOpenLimitMB}.` },
       open,
     );

@@ -78,8 +78,21 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
    * for the children of that one element, with the element it knows.
    */
   refreshNode(m: NodeModel): void {
+    for (const id of [...this.lazyCache.keys()]) if (id === m.id || id.startsWith(`${m.id}/`)) this.lazyCache.delete(id);
     this.changed.fire(m);
   }
+
+  /**
+   * Children of lazy nodes by node id, with the node's own fields they were listed for and when.
+   * A root refresh (engine events: on a shared engine several a second) makes VS Code ask again
+   * for the children of every expanded node; listing them each time kept an exec per expanded
+   * folder running and re-drew the rows under the pointer. They are listed again when the node
+   * changed (its container stopped), on its Refresh, or when older than {@link lazyMaxAgeMs}.
+   */
+  private readonly lazyCache = new Map<string, { key: string; at: number; children: NodeModel[] }>();
+
+  /** How long lazily listed children are reused across root refreshes, in ms. */
+  lazyMaxAgeMs = 30_000;
 
   /** Reloads the view in the background (see `update`); lists shared with other views and fetched before this call are not reused. */
   refresh(): void {
@@ -215,8 +228,12 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   async getChildren(parent?: NodeModel): Promise<NodeModel[]> {
     if (parent?.lazy && this.lazyChildren) {
+      const key = JSON.stringify([parent.kind, parent.file ?? null]);
+      const cached = this.lazyCache.get(parent.id);
+      if (cached && cached.key === key && Date.now() - cached.at < this.lazyMaxAgeMs) return cached.children;
       const children = await this.lazyChildren(parent);
       for (const c of children) this.lazyParents.set(c.id, parent);
+      this.lazyCache.set(parent.id, { key, at: Date.now(), children });
       return children;
     }
     if (parent) return parent.children ?? [];

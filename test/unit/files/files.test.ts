@@ -188,7 +188,7 @@ test('Files rows: under Files the working folder, the mounts (marked, shared vol
     'containerFile train.py | 1.23 kB |  | mlLab.file.open',
     'containerFile gone | → /x (missing) |  | ',
   ]);
-  assert.deepEqual(rows[2].command?.args, [{ containerId: 'c0ffee', path: '/usr/local/app/train.py' }]);
+  assert.deepEqual(rows[2].command?.args, [{ containerId: 'c0ffee', path: '/usr/local/app/train.py', size: 1234 }]);
   assert.equal(rows[2].resourceUri, 'mllab-container://c0ffee/usr/local/app/train.py');
   assert.ok(rows[0].contextValue?.includes('mount;') && !rows[0].contextValue.includes('deletable;'), 'a mount point is never deletable');
   assert.match(partialListingNode(roots[3].id, files.file!.container, '/', 5000).tooltip ?? '', /reading stopped after 5 s\. Start the container to list the folder fully/);
