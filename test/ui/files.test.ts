@@ -29,6 +29,24 @@ after(() => {
   docker(['rmi', '--no-prune', image], true);
 });
 
+/**
+ * Clicks a file row and waits for its tab. Other tests share the engine: a container of theirs
+ * that appears above ours moves the rows between finding one and clicking it, so a click that
+ * opened a neighbour is undone and tried again.
+ */
+async function openFromTree(w: ReturnType<typeof wb>, rowPath: string[], tab: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await (await w.findTreeRow('Containers', rowPath, 30_000)).click();
+    const opened = await waitFor(`a tab after clicking ${tab}`, async () => {
+      const labels = await w.page.locator('.tabs-container .tab.active').first().getAttribute('aria-label').catch(() => null);
+      return labels ?? undefined;
+    }, 30_000);
+    if (opened.startsWith(tab)) return;
+    if (attempt >= 3) throw new Error(`clicking ${tab} opened ${opened}`);
+    await w.page.keyboard.press('ControlOrMeta+W');
+  }
+}
+
 void test('expand a running container\'s Files, open train.py, edit a line and save: the container has the change', { timeout: 240_000 }, () => step(async () => {
   const w = wb();
   await w.openSidebar();
@@ -58,8 +76,7 @@ void test('expand a running container\'s Files, open train.py, edit a line and s
   await w.screenshot('files-tree');
 
   const openStarted = Date.now();
-  await train.click();
-  await w.page.locator('.tabs-container .tab[aria-label^="train.py"]').first().waitFor({ timeout: 30_000 });
+  await openFromTree(w, [name, 'Files', '/usr/local/app', 'train.py'], 'train.py');
   await waitFor('train.py in the editor', async () => (await w.editorLines()).some((l) => l.includes('SEED = 1')), 30_000);
   console.log(`[files] train.py open in the editor ${Date.now() - openStarted} ms after the click`);
 
@@ -86,12 +103,24 @@ void test('expand a running container\'s Files, open train.py, edit a line and s
 
 void test('a binary file of the container opens with VS Code\'s binary handling', { timeout: 120_000 }, () => step(async () => {
   const w = wb();
-  const bin = await w.findTreeRow('Containers', [name, 'Files', '/usr/local/app/artifacts', 'model.bin'], 30_000);
-  await bin.click();
-  await w.page.locator('.tabs-container .tab[aria-label^="model.bin"]').first().waitFor({ timeout: 30_000 });
+  await openFromTree(w, [name, 'Files', '/usr/local/app/artifacts', 'model.bin'], 'model.bin');
   const said = await waitFor('the binary placeholder', async () => {
     const t = (await w.page.locator('.editor-group-container.active .monaco-editor-pane-placeholder, .editor-group-container.active .editor-placeholder').first().textContent().catch(() => '')) ?? '';
     return /binary|unsupported text encoding/i.test(t) ? t : undefined;
   }, 30_000);
   assert.match(said, /binary/i);
+}));
+
+void test('saving a file of a container removed while it was open says so in one sentence', { timeout: 120_000 }, () => step(async () => {
+  const w = wb();
+  await w.page.locator('.tabs-container .tab[aria-label^="train.py"]').first().click();
+  await w.activeEditor().click();
+  await w.page.keyboard.press('ControlOrMeta+End');
+  await w.page.keyboard.type('# one more line\n');
+  docker(['rm', '-f', '-v', name]);
+  await w.page.keyboard.press('ControlOrMeta+S');
+  const said = await waitFor('the save error', async () => (await w.readNotifications()).find((m) => /train\.py/.test(m) && /no longer exists/.test(m)), 30_000);
+  // VS Code names the file; our sentence says why (its stat of the folder, or the write, meets the removed container)
+  assert.match(said, /^Failed to save 'train\.py':.*Cannot (access|save) \/usr\/local\/app(\/train\.py)?: container [0-9a-f]{12} no longer exists \(it was removed\)\./);
+  console.log(`[files] the save error as shown: ${said}`);
 }));

@@ -49,7 +49,7 @@ export class ContainerFileSystem implements vscode.FileSystemProvider, vscode.Di
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const { ref, engine } = this.resolve(uri);
-    const st = await this.run(() => engine.statContainerFile(ref.containerId, ref.path));
+    const st = await this.run(() => engine.statContainerFile(ref.containerId, ref.path, undefined, 'access'));
     const type = (st.kind === 'dir' ? vscode.FileType.Directory : vscode.FileType.File) | (st.isSymlink ? vscode.FileType.SymbolicLink : 0);
     return { type, ctime: st.mtimeMs, mtime: st.mtimeMs, size: st.size };
   }
