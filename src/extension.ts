@@ -31,6 +31,8 @@ import { RunHistory } from './ui/runs/history';
 import { RunsProvider } from './ui/runs/runsView';
 import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
 import { SwarmView } from './ui/swarm/swarmView';
+import { ContainerFileSystem, registerContainerFileSystem } from './ui/files/fileSystem';
+import { filesChildren } from './ui/files/filesTree';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -98,7 +100,11 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.containersClearFilter,
     undefined,
     [containerList],
+    filesChildren(session),
   );
+  // a container's files in the editor (mllab-container: URIs)
+  const containerFiles = new ContainerFileSystem(session);
+  context.subscriptions.push(containerFiles, registerContainerFileSystem(containerFiles));
   const images = new NodeTreeProvider(
     'Images',
     async () => {
@@ -221,6 +227,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     runs: runHistory,
     runsView,
     swarm: swarmView,
+    files: containerFiles,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);

@@ -111,6 +111,13 @@ export const CommandIds = {
   containerDownloadArtifacts: 'mlLab.container.downloadArtifacts',
   // port forwards of remote engines (issue 11)
   forwardsShow: 'mlLab.forwards.show',
+  // a container's files in the Containers view and the editor
+  containerFileOpen: 'mlLab.file.open',
+  containerFileRefresh: 'mlLab.file.refresh',
+  containerFileDownload: 'mlLab.file.download',
+  containerFileDelete: 'mlLab.file.delete',
+  containerFileNewFile: 'mlLab.file.newFile',
+  containerFileNewFolder: 'mlLab.file.newFolder',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -145,6 +152,7 @@ export const SettingIds = {
   // training runs (issue 12)
   runsLocation: 'mlLab.runs.location',
   runsMaxTotalMB: 'mlLab.runs.maxTotalMB',
+  filesOpenLimitMB: 'mlLab.files.openLimitMB',
 } as const;
 
 /** issue 14: context key set while the current engine is a Swarm manager (the Swarm view's `when`). */

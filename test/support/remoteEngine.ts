@@ -19,6 +19,8 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
+import { Engine } from '../../src/engine/engine';
 
 export interface RemoteEngine {
   /** network namespace name */
@@ -492,4 +494,34 @@ export function makeSshHome(remote: RemoteEngine, prefix: string): string {
   mkdirSync(path.join(home, '.ssh'));
   writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
   return home;
+}
+
+/**
+ * For a `describe` block of engine tests: before its tests, a second machine with SSH and the
+ * given images, and Engines reaching it over SSH (through the `gpu-box` alias of
+ * {@link makeSshHome}) and over TCP+TLS; after them, all of it closed and removed.
+ */
+export function useRemoteEngines(name: string, images: string[]): { remote(): RemoteEngine; ssh(): Engine; tls(): Engine } {
+  let remote: RemoteEngine | undefined;
+  let home: string | undefined;
+  let ssh: Engine | undefined;
+  let tls: Engine | undefined;
+  before(async () => {
+    remote = await startRemoteEngine(name, { ssh: true });
+    for (const image of images) remote.loadImage(image);
+    home = makeSshHome(remote, name);
+    tls = new Engine({
+      address: { kind: 'tcp', host: remote.address, port: 2376, tls: { caPath: path.join(remote.certDir, 'ca.pem'), certPath: path.join(remote.certDir, 'cert.pem'), keyPath: path.join(remote.certDir, 'key.pem'), verify: true } },
+      source: 'setting', describe: `${remote.tlsHost} TLS (test)`,
+    }, 30_000);
+    ssh = new Engine({ address: { kind: 'ssh', host: 'gpu-box' }, source: 'setting', describe: 'ssh://gpu-box (test)' }, 30_000,
+      { home, localUser: 'nobody', agentSocket: '', knownHostsText: remote.ssh!.knownHostsLine });
+  });
+  after(async () => {
+    ssh?.close();
+    tls?.close();
+    await remote?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+  return { remote: () => remote!, ssh: () => ssh!, tls: () => tls! };
 }

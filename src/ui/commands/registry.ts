@@ -51,6 +51,7 @@ import { downloadTaskArtifacts } from './swarm/taskArtifacts';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 import { downloadArtifacts, uploadToContainer } from './container/transfer';
 import { attachDebugger, debugProfile } from '../debug/commands';
+import * as files from '../files/commands';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
@@ -160,6 +161,13 @@ const handlers: Record<CommandId, Handler> = {
   // files in and out of containers (issue 11)
   [CommandIds.containerUpload]: (ctx, arg) => uploadToContainer(ctx, arg),
   [CommandIds.containerDownloadArtifacts]: (ctx, arg) => downloadArtifacts(ctx, arg),
+  // a container's files (the Files rows of the Containers view)
+  [CommandIds.containerFileOpen]: (ctx, arg) => files.openContainerFile(ctx, arg),
+  [CommandIds.containerFileRefresh]: (ctx, arg) => files.refreshContainerFiles(ctx, arg),
+  [CommandIds.containerFileDownload]: (ctx, arg) => files.downloadContainerFile(ctx, arg),
+  [CommandIds.containerFileDelete]: (ctx, arg) => files.deleteContainerFile(ctx, arg),
+  [CommandIds.containerFileNewFile]: (ctx, arg) => files.newContainerFile(ctx, arg),
+  [CommandIds.containerFileNewFolder]: (ctx, arg) => files.newContainerFolder(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */
