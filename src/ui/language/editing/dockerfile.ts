@@ -28,6 +28,13 @@ export function signalOf(token: vscode.CancellationToken): AbortSignal {
   return c.signal;
 }
 
+/** The app's ports of the last text asked about: EXPOSE completion fires on every keystroke of a port. */
+let lastPorts: { text: string; ports: ReturnType<typeof appPorts> } | undefined;
+function portsOf(text: string): ReturnType<typeof appPorts> {
+  if (lastPorts?.text !== text) lastPorts = { text, ports: appPorts(text) };
+  return lastPorts.ports;
+}
+
 /** Completion items for an ML-aware spot (shared with compose files for tags). `line`: the cursor's line. */
 export async function mlItems(spot: CompletionSpot, line: number, position: vscode.Position, text: () => string, images: ImageSources, token: vscode.CancellationToken, library: boolean): Promise<vscode.CompletionItem[]> {
   const range = new vscode.Range(line, spot.start, position.line, position.character);
@@ -57,7 +64,7 @@ export async function mlItems(spot: CompletionSpot, line: number, position: vsco
       return [...tags].reverse().map((t, k) => item(t, vscode.CompletionItemKind.Value, `tag of ${spot.image} in its registry`, String(k).padStart(6, '0')));
     }
     case 'exposePort':
-      return appPorts(text()).map((p, k) => item(String(p.port), vscode.CompletionItemKind.Value, `${p.tool} listens on ${p.port} (the command of the final stage)`, String(k)));
+      return portsOf(text()).map((p, k) => item(String(p.port), vscode.CompletionItemKind.Value, `${p.tool} listens on ${p.port} (the command of the final stage)`, String(k)));
     case 'cacheTarget':
       return CACHE_TARGETS.map((c, k) => item(c.path, vscode.CompletionItemKind.Folder, c.description, String(k).padStart(3, '0')));
     case 'runFlag':
