@@ -7,7 +7,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
+import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -27,7 +27,7 @@ const extension = {
   plugins: [lazyVendorPlugin()],
 };
 
-const vendors = vendorBuilds('dist', { production });
+const vendors = [...vendorBuilds('dist', { production }), languageVendorBuild('dist', { production })];
 
 function tsFiles(dir) {
   const out = [];

@@ -19,7 +19,7 @@ import { SharedList } from './core/tree/sharedList';
 import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
-import { registerLanguageFeatures } from './ui/language/index';
+import { registerLanguageFeatures, type EditingApi } from './ui/language/index';
 import { networkNodes } from './core/tree/networks';
 import { networkUsage } from './core/network/networks';
 import { EnginesProvider } from './ui/views/enginesView';
@@ -49,6 +49,8 @@ export interface MlLabApi {
   readonly runs: RunHistory;
   /** ms spent in activate() */
   readonly activationMs: number;
+  /** the Dockerfile and compose editing help: the bench reads check costs, tests that its bundle loads lazily */
+  readonly editing: EditingApi;
 }
 
 const DANGLING_KEY = 'mlLab.images.showDangling';
@@ -239,11 +241,16 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     vscode.tasks.registerTaskProvider(TASK_TYPE, new ProfileTaskProvider(commandContext)),
     ...registerDebugType(commandContext),
   );
-  context.subscriptions.push(...registerLanguageFeatures(context));
+  const language = registerLanguageFeatures(context, {
+    listImages: () => session.get().listImages(),
+    inspectImage: (ref) => session.get().inspectImage(ref),
+    credentials: (registry) => registries.credentials.lookup(registry),
+  });
+  context.subscriptions.push(...language.disposables);
   context.subscriptions.push({ dispose: disposeLog });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs, editing: language.api };
 }
 
 export function deactivate(): void {

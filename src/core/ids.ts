@@ -148,6 +148,8 @@ export const SettingIds = {
   lintEnable: 'mlLab.lint.enable',
   profilesFile: 'mlLab.profiles.file',
   lintRules: 'mlLab.lint.rules',
+  languageDockerfile: 'mlLab.language.dockerfile',
+  languageCompose: 'mlLab.language.compose',
   registries: 'mlLab.registries',
   // training runs (issue 12)
   runsLocation: 'mlLab.runs.location',

@@ -39,6 +39,7 @@ export abstract class ImagesApi extends EngineBase {
       volumes: Object.keys((c.Volumes as Record<string, unknown> | undefined) ?? {}),
       labels: c.Labels ?? {},
       user: c.User ?? '',
+      env: c.Env ?? [],
       cmd: asWords(c.Cmd),
       entrypoint: asWords(c.Entrypoint),
       architecture: i.Architecture,
