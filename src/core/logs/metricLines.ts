@@ -1,0 +1,562 @@
+/**
+ * Training metrics from log lines, one line at a time, with the context a log builds up
+ * (the epoch a header announced, a table's header, a Stable-Baselines3 block being printed).
+ * `MetricLineParser.feed` turns a line into points; `MetricStream` (metrics.ts) feeds it.
+ *
+ * What becomes a point, and at which x (the rules behind test/fixtures/training-logs/README.md):
+ * - x is the counter the line gives: an explicit step or iteration (`step=`, `iter:`,
+ *   `Iteration 12`, XGBoost `[500]`, LightGBM `[5]:`, CatBoost `87:`, fairseq `num_updates`,
+ *   SB3 `total_timesteps`, a JSON `step`) -> 'step'; else progress inside an epoch (`Epoch 1
+ *   [6400/60000]`, `Epoch [1][1200/7517]`, `Epoch(train) [1][10/90]`, Lightning/tqdm bars,
+ *   Keras bars under an `Epoch 3/30` header, fairseq `epoch 001: 450 / 1891`) -> 'step' at the
+ *   global step (epoch - first epoch) * N + k, the first epoch being 0 when the log shows an
+ *   epoch 0 and 1 otherwise; else the epoch the line names or the last one announced
+ *   -> 'epoch'; else the line's arrival order among metric lines -> 'line'. A line without
+ *   its own counter after a line with an explicit step takes that step (Caffe's `Train net
+ *   output` after `Iteration N`).
+ * - A line that closes an epoch (a bar at k = N, a per-epoch summary) is the epoch's point:
+ *   at x = epoch, or at the epoch's last step when the series already counts steps.
+ * - Train, validation and test values of one metric are separate series: a phase the line
+ *   names (`Test set:`, `Epoch(val)`, `train's l2`, `eval-logloss`, `Validation-accuracy`,
+ *   fairseq's `valid on 'valid' subset`) prefixes the name as `train/`, `valid/`, `test/`.
+ *   Names that carry their own phase (`val_loss`, `eval_loss`) stay as printed.
+ * - Not metrics: counters, configuration prints (`Namespace(...)`, `Num examples = 24000`,
+ *   hyperparameter dicts), model sizes, seeds, versions, ETAs, log prefixes (timestamps,
+ *   `INFO:root:`, glog `I0914 ... solver.cpp:228]`, log4j), values with units (`2.6s`,
+ *   `6.73G`, `583 samples/sec`) and Python warnings.
+ */
+
+/** One point a line gives. */
+export interface LinePoint {
+  name: string;
+  x: number;
+  xKind: 'step' | 'epoch' | 'line';
+  y: number;
+  /** a progress bar redrawn at the same x: the new value replaces the old one */
+  replace?: boolean;
+}
+
+/** A user-declared pattern (a profile's `metrics:` entry, compiled). */
+export interface MetricPattern {
+  name: string;
+  regex: RegExp;
+}
+
+type Phase = 'train' | 'valid' | 'test' | undefined;
+
+const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
+const NUM_RE = new RegExp(`^${NUM}$`);
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b\x0c\x0e-\x1f]/g;
+
+const TF_CPP = /^[IWEF] [\w./\-]+\.(?:cc|cpp|h|py):\d+\]\s*/;
+/** log prefixes, stripped repeatedly from the line start */
+const PREFIXES: RegExp[] = [
+  /^>\s+/, // a quoted log
+  /^\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d (?:INFO|WARN|ERROR|DEBUG|TRACE)\s+[\w.$]+:\s*/, // log4j
+  /^\[?\d{2,4}[-/]\d\d[-/]\d\d[ T_]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?:?\s*/, // ISO-ish timestamps
+  /^\[\d\d\/\d\d \d\d:\d\d:\d\d[^\]]*\]:?\s*/, // detectron2 [08/14 10:48:18 d2.utils.events]:
+  /^\d\d\/\d\d \d\d:\d\d:\d\d\s*/, // mmengine 04/21 21:03:52
+  /^\[\d\d:\d\d:\d\d\]\s*/, // xgboost [10:34:26]
+  /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+\s+[\w.\-]+:\d+\]\s*/, // glog
+  TF_CPP,
+  /^-?\s*(?:[\w.\-]+\s+-\s+)?(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\s+-\s+/, // "- mmdet - INFO - "
+  /^(?:INFO|WARNING|ERROR|DEBUG|CRITICAL):[\w.]*:\s*/, // python logging's default format
+  /^(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\s+/, // "INFO Epoch[101]"
+  /^[\w.]+ (?:INFO|WARNING|ERROR|DEBUG):\s*/, // "maskrcnn_benchmark.trainer INFO:"
+  /^(?:\[(?:INFO|WARNING|ERROR|DEBUG|Info|Warning)\]\s*)+(?:\[[\w.]+:\d+(?::\w+)?\]\s*)?(?:\[Rank \d+\]\s*)?/, // deepspeed, LightGBM
+  /^\[LightGBM\]\s*(?:\[Info\]\s*)?/,
+  /^\|?\s*(?:INFO|WARNING|ERROR|DEBUG)\s*\|\s*[\w.]+\s*\|\s*/, // fairseq "| INFO | train_inner |"
+  /^\|\s+(?=epoch\b)/, // old fairseq "| epoch 010 ..."
+];
+/** a second log record glued to the end of a progress line */
+const GLUED = /(?<=\S)(?=\[?\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d:\d\d)/;
+/** whole lines that are never metrics */
+const NOISE = /^[\w./\-]+\.(?:cc|cpp|h|c|py):\d+:|\b\w*Warning:|^Traceback|^\s*File "|Namespace\(|^Using config|^Hyperparameters?\b|hyperparameters:|^\s*\w+ = dict\(|^\s*(?:Num|Total|Instantaneous|Gradient Accumulation|Number of|Steps per)\b[^=]*=|\bparams\b|<IPython|^\[LightGBM\] \[Warning\]|^\s*"|^\s*f"/i;
+
+const PHASE_WORDS: Record<string, Phase> = { train: 'train', training: 'train', learn: 'train', val: 'valid', valid: 'valid', validation: 'valid', validating: 'valid', eval: 'valid', evaluation: 'valid', dev: 'valid', test: 'test', testing: 'test' };
+const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-/ ]|$)|(?:^|[_\-/])(?:val|valid|train|test|eval)$/i;
+
+/** keys that are counters, sizes, settings or times of day, never metrics */
+const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|class|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
+/** keys that are settings when a line has no counter (a config print): fine beside a step */
+const CONFIG_ONLY = /^(?:lr0|lrf|momentum|weight_decay|warmup\w*|batch_size|bs|imgsz|dropout|num_\w+|n_\w+|\w+_size|total_\w+|max_\w+|min_\w+)$/i;
+const DENY_WORDS = /\b(?:seed|version|parameters|params|samples|classes|images|shape|cores|workers|nodes|roots|number|num|examples|epochs)\b/i;
+
+const STEP_KEYS = /^(?:step|steps|global_step|global_steps|globalstep|iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
+const EPOCH_KEYS = /^(?:epoch|_epoch|train_epoch)$/i;
+
+function toNumber(t: string): number {
+  const s = t.trim().replace(/%$/, '');
+  if (/^(?:nan|NaN)$/.test(s)) return Number.NaN;
+  if (/^[+-]?inf$/i.test(s)) return s.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return NUM_RE.test(s) ? Number(s) : Number.NaN;
+}
+const isNum = (t: string) => NUM_RE.test(t.trim().replace(/%$/, '')) || /^(?:nan|NaN|inf)$/.test(t.trim());
+
+/** A key split into its phase and the rest: `train's l2` and `eval-logloss` and `Train Loss`. */
+function splitPhase(key: string): { phase: Phase; name: string } {
+  const m = /^(train|training|learn|val|valid|validation|eval|evaluation|dev|test|testing)(?:'s\s+|-|\s+)(.+)$/i.exec(key);
+  if (m) return { phase: PHASE_WORDS[m[1].toLowerCase()], name: m[2] };
+  return { phase: undefined, name: key };
+}
+
+/** The words `average`/`avg`/`mean` in front of a metric name say how it was computed, not what it is. */
+const cleanName = (k: string) => k.replace(/^(?:average|avg|mean)\s+/i, '').trim();
+
+interface Found {
+  values: Array<{ name: string; y: number; phase?: Phase }>;
+  step?: number;
+  /** the step came from progress inside an epoch, not from an explicit counter */
+  progress?: { e: number; k: number; n?: number };
+  epoch?: number;
+  phase?: Phase;
+  /** a bar at k = N: the line closes its epoch */
+  closes?: boolean;
+  /** a progress bar: redraws at the same x replace */
+  bar?: boolean;
+}
+
+interface Table {
+  cols: string[];
+  /** column spans when the header is underlined with dashes (spaCy); else split on whitespace */
+  spans?: Array<[number, number]>;
+  text: string;
+}
+
+/** Parses lines in order; keeps the context each line adds. */
+export class MetricLineParser {
+  private lineCount = 0;
+  private firstEpoch: number | undefined;
+  private lastEpoch: number | undefined;
+  private lastStep: number | undefined;
+  /** the last line with a counter gave an explicit step (lines after it without one take it) */
+  private lastWasExplicitStep = false;
+  /** Keras: the epoch a header `Epoch 3/30` announced, and whether a bar has closed it */
+  private headerEpoch: number | undefined;
+  private headerClosed = false;
+  /** N of the last in-epoch progress, for the epoch-closing step */
+  private lastN: number | undefined;
+  /** in-epoch counters without a total: the step offset of each epoch */
+  private epochMaxK = new Map<number, { max: number; interval: number }>();
+  private tables: Table[] = [];
+  private pendingHeader: string | undefined;
+  private block: { section: string; values: Array<[string, number]> } | undefined;
+  private readonly kinds = new Map<string, LinePoint['xKind']>();
+
+  constructor(private readonly patterns: readonly MetricPattern[] = []) {}
+
+  /** The points one log line gives (no line end; ANSI escapes allowed). */
+  feed(raw: string): LinePoint[] {
+    let line = raw.includes('\x1b') || /[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(raw) ? raw.replace(ANSI, '') : raw;
+    if (!line.trim()) return [];
+    const glued = line.split(GLUED);
+    if (glued.length > 1) return glued.flatMap((part) => this.feed(part));
+    if (this.patterns.length) {
+      const user = this.userPoints(line);
+      if (user.length) return user;
+    }
+    const lead = line.trim();
+    if (lead.startsWith('|') || (this.block && /^-{5,}$/.test(lead))) {
+      const b = this.sb3(lead);
+      if (b) return b;
+    }
+    // a header, also one with a progress bar after it (YOLO's "Class Images ... mAP50-95): 100%|...")
+    const beforeBar = line.replace(/:\s*\d+%\|.*$/, '');
+    // no number of its own (digits only inside words such as mAP50-95): a header or a plain message
+    if (!/(?:^|[\s:=[(,|/<>])[+-]?\.?\d/.test(beforeBar)) {
+      this.noDigits(beforeBar);
+      return [];
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const p of PREFIXES) {
+        const m = p.exec(line);
+        if (m && m[0].length) {
+          if (p === TF_CPP) return []; // TensorFlow's C++ messages: device, library and allocation notes, never metrics
+          line = line.slice(m[0].length);
+          changed = true;
+        }
+      }
+    }
+    const t = line.trim();
+    const sb3 = this.sb3(t);
+    if (sb3) return sb3;
+    if (NOISE.test(t)) return [];
+    const f = this.parse(t);
+    if (!f) return [];
+    return this.place(f);
+  }
+
+  private userPoints(line: string): LinePoint[] {
+    const out: LinePoint[] = [];
+    for (const p of this.patterns) {
+      p.regex.lastIndex = 0;
+      const m = p.regex.exec(line);
+      if (!m || m[1] === undefined) continue;
+      const y = toNumber(m[1]);
+      if (Number.isNaN(y) && !/nan/i.test(m[1])) continue;
+      const step = m[2] !== undefined ? Number(m[2]) : undefined;
+      if (step !== undefined && Number.isFinite(step)) {
+        this.lastStep = step;
+        this.lastWasExplicitStep = true;
+        out.push({ name: p.name, x: step, xKind: 'step', y });
+      } else out.push({ name: p.name, ...this.inheritedX(true), y });
+    }
+    if (out.length) this.lineCount++;
+    return out;
+  }
+
+  /** Lines without digits still carry context: a table header, the end of a block. */
+  private noDigits(line: string): void {
+    const t = line.replace(ANSI, '').trim();
+    if (/^-{5,}$/.test(t)) {
+      if (this.pendingHeader !== undefined) this.tables.unshift(this.header(this.pendingHeader, t));
+      this.pendingHeader = undefined;
+      return;
+    }
+    const words = t.split(/\s+/);
+    if (words.length >= 2 && words.length <= 16 && !t.includes('|') && !/[.!?,;=]$/.test(t) && words.every((w) => /^[A-Za-z#@_(][\w@.:\-/()#%%]*$/.test(w)) && words.some((w) => /^(?:epoch|e|#|step|iter|train_loss|loss|valid_loss|epoch\w*)$/i.test(w) || /_/.test(w) || /^[A-Z#]+$/.test(w))) {
+      this.pendingHeader = t;
+      this.tables.unshift(this.header(t));
+      if (this.tables.length > 4) this.tables.pop();
+    }
+  }
+
+  private header(text: string, dashes?: string): Table {
+    if (dashes) {
+      const spans: Array<[number, number]> = [];
+      const re = /-+/g;
+      for (let m = re.exec(dashes); m; m = re.exec(dashes)) spans.push([m.index, m.index + m[0].length]);
+      const cols = spans.map(([a, b]) => text.slice(a, b).trim());
+      return { cols, spans, text };
+    }
+    return { cols: text.replace(/:\s*\d+%.*$/, '').trim().split(/\s+/).map((c) => c.replace(/^\w+\(/, '').replace(/\)?:?$/, '')), text };
+  }
+
+  /** Stable-Baselines' `| key | value |` blocks: one point per key at the block's timesteps. */
+  private sb3(t: string): LinePoint[] | undefined {
+    if (/^-{5,}$/.test(t) && this.block) {
+      const b = this.block;
+      this.block = undefined;
+      const get = (k: string) => b.values.find(([n]) => n.endsWith(k))?.[1];
+      const step = get('total_timesteps') ?? get('timesteps');
+      const x: Omit<LinePoint, 'name' | 'y'> = step !== undefined ? { x: step, xKind: 'step' } : { x: ++this.lineCount, xKind: 'line' };
+      if (step !== undefined) {
+        this.lastStep = step;
+        this.lastWasExplicitStep = true;
+      }
+      return b.values.filter(([n]) => !DENY.test(n.split('/').pop() ?? n)).map(([name, y]) => this.point(name, y, x));
+    }
+    const m = /^\|\s*([\w./ -]+?)\s*\|\s*([^|]*?)\s*\|$/.exec(t);
+    if (!m) return undefined;
+    this.block ??= { section: '', values: [] };
+    if (m[1].endsWith('/') && !m[2]) this.block.section = m[1];
+    else if (isNum(m[2])) this.block.values.push([`${/^\s{2,}/.test(t.slice(1)) ? this.block.section : ''}${m[1]}`, toNumber(m[2])]);
+    return [];
+  }
+
+  private parse(t: string): Found | undefined {
+    // JSON lines and Python dicts (Hugging Face), also after a label ("json_stats: {...}")
+    const brace = t.indexOf('{');
+    if (brace >= 0 && t.endsWith('}') && (brace === 0 || /^[\w ]+:\s*$/.test(t.slice(0, brace)))) {
+      const f = this.dict(t.slice(brace));
+      if (f) return f;
+    }
+    const table = this.tableRow(t);
+    if (table) return table;
+    return this.pairs(t);
+  }
+
+  private dict(text: string): Found | undefined {
+    const json = text.includes("'") ? text.replace(/'([^'\\]*)'|\b(True|False|None|nan|inf)\b/g, (m, s: string | undefined) => (s !== undefined ? JSON.stringify(s) : m === 'True' ? 'true' : m === 'False' ? 'false' : m === 'None' ? 'null' : JSON.stringify(m))) : text;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(json);
+    } catch {
+      return undefined;
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+    const f: Found = { values: [] };
+    const o = obj as Record<string, unknown>;
+    const mode = typeof o.mode === 'string' ? PHASE_WORDS[o.mode.toLowerCase()] : undefined;
+    for (const [k, v] of Object.entries(o)) {
+      const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined;
+      if (text === undefined) continue;
+      const ratio = /^(\d+)\/(\d+)$/.exec(text);
+      if (ratio && /step/i.test(k)) {
+        f.step = Number(ratio[1]);
+        continue;
+      }
+      if (!isNum(text)) continue;
+      const y = typeof v === 'number' ? v : toNumber(text);
+      if (STEP_KEYS.test(k)) f.step = y;
+      else if (EPOCH_KEYS.test(k)) f.epoch = y;
+      else if (!DENY.test(k)) f.values.push({ name: k, y, phase: OWN_PHASE.test(k) ? undefined : mode });
+    }
+    return f.values.length || f.step !== undefined ? f : undefined;
+  }
+
+  /** A row of a table whose header came before (fastai, YOLO, spaCy, plain column tables). */
+  private tableRow(t: string): Found | undefined {
+    if (!this.tables.length) return undefined;
+    const body = t.replace(/:\s*\d+%\|.*$/, '').trim();
+    const cells = body.split(/\s+/);
+    for (const tb of this.tables) {
+      let row = cells;
+      if (tb.spans) row = tb.spans.map(([a], i) => body.slice(a, tb.spans![i + 1]?.[0] ?? body.length).trim());
+      if (row.length !== tb.cols.length) continue;
+      const numeric = row.filter((c) => isNum(c) || /^\d+\/\d+$/.test(c)).length;
+      if (numeric < 2 || numeric < row.length / 2) continue;
+      const f: Found = { values: [] };
+      row.forEach((c, i) => {
+        const col = tb.cols[i];
+        const ratio = /^(\d+)\/(\d+)$/.exec(c);
+        if (/^(?:epoch|e)$/i.test(col)) f.epoch = Number(ratio ? ratio[1] : c);
+        else if (/^(?:#|step|steps|iter|iteration)$/i.test(col)) f.step = Number(c);
+        else if (isNum(c) && !DENY.test(col) && !/^time$/i.test(col)) f.values.push({ name: col, y: toNumber(c) });
+      });
+      const bar = /(\d+)\/(\d+)\s*\[/.exec(t.slice(body.length));
+      if (bar && f.epoch !== undefined) {
+        f.bar = true;
+        const k = Number(bar[1]);
+        const n = Number(bar[2]);
+        if (k < n) f.progress = { e: f.epoch, k, n };
+        else f.closes = true;
+      }
+      return f;
+    }
+    return undefined;
+  }
+
+  private pairs(t: string): Found | undefined {
+    const f: Found = { values: [] };
+    let rest = t;
+    // counters at the line start: XGBoost [500], LightGBM [5]:, CatBoost 87:
+    const xgb = /^\[(\d+)\]:?\s+/.exec(rest);
+    const cat = /^(\d+):\s+(?=learn)/.exec(rest);
+    if (xgb || cat) {
+      f.step = Number((xgb ?? cat)![1]);
+      rest = rest.slice((xgb ?? cat)![0].length);
+      if (cat) {
+        const learn = new RegExp(`learn:?\\s*(${NUM})`).exec(rest);
+        const test = new RegExp(`test:?\\s*(${NUM})`).exec(rest);
+        if (learn) f.values.push({ name: 'loss', y: Number(learn[1]), phase: 'train' });
+        if (test) f.values.push({ name: 'loss', y: Number(test[1]), phase: 'test' });
+        return f;
+      }
+      // name-metric:value and name's metric: value
+      const re = new RegExp(String.raw`([A-Za-z][\w]*)(?:-|'s\s+)([\w@ ]*?[\w@])\s*:\s*(${NUM}|nan|inf)`, 'g');
+      for (let m = re.exec(rest); m; m = re.exec(rest)) f.values.push({ name: m[2], y: toNumber(m[3]), phase: (PHASE_WORDS[m[1].toLowerCase()] ?? m[1]) as Phase });
+      if (f.values.length) return f;
+    }
+    // the line's phase and epoch
+    const head = /^(train(?:ing)?|valid(?:ation)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
+    if (head) f.phase = PHASE_WORDS[head[1].toLowerCase()];
+    const modeM = /\bEpoch\((train|val|test)\)/i.exec(rest);
+    if (modeM) f.phase = PHASE_WORDS[modeM[1].toLowerCase()];
+    if (/valid on '\w+' subset|\|\s*valid\s*\|/.test(rest)) f.phase = 'valid';
+    this.counters(rest, f);
+    this.keyValues(rest, f);
+    // a line with no counter that sets lr0, momentum, batch_size... is a configuration print
+    if (f.step === undefined && f.epoch === undefined && !f.progress && f.values.some((v) => CONFIG_ONLY.test(v.name))) return undefined;
+    return f.values.length || f.step !== undefined || f.epoch !== undefined ? f : undefined;
+  }
+
+  private counters(t: string, f: Found): void {
+    const e = /\b(?:epoch|Train(?=:\s*\d+\s*\[))\s*(?:\((?:train|val|test)\))?\s*[:#]?\s*\[?\s*(\d+(?:\.\d+)?)\s*\]?(\s*\/\s*\d+\]?)?/i.exec(t);
+    if (e) {
+      f.epoch = Number(e[1]);
+      const after = t.slice(e.index + e[0].length);
+      const prog = /^\s*[:|,]?\s*(?:\[\s*(\d+)\s*\/\s*(\d+)|(\d+)\s*\/\s*(\d+)\b|\|\s*Step\s+(\d+)\s*\/\s*(\d+)|Batch\s*\[(\d+)\])/i.exec(after);
+      if (prog && !/\(val|\(test/i.test(e[0])) {
+        const k = Number(prog[1] ?? prog[3] ?? prog[5] ?? prog[7]);
+        const nText = prog[2] ?? prog[4] ?? prog[6];
+        f.progress = { e: f.epoch, k, n: nText !== undefined ? Number(nText) : undefined };
+      }
+      if (e[2] && !prog && /^\s*\/\s*\d+/.test(e[2]) && /^Epoch \d+\/\d+$/i.test(t.trim())) {
+        this.headerEpoch = f.epoch;
+        this.headerClosed = false;
+      }
+      const ph = /^\s*(train|training|val|valid|validation|eval|test)\b/i.exec(after);
+      if (ph) f.phase ??= PHASE_WORDS[ph[1].toLowerCase()];
+    }
+    const step = /(?:^|[\s[|,(])(?:global[ _])?(?:step|iteration|iter)s?\b\s*[:=]?\s*(\d+)(?!\s*\/)(?!\d)(?!\.\d)/i.exec(t);
+    if (step && f.progress === undefined) f.step = Number(step[1]);
+    const it = /\biteration\s+(\d+)\s*\/\s*(\d+)/i.exec(t);
+    if (it) f.step = Number(it[1]);
+    const keras = /^(\d+)\/(\d+)\s*(?:\[[=>.]*\]|━+|-\s+\d+m?s\b)/.exec(t);
+    if (keras) {
+      f.bar = true;
+      const k = Number(keras[1]);
+      const n = Number(keras[2]);
+      if (this.headerEpoch !== undefined && f.epoch === undefined) {
+        if (k < n) f.progress = { e: this.headerEpoch, k, n };
+        else if (this.headerClosed) f.phase = 'test';
+        else {
+          f.epoch = this.headerEpoch;
+          f.closes = true;
+          this.lastN = n;
+        }
+      } else if (f.epoch === undefined && k < n) f.step = k;
+      else if (f.epoch === undefined && this.lastEpoch !== undefined) f.phase = 'test';
+    }
+    const tq = /(\d{1,3})%\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[/.exec(t);
+    if (tq) {
+      f.bar = true;
+      if (/valid|sanity|test|predict/i.test(t.slice(0, tq.index))) f.values = [];
+      if (f.epoch !== undefined && !f.progress) {
+        const k = Number(tq[2]);
+        const n = Number(tq[3]);
+        if (k < n) f.progress = { e: f.epoch, k, n };
+        else f.closes = true;
+      } else if (f.epoch === undefined) f.step = Number(tq[2]);
+    }
+  }
+
+  private keyValues(t: string, f: Found): void {
+    if (/(?:valid|sanity|test|predict)\w*(?: DataLoader \d+)?:\s*\d+%\|/i.test(t)) return;
+    let rest = t;
+    // key: value / key=value, with up to two words in the key
+    const re = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)((?:[A-Za-z#][\w@./()#'\-]*[ ])?[A-Za-z_][\w@./()'\-]*?(?:\[\])?)\s*[:=]\s*(\[)?\s*(${NUM}|nan|NaN|inf)(%)?(?:\s*\/\s*(\d+)\s*\((${NUM})%\))?`, 'g');
+    const keep: Array<[number, number]> = [];
+    for (let m = re.exec(t); m; m = re.exec(t)) {
+      const after = t.slice(m.index + m[0].length);
+      let y = toNumber(m[4]);
+      if (m[7] !== undefined) y = Number(m[7]); // Accuracy: 9062/10000 (91%) -> 91
+      else if (/^\/\d/.test(after)) continue; // "0/40" style ratios are counters
+      if (/^:\d/.test(after)) continue; // a clock: 0:00:08
+      if (/^[A-Za-z/]/.test(after)) continue; // a unit glued to the value: 2.6s, 6.73G, 0.26GB
+      if (m[5] && /^\|/.test(after)) continue; // a progress bar's percentage
+      if (m[3] && !/^\s*\]/.test(after) && !/^\s*,\s*[\d.e-]+\s*\]/.test(after)) { /* a list: first element */ }
+      const words = /^\s+([A-Za-z][\w/]*(?: [A-Za-z][\w/]*)*)( ?[:=(])?/.exec(after);
+      if (words && !words[2] && !/^\s+(?:train|valid|val|test|eval|training|validation)\b/i.test(after)) continue; // "0 TPU cores", "3 days", "583 samples/sec"
+      let key = m[2];
+      const before = t.slice(0, m.index + m[1].length);
+      let phase: Phase;
+      const sp = splitPhase(key);
+      if (sp.phase) {
+        phase = sp.phase;
+        key = sp.name;
+      } else {
+        const pw = /(?:^|[\s|,])(train(?:ing)?|valid(?:ation)?|val|eval|test)(?:'s)?\s+$/i.exec(before);
+        if (pw) phase = PHASE_WORDS[pw[1].toLowerCase()];
+        // a first word that is not part of the name ("with Validation Accuracy" is handled above)
+        const two = /^(\S+) (\S+)$/.exec(key);
+        if (two && !pw && !/(?:^|\s{2,}|\t|[,;|:\]\-]\s?|\d\s)$/.test(before)) key = two[2];
+      }
+      key = cleanName(key);
+      const base = key.toLowerCase();
+      if (STEP_KEYS.test(base) || /^global_steps?$/.test(base)) {
+        f.step = y;
+        continue;
+      }
+      if (EPOCH_KEYS.test(base)) {
+        f.epoch ??= y;
+        continue;
+      }
+      if (DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
+      keep.push([m.index + m[1].length, m.index + m[0].length]);
+      f.values.push({ name: key, y, phase });
+    }
+    for (const [a, b] of keep.reverse()) rest = rest.slice(0, a) + ' | ' + rest.slice(b);
+    // "words number" pairs without a colon: "Epoch 01 loss 75.6049 | train 2.1s", "Loss 6.98e+00 (7.08e+00)"
+    for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:)\s*/)) {
+      const s = seg.trim();
+      if (!s || !/\d/.test(s)) continue;
+      const whole = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
+      if (!whole.test(s)) continue;
+      const part = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
+      for (let m = part.exec(s); m; m = part.exec(s)) {
+        const sp = splitPhase(m[1]);
+        const key = cleanName(sp.name);
+        const base = key.toLowerCase();
+        const y = toNumber(m[2]);
+        if (/^epoch$/i.test(base)) {
+          f.epoch ??= y;
+          continue;
+        }
+        if (/^(?:global )?(?:step|iter|iteration)$/i.test(base) || STEP_KEYS.test(base)) {
+          f.step ??= y;
+          continue;
+        }
+        if (DENY.test(base) || DENY_WORDS.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
+        f.values.push({ name: key, y, phase: sp.phase ?? (f.phase && !OWN_PHASE.test(key) ? f.phase : undefined) });
+      }
+    }
+  }
+
+  private inheritedX(countLine: boolean): Omit<LinePoint, 'name' | 'y'> {
+    if (this.lastWasExplicitStep && this.lastStep !== undefined) return { x: this.lastStep, xKind: 'step' };
+    const e = this.headerEpoch ?? this.lastEpoch;
+    if (e !== undefined) return { x: e, xKind: 'epoch' };
+    return { x: countLine ? this.lineCount + 1 : this.lineCount, xKind: 'line' };
+  }
+
+  private place(f: Found): LinePoint[] {
+    if (f.epoch !== undefined) {
+      this.firstEpoch ??= f.epoch;
+      this.lastEpoch = f.epoch;
+    }
+    if (!f.values.length) {
+      if (f.step !== undefined && f.progress === undefined) {
+        this.lastStep = f.step;
+        this.lastWasExplicitStep = true;
+      }
+      return [];
+    }
+    // a header's epoch holds for its bars; another counter ends it
+    if (f.epoch !== undefined && !f.closes && !(f.progress && f.progress.e === this.headerEpoch)) this.headerEpoch = undefined;
+    let base: Omit<LinePoint, 'name' | 'y'>;
+    let closeEpoch: number | undefined;
+    if (f.step !== undefined) {
+      base = { x: f.step, xKind: 'step' };
+      this.lastStep = f.step;
+      this.lastWasExplicitStep = true;
+    } else if (f.progress) {
+      const { e, k, n } = f.progress;
+      const e0 = (this.firstEpoch ?? e) === 0 ? 0 : 1;
+      let x: number;
+      if (n !== undefined) {
+        x = (e - e0) * n + k;
+        this.lastN = n;
+      } else {
+        // no total: the epochs before count as far as their largest counter plus one interval
+        const cur = this.epochMaxK.get(e) ?? { max: k, interval: 0 };
+        if (k > cur.max) cur.interval = cur.interval ? Math.min(cur.interval, k - cur.max) : k - cur.max;
+        cur.max = Math.max(cur.max, k);
+        this.epochMaxK.set(e, cur);
+        let off = 0;
+        for (const [pe, v] of this.epochMaxK) if (pe < e) off += v.max + (v.interval || 1);
+        x = off + k;
+      }
+      base = { x, xKind: 'step' };
+      this.lastStep = x;
+      this.lastWasExplicitStep = false;
+    } else if (f.epoch !== undefined) {
+      base = { x: f.epoch, xKind: 'epoch' };
+      closeEpoch = f.epoch;
+      this.lastWasExplicitStep = false;
+    } else base = this.inheritedX(true);
+    if (f.closes && f.epoch !== undefined) this.headerClosed = true;
+    else if (f.epoch !== undefined && f.progress === undefined) this.headerClosed = false;
+    if (this.headerEpoch !== undefined && f.progress) this.headerClosed = false;
+    this.lineCount++;
+    if (base.xKind === 'epoch' || (base.xKind === 'line' && closeEpoch === undefined)) closeEpoch ??= base.xKind === 'epoch' ? base.x : undefined;
+    return f.values.map((v) => {
+      const phase = v.phase ?? (f.phase && !OWN_PHASE.test(v.name) ? f.phase : undefined);
+      const name = phase && phase !== 'train' ? `${phase}/${v.name}` : phase === 'train' && !/^train/i.test(v.name) ? `train/${v.name}` : v.name;
+      let x = base;
+      // an epoch-level value for a series that counts steps goes at the epoch's last step
+      if (closeEpoch !== undefined && this.kinds.get(name) === 'step') {
+        const e0 = (this.firstEpoch ?? closeEpoch) === 0 ? 0 : 1;
+        x = this.lastN !== undefined ? { x: (closeEpoch - e0 + 1) * this.lastN, xKind: 'step' } : { x: this.lastStep ?? closeEpoch, xKind: 'step' };
+      }
+      return this.point(name, v.y, x, f.bar);
+    });
+  }
+
+  private point(name: string, y: number, x: Omit<LinePoint, 'name' | 'y'>, replace?: boolean): LinePoint {
+    if (!this.kinds.has(name)) this.kinds.set(name, x.xKind);
+    return { name, y, ...x, ...(replace ? { replace } : {}) };
+  }
+}
