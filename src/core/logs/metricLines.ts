@@ -61,7 +61,7 @@ const PREFIXES: RegExp[] = [
   TF_CPP,
   /^-?\s*(?:[\w.\-]+\s+-\s+)?(?:INFO|WARNING|WARN|ERROR|DEBUG|CRITICAL)\s+-\s+/, // "- mmdet - INFO - "
   /^(?:INFO|WARNING|ERROR|DEBUG|CRITICAL):[\w.]*:\s*/, // python logging's default format
-  /^(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\s+/, // "INFO Epoch[101]"
+  /^(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\s+(?:\[[A-Za-z][\w.\-]*\]\s*)?/, // "INFO Epoch[101]", "INFO [main]"
   /^[\w.]+ (?:INFO|WARNING|ERROR|DEBUG):\s*/, // "maskrcnn_benchmark.trainer INFO:"
   /^(?:\[(?:INFO|WARNING|ERROR|DEBUG|Info|Warning)\]\s*)+(?:\[[\w.]+:\d+(?::\w+)?\]\s*)?(?:\[Rank \d+\]\s*)?/, // deepspeed, LightGBM
   /^\[LightGBM\]\s*(?:\[Info\]\s*)?/,
@@ -142,6 +142,8 @@ export class MetricLineParser {
   private pendingHeader: string | undefined;
   private block: { section: string; values: Array<[string, number]> } | undefined;
   private readonly kinds = new Map<string, LinePoint['xKind']>();
+  /** the current line as it came (column positions of dash-underlined tables count from its start) */
+  private raw = '';
 
   constructor(private readonly patterns: readonly MetricPattern[] = []) {}
 
@@ -151,6 +153,7 @@ export class MetricLineParser {
     if (!line.trim()) return [];
     const glued = line.split(GLUED);
     if (glued.length > 1) return glued.flatMap((part) => this.feed(part));
+    this.raw = line;
     if (this.patterns.length) {
       const user = this.userPoints(line);
       if (user.length) return user;
@@ -209,14 +212,14 @@ export class MetricLineParser {
   /** Lines without digits still carry context: a table header, the end of a block. */
   private noDigits(line: string): void {
     const t = line.replace(ANSI, '').trim();
-    if (/^-{5,}$/.test(t)) {
-      if (this.pendingHeader !== undefined) this.tables.unshift(this.header(this.pendingHeader, t));
+    if (/^-{5,}$/.test(t) || /^-{2,}(?:\s+-+)+$/.test(t)) {
+      if (this.pendingHeader !== undefined) this.tables.unshift(this.header(this.pendingHeader, line.replace(ANSI, '')));
       this.pendingHeader = undefined;
       return;
     }
     const words = t.split(/\s+/);
     if (words.length >= 2 && words.length <= 16 && !t.includes('|') && !/[.!?,;=]$/.test(t) && words.every((w) => /^[A-Za-z#@_(][\w@.:\-/()#%%]*$/.test(w)) && words.some((w) => /^(?:epoch|e|#|step|iter|train_loss|loss|valid_loss|epoch\w*)$/i.test(w) || /_/.test(w) || /^[A-Z#]+$/.test(w))) {
-      this.pendingHeader = t;
+      this.pendingHeader = line.replace(ANSI, '');
       this.tables.unshift(this.header(t));
       if (this.tables.length > 4) this.tables.pop();
     }
@@ -303,7 +306,7 @@ export class MetricLineParser {
     const cells = body.split(/\s+/);
     for (const tb of this.tables) {
       let row = cells;
-      if (tb.spans) row = tb.spans.map(([a], i) => body.slice(a, tb.spans![i + 1]?.[0] ?? body.length).trim());
+      if (tb.spans) row = tb.spans.map(([a], i) => this.raw.slice(a, tb.spans![i + 1]?.[0] ?? this.raw.length).trim());
       if (row.length !== tb.cols.length) continue;
       const numeric = row.filter((c) => isNum(c) || /^\d+\/\d+$/.test(c)).length;
       if (numeric < 2 || numeric < row.length / 2) continue;
@@ -352,7 +355,7 @@ export class MetricLineParser {
     // the line's phase and epoch
     const head = /^(train(?:ing)?|valid(?:ation)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
     if (head) f.phase = PHASE_WORDS[head[1].toLowerCase()];
-    const modeM = /\bEpoch\((train|val|test)\)/i.exec(rest);
+    const modeM = /\bEpoch\((val|test)\)/i.exec(rest);
     if (modeM) f.phase = PHASE_WORDS[modeM[1].toLowerCase()];
     if (/valid on '\w+' subset|\|\s*valid\s*\|/.test(rest)) f.phase = 'valid';
     this.counters(rest, f);
@@ -454,13 +457,13 @@ export class MetricLineParser {
         f.epoch ??= y;
         continue;
       }
-      if (DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
+      if (PHASE_WORDS[base] || DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
       keep.push([m.index + m[1].length, m.index + m[0].length]);
       f.values.push({ name: key, y, phase });
     }
     for (const [a, b] of keep.reverse()) rest = rest.slice(0, a) + ' | ' + rest.slice(b);
     // "words number" pairs without a colon: "Epoch 01 loss 75.6049 | train 2.1s", "Loss 6.98e+00 (7.08e+00)"
-    for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:)\s*/)) {
+    for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:|\*)\s*/)) {
       const s = seg.trim();
       if (!s || !/\d/.test(s)) continue;
       const whole = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
@@ -479,7 +482,7 @@ export class MetricLineParser {
           f.step ??= y;
           continue;
         }
-        if (DENY.test(base) || DENY_WORDS.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
+        if (DENY.test(base) || DENY_WORDS.test(key) || /^[A-Za-z][a-z]+ing\b/.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
         f.values.push({ name: key, y, phase: sp.phase ?? (f.phase && !OWN_PHASE.test(key) ? f.phase : undefined) });
       }
     }
