@@ -195,10 +195,12 @@ export class MetricLineParser {
     for (const p of this.patterns) {
       p.regex.lastIndex = 0;
       const m = p.regex.exec(line);
-      if (!m || m[1] === undefined) continue;
-      const y = toNumber(m[1]);
-      if (Number.isNaN(y) && !/nan/i.test(m[1])) continue;
-      const step = m[2] !== undefined ? Number(m[2]) : undefined;
+      const value = m?.groups?.value ?? m?.[1];
+      if (!m || value === undefined) continue;
+      const y = toNumber(value);
+      if (Number.isNaN(y) && !/nan/i.test(value)) continue;
+      const stepText = m.groups?.step ?? m[2];
+      const step = stepText !== undefined ? Number(stepText) : undefined;
       if (step !== undefined && Number.isFinite(step)) {
         this.lastStep = step;
         this.lastWasExplicitStep = true;

@@ -1,4 +1,5 @@
 import { MetricStream } from './metrics';
+import type { MetricPattern } from './metricLines';
 
 /** One series as `mllab-metrics` prints it: points are [x, y], y null for NaN. */
 export interface ReportSeries {
@@ -7,9 +8,13 @@ export interface ReportSeries {
   points: Array<[number, number | null]>;
 }
 
-/** Parses a whole log text exactly as the Training Run panel does (a MetricStream fed the text, then ended). */
-export function parseLogSeries(text: string): { series: ReportSeries[] } {
-  const s = new MetricStream();
+/**
+ * Parses a whole log text exactly as the Training Run panel does (a MetricStream fed the text,
+ * then ended), with a profile's `metrics:` patterns tried first. Series come in the order their
+ * first point appeared.
+ */
+export function parseLogSeries(text: string, patterns: readonly MetricPattern[] = []): { series: ReportSeries[] } {
+  const s = new MetricStream({}, patterns);
   s.push(text);
   s.end();
   const series: ReportSeries[] = [];
