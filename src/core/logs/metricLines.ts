@@ -80,9 +80,9 @@ const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-
 const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|class|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
 /** keys that are settings when a line has no counter (a config print): fine beside a step */
 const CONFIG_ONLY = /^(?:lr0|lrf|momentum|weight_decay|warmup\w*|batch_size|bs|imgsz|dropout|num_\w+|n_\w+|\w+_size|total_\w+|max_\w+|min_\w+)$/i;
-const DENY_WORDS = /\b(?:seed|version|parameters|params|samples|classes|images|shape|cores|workers|nodes|roots|number|num|examples|epochs)\b/i;
+const DENY_WORDS = /\b(?:initial|seed|version|parameters|params|samples|classes|images|shape|cores|workers|nodes|roots|number|num|examples|epochs)\b/i;
 
-const STEP_KEYS = /^(?:step|steps|global_step|global_steps|globalstep|iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
+const STEP_KEYS = /^(?:step|steps|global_step|global_steps|globalstep|iter|\w+_iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
 const EPOCH_KEYS = /^(?:epoch|_epoch|train_epoch)$/i;
 
 function toNumber(t: string): number {
@@ -95,13 +95,13 @@ const isNum = (t: string) => NUM_RE.test(t.trim().replace(/%$/, '')) || /^(?:nan
 
 /** A key split into its phase and the rest: `train's l2` and `eval-logloss` and `Train Loss`. */
 function splitPhase(key: string): { phase: Phase; name: string } {
-  const m = /^(train|training|learn|val|valid|validation|eval|evaluation|dev|test|testing)(?:'s\s+|-|\s+)(.+)$/i.exec(key);
+  const m = /^(train|training|val|valid|validation|eval|evaluation|dev|test|testing)(?:'s\s+|-|\s+)(.+)$/i.exec(key);
   if (m) return { phase: PHASE_WORDS[m[1].toLowerCase()], name: m[2] };
   return { phase: undefined, name: key };
 }
 
 /** The words `average`/`avg`/`mean` in front of a metric name say how it was computed, not what it is. */
-const cleanName = (k: string) => k.replace(/^(?:average|avg|mean)\s+/i, '').trim();
+const cleanName = (k: string) => k.replace(/^(?:average|avg|mean)\s+/i, '').replace(/\([A-Z][A-Za-z]+\)$/, '').trim();
 
 interface Found {
   values: Array<{ name: string; y: number; phase?: Phase }>;
@@ -118,6 +118,8 @@ interface Found {
 
 interface Table {
   cols: string[];
+  /** a `| a | b |` table: rows are split at the bars */
+  pipe?: boolean;
   /** column spans when the header is underlined with dashes (spaCy); else split on whitespace */
   spans?: Array<[number, number]>;
   text: string;
@@ -142,6 +144,9 @@ export class MetricLineParser {
   private pendingHeader: string | undefined;
   private block: { section: string; values: Array<[string, number]> } | undefined;
   private readonly kinds = new Map<string, LinePoint['xKind']>();
+  /** a counter with a total after the epoch ("iter: 20/500") restarted with a new epoch: it counts inside the epoch */
+  private counterRestarts = false;
+  private lastKeyed: { e: number; k: number } | undefined;
   /** the current line as it came (column positions of dash-underlined tables count from its start) */
   private raw = '';
 
@@ -219,8 +224,18 @@ export class MetricLineParser {
       this.pendingHeader = undefined;
       return;
     }
+    if (/^[+|][-=+|: ]+$/.test(t)) return; // a table border: +-----+-----+ or |---|---|
+    const pipe = /^\|(.+)\|$/.exec(t);
+    if (pipe) {
+      const cols = pipe[1].split('|').map((c) => c.trim());
+      if (cols.length >= 2 && cols.every((c) => c && !isNum(c))) {
+        this.tables.unshift({ cols, pipe: true, text: t });
+        if (this.tables.length > 4) this.tables.pop();
+      }
+      return;
+    }
     const words = t.split(/\s+/);
-    if (words.length >= 2 && words.length <= 16 && !t.includes('|') && !/[.!?,;=]$/.test(t) && words.every((w) => /^[A-Za-z#@_(][\w@.:\-/()#%%]*$/.test(w)) && words.some((w) => /^(?:epoch|e|#|step|iter|train_loss|loss|valid_loss|epoch\w*)$/i.test(w) || /_/.test(w) || /^[A-Z#]+$/.test(w))) {
+    if (words.length >= 2 && words.length <= 24 && !t.includes('|') && !/[.!?,;=]$/.test(t) && words.every((w) => /^[A-Za-z#@_(%][\w@.:\-/()#%]*$/.test(w)) && words.some((w) => /^(?:epoch|e|#|step|iter|train_loss|loss|valid_loss|epoch\w*)$/i.test(w) || /_/.test(w) || /^[A-Z#]+$/.test(w))) {
       this.pendingHeader = line.replace(ANSI, '');
       this.tables.unshift(this.header(t));
       if (this.tables.length > 4) this.tables.pop();
@@ -235,7 +250,9 @@ export class MetricLineParser {
       const cols = spans.map(([a, b]) => text.slice(a, b).trim());
       return { cols, spans, text };
     }
-    return { cols: text.replace(/:\s*\d+%.*$/, '').trim().split(/\s+/).map((c) => c.replace(/^\w+\(/, '').replace(/\)?:?$/, '')), text };
+    const head = text.replace(/:\s*\d+%.*$/, '').trim();
+    // columns apart by two or more spaces may hold spaces themselves (spaCy's "Dep Loss  NER Loss")
+    return { cols: head.split(/\S\s{2,}\S/.test(head) ? /\s{2,}/ : /\s+/).map((c) => c.replace(/^\w+\(/, '').replace(/\)?:?$/, '')), text };
   }
 
   /** Stable-Baselines' `| key | value |` blocks: one point per key at the block's timesteps. */
@@ -306,8 +323,10 @@ export class MetricLineParser {
     if (!this.tables.length) return undefined;
     const body = t.replace(/:\s*\d+%\|.*$/, '').trim();
     const cells = body.split(/\s+/);
+    const pipeCells = /^\|(.+)\|$/.exec(body)?.[1].split('|').map((c) => c.trim());
     for (const tb of this.tables) {
-      let row = cells;
+      if (!!tb.pipe !== (pipeCells !== undefined)) continue;
+      let row = pipeCells ?? cells;
       if (tb.spans) row = tb.spans.map(([a], i) => this.raw.slice(a, tb.spans![i + 1]?.[0] ?? this.raw.length).trim());
       if (row.length !== tb.cols.length) continue;
       const numeric = row.filter((c) => isNum(c) || /^\d+\/\d+$/.test(c)).length;
@@ -316,7 +335,7 @@ export class MetricLineParser {
       row.forEach((c, i) => {
         const col = tb.cols[i];
         const ratio = /^(\d+)\/(\d+)$/.exec(c);
-        if (/^(?:epoch|e)$/i.test(col)) f.epoch = Number(ratio ? ratio[1] : c);
+        if (/^(?:epoch|e|itn\.?)$/i.test(col)) f.epoch = Number(ratio ? ratio[1] : c);
         else if (/^(?:#|step|steps|iter|iteration)$/i.test(col)) f.step = Number(c);
         else if (isNum(c) && !DENY.test(col) && !/^time$/i.test(col)) f.values.push({ name: col, y: toNumber(c) });
       });
@@ -355,7 +374,7 @@ export class MetricLineParser {
       if (f.values.length) return f;
     }
     // the line's phase and epoch
-    const head = /^(train(?:ing)?|valid(?:ation)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
+    const head = /^\[?(train(?:ing)?|valid(?:ation)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
     if (head) f.phase = PHASE_WORDS[head[1].toLowerCase()];
     const modeM = /\bEpoch\((val|test)\)/i.exec(rest);
     if (modeM) f.phase = PHASE_WORDS[modeM[1].toLowerCase()];
@@ -368,7 +387,7 @@ export class MetricLineParser {
   }
 
   private counters(t: string, f: Found): void {
-    const e = /\b(?:epoch|Train(?=:\s*\d+\s*\[))\s*(?:\((?:train|val|test)\))?\s*[:#]?\s*\[?\s*(\d+(?:\.\d+)?)\s*\]?(\s*\/\s*\d+\]?)?/i.exec(t);
+    const e = /\b(?:epoch|pass|Train(?=:\s*\d+\s*\[))\s*(?:\((?:train|val|test)\))?\s*[:#]?\s*\[?\s*(\d+(?:\.\d+)?)\s*\]?(\s*\/\s*\d+\]?)?/i.exec(t);
     if (e) {
       f.epoch = Number(e[1]);
       const after = t.slice(e.index + e[0].length);
@@ -382,11 +401,27 @@ export class MetricLineParser {
         this.headerEpoch = f.epoch;
         this.headerClosed = false;
       }
-      const ph = /^\s*(train|training|val|valid|validation|eval|test)\b/i.exec(after);
+      const ph = /^\s*[,|]?\s*(train|training|val|valid|validation|eval|test)\b/i.exec(after);
       if (ph) f.phase ??= PHASE_WORDS[ph[1].toLowerCase()];
+      // a keyed counter after the epoch: "iter: 20/500", "[Iter: 0/304]", "Step 50/781", "train batch 10"
+      const keyed = /\b(?:(train|val|valid|test|eval)\s+)?(?:iter|iteration|step|batch)s?\b\s*[:=]?\s*\[?\s*(\d+)\s*\]?(?:\s*\/\s*(\d+))?/i.exec(after);
+      if (!f.progress && keyed && !/\(val|\(test/i.test(e[0])) {
+        if (keyed[1]) f.phase ??= PHASE_WORDS[keyed[1].toLowerCase()];
+        const k = Number(keyed[2]);
+        const n = keyed[3] !== undefined ? Number(keyed[3]) : undefined;
+        // with a total and no epoch total, the counter may be global (PaddleSeg counts iterations
+        // over the whole run): it is, until it restarts when the epoch changes
+        const epochTotal = e[2] !== undefined && /\//.test(e[2]);
+        if (n !== undefined && !epochTotal && !this.counterRestarts) {
+          if (this.lastKeyed && f.epoch > this.lastKeyed.e && k < this.lastKeyed.k) this.counterRestarts = true;
+          this.lastKeyed = { e: f.epoch, k };
+        }
+        if (n !== undefined && !epochTotal && !this.counterRestarts) f.step = k;
+        else f.progress = { e: f.epoch, k, n };
+      }
     }
     const step = /(?:^|[\s[|,(])(?:global[ _])?(?:step|iteration|iter)s?\b\s*[:=]?\s*(\d+)(?!\s*\/)(?!\d)(?!\.\d)/i.exec(t);
-    if (step && f.progress === undefined) f.step = Number(step[1]);
+    if (step && f.progress === undefined && f.step === undefined) f.step = Number(step[1]);
     const it = /\biteration\s+(\d+)\s*\/\s*(\d+)/i.exec(t);
     if (it) f.step = Number(it[1]);
     const keras = /^(\d+)\/(\d+)\s*(?:\[[=>.]*\]|━+|-\s+\d+m?s\b)/.exec(t);
@@ -422,7 +457,7 @@ export class MetricLineParser {
     if (/(?:valid|sanity|test|predict)\w*(?: DataLoader \d+)?:\s*\d+%\|/i.test(t)) return;
     let rest = t;
     // key: value / key=value, with up to two words in the key
-    const re = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)((?:[A-Za-z#][\w@./()#'\-]*[ ])?[A-Za-z_][\w@./()'\-]*?(?:\[\])?)\s*[:=]\s*(\[)?\s*(${NUM}|nan|NaN|inf)(%)?(?:\s*\/\s*(\d+)\s*\((${NUM})%\))?`, 'g');
+    const re = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ])?[A-Za-z_][\w@./()'\-]*?(?:\[\])?)'?\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\))?`, 'g');
     const keep: Array<[number, number]> = [];
     for (let m = re.exec(t); m; m = re.exec(t)) {
       const after = t.slice(m.index + m[0].length);
@@ -459,7 +494,7 @@ export class MetricLineParser {
         f.epoch ??= y;
         continue;
       }
-      if (PHASE_WORDS[base] || DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
+      if (PHASE_WORDS[base] || /^init(?:ial)?\b/.test(base) || /\binit(?:ial)?\s+$/i.test(before) || DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
       keep.push([m.index + m[1].length, m.index + m[0].length]);
       f.values.push({ name: key, y, phase });
     }
@@ -476,7 +511,7 @@ export class MetricLineParser {
         const key = cleanName(sp.name);
         const base = key.toLowerCase();
         const y = toNumber(m[2]);
-        if (/^epoch$/i.test(base)) {
+        if (/^(?:epoch|pass)$/i.test(base)) {
           f.epoch ??= y;
           continue;
         }
