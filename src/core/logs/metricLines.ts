@@ -73,16 +73,17 @@ const GLUED = /(?<=\S)(?=\[?\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d:\d\d)/;
 /** whole lines that are never metrics */
 const NOISE = /^[\w./\-]+\.(?:cc|cpp|h|c|py):\d+:|\b\w*Warning:|^Traceback|^\s*File "|Namespace\(|^Using config|^Hyperparameters?\b|hyperparameters:|^\s*\w+ = dict\(|^\s*(?:Num|Total|Instantaneous|Gradient Accumulation|Number of|Steps per)\b[^=]*=|\bparams\b|<IPython|^\[LightGBM\] \[Warning\]|^\s*"|^\s*f"/i;
 
-const PHASE_WORDS: Record<string, Phase> = { train: 'train', training: 'train', learn: 'train', val: 'valid', valid: 'valid', validation: 'valid', validating: 'valid', eval: 'valid', evaluation: 'valid', dev: 'valid', test: 'test', testing: 'test' };
+const PHASE_WORDS: Record<string, Phase> = { train: 'train', training: 'train', learn: 'train', val: 'valid', valid: 'valid', validate: 'valid', validation: 'valid', validating: 'valid', eval: 'valid', evaluation: 'valid', dev: 'valid', test: 'test', testing: 'test' };
 const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-/ ]|$)|(?:^|[_\-/])(?:val|valid|train|test|eval)$/i;
 
 /** keys that are counters, sizes, settings or times of day, never metrics */
 const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|class|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
 /** keys that are settings when a line has no counter (a config print): fine beside a step */
 const CONFIG_ONLY = /^(?:lr0|lrf|momentum|weight_decay|warmup\w*|batch_size|bs|imgsz|dropout|num_\w+|n_\w+|\w+_size|total_\w+|max_\w+|min_\w+)$/i;
+const STOP_WORDS = /^(?:is|are|was|the|a|an|of|at|in|on|for|with|to|and|by|current)$/i;
 const DENY_WORDS = /\b(?:initial|seed|version|parameters|params|samples|classes|images|shape|cores|workers|nodes|roots|number|num|examples|epochs)\b/i;
 
-const STEP_KEYS = /^(?:step|steps|global_step|global_steps|globalstep|iter|\w+_iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
+const STEP_KEYS = /^(?:step|steps|instances?|global_step|global_steps|globalstep|iter|\w+_iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
 const EPOCH_KEYS = /^(?:epoch|_epoch|train_epoch)$/i;
 
 function toNumber(t: string): number {
@@ -114,6 +115,8 @@ interface Found {
   closes?: boolean;
   /** a progress bar: redraws at the same x replace */
   bar?: boolean;
+  /** a row label that prefixes the names ("relation" in "relation \\t F1: 0.29") */
+  label?: string;
 }
 
 interface Table {
@@ -146,6 +149,8 @@ export class MetricLineParser {
   private readonly kinds = new Map<string, LinePoint['xKind']>();
   /** a counter with a total after the epoch ("iter: 20/500") restarted with a new epoch: it counts inside the epoch */
   private counterRestarts = false;
+  /** the phase the last value line named at its start */
+  private lastHeadPhase: Phase;
   private lastKeyed: { e: number; k: number } | undefined;
   /** the current line as it came (column positions of dash-underlined tables count from its start) */
   private raw = '';
@@ -374,13 +379,22 @@ export class MetricLineParser {
       if (f.values.length) return f;
     }
     // the line's phase and epoch
-    const head = /^\[?(train(?:ing)?|valid(?:ation)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
+    const head = /^\[?(train(?:ing)?|valid(?:ation|ate)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
     if (head) f.phase = PHASE_WORDS[head[1].toLowerCase()];
     const modeM = /\bEpoch\((val|test)\)/i.exec(rest);
     if (modeM) f.phase = PHASE_WORDS[modeM[1].toLowerCase()];
     if (/valid on '\w+' subset|\|\s*valid\s*\|/.test(rest)) f.phase = 'valid';
+    // a row label before tab-separated pairs: "relation \t F1: 0.29 \t P: 0.34"
+    const label = /^([A-Za-z][\w-]*)\s*(?:\t|\s{2,})(?=[A-Za-z][\w@ ]*:\s*[\d.])/.exec(rest);
+    if (label && !PHASE_WORDS[label[1].toLowerCase()] && !/^(?:epoch|step|iter|iteration|batch|pass)$/i.test(label[1])) f.label = label[1];
     this.counters(rest, f);
     this.keyValues(rest, f);
+    if (f.label) for (const v of f.values) v.name = `${f.label} ${v.name}`;
+    // "Loss is: 0.17" after a line that named its phase ("Validate performance at epoch 1 is ...")
+    // belongs to that phase
+    const phased = !!f.phase;
+    if (!f.phase && this.lastHeadPhase && f.values.length === 1 && /^[A-Z][\w ]*? is:\s*\S+$/.test(rest)) f.phase = this.lastHeadPhase;
+    this.lastHeadPhase = phased && f.values.length ? f.phase : undefined;
     // a line with no counter that sets lr0, momentum, batch_size... is a configuration print
     if (f.step === undefined && f.epoch === undefined && !f.progress && f.values.some((v) => CONFIG_ONLY.test(v.name))) return undefined;
     return f.values.length || f.step !== undefined || f.epoch !== undefined ? f : undefined;
@@ -457,12 +471,13 @@ export class MetricLineParser {
     if (/(?:valid|sanity|test|predict)\w*(?: DataLoader \d+)?:\s*\d+%\|/i.test(t)) return;
     let rest = t;
     // key: value / key=value, with up to two words in the key
-    const re = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ])?[A-Za-z_][\w@./()'\-]*?(?:\[\])?)'?\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\))?`, 'g');
+    const re = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-]*?(?:\[\])?)'?\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
     const keep: Array<[number, number]> = [];
     for (let m = re.exec(t); m; m = re.exec(t)) {
       const after = t.slice(m.index + m[0].length);
       let y = toNumber(m[4]);
       if (m[7] !== undefined) y = Number(m[7]); // Accuracy: 9062/10000 (91%) -> 91
+      else if (m[8] !== undefined) y = Number(m[8]); // acc: 45476/54430=0.8355 -> 0.8355
       else if (/^\/\d/.test(after)) continue; // "0/40" style ratios are counters
       if (/^:\d/.test(after)) continue; // a clock: 0:00:08
       if (/^[A-Za-z/]/.test(after)) continue; // a unit glued to the value: 2.6s, 6.73G, 0.26GB
@@ -480,21 +495,25 @@ export class MetricLineParser {
       } else {
         const pw = /(?:^|[\s|,])(train(?:ing)?|valid(?:ation)?|val|eval|test)(?:'s)?\s+$/i.exec(before);
         if (pw) phase = PHASE_WORDS[pw[1].toLowerCase()];
-        // a first word that is not part of the name ("with Validation Accuracy" is handled above)
-        const two = /^(\S+) (\S+)$/.exec(key);
-        if (two && !pw && !/(?:^|\s{2,}|\t|[,;|:\]\-]\s?|\d\s)$/.test(before)) key = two[2];
+        // leading words belong to the name only from a separator on ("| elapsed time per iteration (ms):"),
+        // never across prose ("ℹ Initial learn rate:" -> "rate", then rejected below)
+        const ws = key.split(' ');
+        let pre = before;
+        while (ws.length > 1 && !pw && !/(?:^|\s{2,}|\t|[,;|:\]\-]\s?|\d\s)$/.test(pre)) pre += `${ws.shift()} `;
+        while (ws.length > 1 && STOP_WORDS.test(ws[0])) ws.shift();
+        key = ws.join(' ');
       }
-      key = cleanName(key);
+      key = cleanName(key).replace(/\s+(?:is|are|was|of)$/i, '');
       const base = key.toLowerCase();
       if (STEP_KEYS.test(base) || /^global_steps?$/.test(base)) {
-        f.step = y;
+        if (Number.isInteger(y)) f.step = y; // "step: 1172.13" (ms) is a time, not a counter
         continue;
       }
       if (EPOCH_KEYS.test(base)) {
         f.epoch ??= y;
         continue;
       }
-      if (PHASE_WORDS[base] || /^init(?:ial)?\b/.test(base) || /\binit(?:ial)?\s+$/i.test(before) || DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
+      if (PHASE_WORDS[base] || /^init(?:ial)?\b/.test(base) || /\binit(?:ial)?\b/i.test(m[2]) || DENY.test(base) || DENY.test(base.split(/[\s/]/).pop() ?? '') || /\bnumber of\b/i.test(key)) continue;
       keep.push([m.index + m[1].length, m.index + m[0].length]);
       f.values.push({ name: key, y, phase });
     }
