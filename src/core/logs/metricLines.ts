@@ -68,6 +68,8 @@ const PREFIXES: RegExp[] = [
   /^\|?\s*(?:INFO|WARNING|ERROR|DEBUG)\s*\|\s*[\w.]+\s*\|\s*/, // fairseq "| INFO | train_inner |"
   /^\|\s+(?=epoch\b)/, // old fairseq "| epoch 010 ..."
 ];
+/** any of the prefixes, tried as one expression (one match per prefix instead of one per pattern) */
+const ANY_PREFIX = new RegExp(`^(?:${PREFIXES.map((r) => `(?:${r.source.replace(/^\^/, '')})`).join('|')})`);
 /** a second log record glued to the end of a progress line */
 const GLUED = /(?<=\S)(?=\[?\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d:\d\d)/;
 /** whole lines that are never metrics */
@@ -75,6 +77,13 @@ const NOISE = /^[\w./\-]+\.(?:cc|cpp|h|c|py):\d+:|\b\w*Warning:|^Traceback|^\s*F
 
 const PHASE_WORDS: Record<string, Phase> = { train: 'train', training: 'train', learn: 'train', val: 'valid', valid: 'valid', validate: 'valid', validation: 'valid', validating: 'valid', eval: 'valid', evaluation: 'valid', dev: 'valid', test: 'test', testing: 'test' };
 const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-/ ]|$)|(?:^|[_\-/])(?:val|valid|train|test|eval)$/i;
+
+/** `key: value` / `key=value`, the key of up to five words; also `9062/10000 (91%)` and `45476/54430=0.8355` */
+const KV = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-]*(?:\[\])?)\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
+
+/** a segment that is only `words number` pairs: "Epoch 01 loss 75.6049", "Loss 6.98e+00 (7.08e+00)" */
+const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
+const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
 /** keys that are counters, sizes, settings or times of day, never metrics */
 const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|class|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
@@ -161,7 +170,7 @@ export class MetricLineParser {
   feed(raw: string): LinePoint[] {
     let line = raw.includes('\x1b') || /[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(raw) ? raw.replace(ANSI, '') : raw;
     if (!line.trim()) return [];
-    const glued = line.split(GLUED);
+    const glued = line.length > 30 && /\d{4}[-/]\d\d[-/]\d\d/.test(line) ? line.split(GLUED) : [line];
     if (glued.length > 1) return glued.flatMap((part) => this.feed(part));
     this.raw = line;
     if (this.patterns.length) {
@@ -180,16 +189,9 @@ export class MetricLineParser {
       this.noDigits(beforeBar);
       return [];
     }
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const p of PREFIXES) {
-        const m = p.exec(line);
-        if (m && m[0].length) {
-          if (p === TF_CPP) return []; // TensorFlow's C++ messages: device, library and allocation notes, never metrics
-          line = line.slice(m[0].length);
-          changed = true;
-        }
-      }
+    for (let m = ANY_PREFIX.exec(line); m && m[0].length; m = ANY_PREFIX.exec(line)) {
+      if (TF_CPP.test(m[0])) return []; // TensorFlow's C++ messages: device, library and allocation notes, never metrics
+      line = line.slice(m[0].length);
     }
     const t = line.trim();
     const sb3 = this.sb3(t);
@@ -471,7 +473,8 @@ export class MetricLineParser {
     if (/(?:valid|sanity|test|predict)\w*(?: DataLoader \d+)?:\s*\d+%\|/i.test(t)) return;
     let rest = t;
     // key: value / key=value, with up to two words in the key
-    const re = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-]*?(?:\[\])?)'?\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
+    const re = KV;
+    re.lastIndex = 0;
     const keep: Array<[number, number]> = [];
     for (let m = re.exec(t); m; m = re.exec(t)) {
       const after = t.slice(m.index + m[0].length);
@@ -485,7 +488,7 @@ export class MetricLineParser {
       if (m[3] && !/^\s*\]/.test(after) && !/^\s*,\s*[\d.e-]+\s*\]/.test(after)) { /* a list: first element */ }
       const words = /^\s+([A-Za-z][\w/]*(?: [A-Za-z][\w/]*)*)( ?[:=(])?/.exec(after);
       if (words && !words[2] && !/^\s+(?:train|valid|val|test|eval|training|validation)\b/i.test(after)) continue; // "0 TPU cores", "3 days", "583 samples/sec"
-      let key = m[2];
+      let key = m[2].replace(/^'|'$/g, '');
       const before = t.slice(0, m.index + m[1].length);
       let phase: Phase;
       const sp = splitPhase(key);
@@ -519,12 +522,13 @@ export class MetricLineParser {
     }
     for (const [a, b] of keep.reverse()) rest = rest.slice(0, a) + ' | ' + rest.slice(b);
     // "words number" pairs without a colon: "Epoch 01 loss 75.6049 | train 2.1s", "Loss 6.98e+00 (7.08e+00)"
+    if (!/[A-Za-z@%)]\s+[+-]?\.?\d/.test(rest)) return;
     for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:|\*)\s*/)) {
       const s = seg.trim();
       if (!s || !/\d/.test(s)) continue;
-      const whole = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
-      if (!whole.test(s)) continue;
-      const part = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
+      if (!WORDS_WHOLE.test(s)) continue;
+      const part = WORDS_PART;
+      part.lastIndex = 0;
       for (let m = part.exec(s); m; m = part.exec(s)) {
         const sp = splitPhase(m[1]);
         const key = cleanName(sp.name);
