@@ -522,7 +522,7 @@ export class MetricLineParser {
     }
     for (const [a, b] of keep.reverse()) rest = rest.slice(0, a) + ' | ' + rest.slice(b);
     // "words number" pairs without a colon: "Epoch 01 loss 75.6049 | train 2.1s", "Loss 6.98e+00 (7.08e+00)"
-    if (!/[A-Za-z@%)]\s+[+-]?\.?\d/.test(rest)) return;
+    if (!/[\w@%)]\s+[+-]?\.?\d/.test(rest)) return;
     for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:|\*)\s*/)) {
       const s = seg.trim();
       if (!s || !/\d/.test(s)) continue;
