@@ -12,6 +12,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { parseLogSeries } from '../core/logs/metricsReport';
+import { walkArgs } from './args';
 import { compileMetricPatterns, parseProfiles } from '../core/run/profile';
 import type { MetricPattern } from '../core/logs/metricLines';
 
@@ -47,17 +48,11 @@ interface Args {
 /** Parses argv (without node and script). @throws Error with a usage message on bad arguments. */
 export function parseMetricsArgs(argv: readonly string[]): Args {
   const a: Args = { format: 'json', help: false };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) { value = arg.slice(eq + 1); arg = arg.slice(0, eq); }
-    const need = (): string => {
-      if (value !== undefined) return value;
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
+  const operand = (f: string) => {
+    if (a.file !== undefined) throw new Error('give one log file (or - for standard input)');
+    a.file = f;
+  };
+  walkArgs(argv, ({ arg, value: need }) => {
     switch (arg) {
       case '--format': {
         const v = need();
@@ -71,10 +66,9 @@ export function parseMetricsArgs(argv: readonly string[]): Args {
       case '--help': a.help = true; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new Error(`unknown option ${arg}`);
-        if (a.file !== undefined) throw new Error('give one log file (or - for standard input)');
-        a.file = arg;
+        operand(arg);
     }
-  }
+  }, operand);
   if (!a.help && a.file === undefined) throw new Error('no log file given (use - for standard input)');
   if ((a.profile === undefined) !== (a.name === undefined)) throw new Error('--profile and --name go together');
   return a;
