@@ -1020,6 +1020,8 @@ function parseMetricDefinitions(ctx: Ctx, pair: Pair, p: string): MetricDefiniti
     if (typeof regex !== 'string' || typeof name !== 'string') return;
     let groups = 0;
     try {
+      new RegExp(regex);
+      // the number of groups: an empty alternative makes the expression match '' with every group undefined
       groups = (new RegExp(`${regex}|`).exec('') ?? []).length - 1;
     } catch (err) {
       report(ctx, span(regexPair.value), `${ip}.regex`, `${ip}.regex is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, 'metric.regex');
