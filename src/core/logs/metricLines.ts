@@ -114,7 +114,8 @@ function splitPhase(key: string): { phase: Phase; name: string } {
 const cleanName = (k: string) => k.replace(/^(?:average|avg|mean)\s+/i, '').replace(/\([A-Z][A-Za-z]+\)$/, '').trim();
 
 interface Found {
-  values: Array<{ name: string; y: number; phase?: Phase }>;
+  /** phase: train, valid, test, or a data set's own name (XGBoost's validation_0) */
+  values: Array<{ name: string; y: number; phase?: string }>;
   step?: number;
   /** the step came from progress inside an epoch, not from an explicit counter */
   progress?: { e: number; k: number; n?: number };
@@ -377,7 +378,7 @@ export class MetricLineParser {
       }
       // name-metric:value and name's metric: value
       const re = new RegExp(String.raw`([A-Za-z][\w]*)(?:-|'s\s+)([\w@ ]*?[\w@])\s*:\s*(${NUM}|nan|inf)`, 'g');
-      for (let m = re.exec(rest); m; m = re.exec(rest)) f.values.push({ name: m[2], y: toNumber(m[3]), phase: (PHASE_WORDS[m[1].toLowerCase()] ?? m[1]) as Phase });
+      for (let m = re.exec(rest); m; m = re.exec(rest)) f.values.push({ name: m[2], y: toNumber(m[3]), phase: PHASE_WORDS[m[1].toLowerCase()] ?? m[1] });
       if (f.values.length) return f;
     }
     // the line's phase and epoch
@@ -485,7 +486,6 @@ export class MetricLineParser {
       if (/^:\d/.test(after)) continue; // a clock: 0:00:08
       if (/^[A-Za-z/]/.test(after)) continue; // a unit glued to the value: 2.6s, 6.73G, 0.26GB
       if (m[5] && /^\|/.test(after)) continue; // a progress bar's percentage
-      if (m[3] && !/^\s*\]/.test(after) && !/^\s*,\s*[\d.e-]+\s*\]/.test(after)) { /* a list: first element */ }
       const words = /^\s+([A-Za-z][\w/]*(?: [A-Za-z][\w/]*)*)( ?[:=(])?/.exec(after);
       if (words && !words[2] && !/^\s+(?:train|valid|val|test|eval|training|validation)\b/i.test(after)) continue; // "0 TPU cores", "3 days", "583 samples/sec"
       let key = m[2].replace(/^'|'$/g, '');
@@ -599,12 +599,14 @@ export class MetricLineParser {
       base = { x: f.epoch, xKind: 'epoch' };
       closeEpoch = f.epoch;
       this.lastWasExplicitStep = false;
-    } else base = this.inheritedX(true);
+    } else {
+      base = this.inheritedX(true);
+      if (base.xKind === 'epoch') closeEpoch = base.x;
+    }
     if (f.closes && f.epoch !== undefined) this.headerClosed = true;
     else if (f.epoch !== undefined && f.progress === undefined) this.headerClosed = false;
     if (this.headerEpoch !== undefined && f.progress) this.headerClosed = false;
     this.lineCount++;
-    if (base.xKind === 'epoch' || (base.xKind === 'line' && closeEpoch === undefined)) closeEpoch ??= base.xKind === 'epoch' ? base.x : undefined;
     return f.values.map((v) => {
       const phase = v.phase ?? (f.phase && !OWN_PHASE.test(v.name) ? f.phase : undefined);
       const name = phase && phase !== 'train' ? `${phase}/${v.name}` : phase === 'train' && !/^train/i.test(v.name) ? `train/${v.name}` : v.name;
