@@ -82,8 +82,8 @@ const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-
 const KV = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-]*(?:\[\])?)\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
 
 /** a segment that is only `words number` pairs: "Epoch 01 loss 75.6049", "Loss 6.98e+00 (7.08e+00)" */
-const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
-const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)%?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
+const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
+const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
 /** keys that are counters, sizes, settings or times of day, never metrics */
 const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|class|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
@@ -539,7 +539,7 @@ export class MetricLineParser {
           continue;
         }
         if (/^(?:global )?(?:step|iter|iteration)$/i.test(base) || STEP_KEYS.test(base)) {
-          f.step ??= y;
+          if (!f.progress) f.step ??= y; // "Step 50/781" after an epoch is progress, read by counters()
           continue;
         }
         if (DENY.test(base) || DENY_WORDS.test(key) || /^[A-Za-z][a-z]+ing\b/.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
@@ -556,9 +556,10 @@ export class MetricLineParser {
   }
 
   private place(f: Found): LinePoint[] {
-    if (f.epoch !== undefined) {
-      this.firstEpoch ??= f.epoch;
-      this.lastEpoch = f.epoch;
+    if (f.epoch !== undefined || f.progress) {
+      const e = f.epoch ?? f.progress!.e;
+      this.firstEpoch = Math.min(this.firstEpoch ?? e, e);
+      this.lastEpoch = e;
     }
     if (!f.values.length) {
       if (f.step !== undefined && f.progress === undefined) {
