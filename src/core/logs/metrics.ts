@@ -34,7 +34,12 @@ const rateWindowMs = 100;
 export interface MetricStreamTiming {
   /** longest parse slice in ms (default 8) */
   sliceMs?: number;
-  /** text arriving faster than this many characters per second is a burst (default 512 Ki/s, ~17,000 lines/s of 30 characters) */
+  /**
+   * text arriving faster than this many characters per second is a burst (default 128 Ki/s,
+   * ~4,400 lines/s of 30 characters: 2.6x the 1,667 lines/s of 100,000 lines a minute; on a
+   * loaded machine a finished container's logs arrive at 13,000 lines/s, below the 512 Ki/s this
+   * was, and parsing them as they came halved the terminal's lines/s, bench/metrics.bench.ts (b))
+   */
   burstRate?: number;
   /** text that came within this many ms means the stream is still flowing (default 20) */
   quietMs?: number;
@@ -49,8 +54,8 @@ export interface MetricStreamTiming {
  * Turns streamed log text into metric series. `push` only queues text (cheap, never parses);
  * parsing runs later on the event loop, so a caller that writes the same text to a terminal
  * is never held up:
- * - at a live pace (text arrives slower than `burstRate`; 100,000 lines a minute is about a
- *   tenth of it) each chunk is parsed right after it arrives, in slices of at most `sliceMs`
+ * - at a live pace (text arrives slower than `burstRate`; 100,000 lines a minute is about
+ *   0.4 of it) each chunk is parsed right after it arrives, in slices of at most `sliceMs`
  *   (`setImmediate`, so I/O waiting runs between slices);
  * - in a burst (a finished container's logs replayed at full speed: the engine sends one chunk
  *   per line, faster than `burstRate`) parsing only trickles (`trickleMs` every
@@ -88,7 +93,7 @@ export class MetricStream {
   constructor(timing: MetricStreamTiming | number = {}, patterns: readonly MetricPattern[] = []) {
     this.parser = new MetricLineParser(patterns);
     const o = typeof timing === 'number' ? { sliceMs: timing } : timing;
-    this.t = { sliceMs: 8, burstRate: 512 * 1024, quietMs: 20, trickleMs: 2, trickleEveryMs: 100, maxBacklogBytes: 32 * 1024 * 1024, ...o };
+    this.t = { sliceMs: 8, burstRate: 128 * 1024, quietMs: 20, trickleMs: 2, trickleEveryMs: 100, maxBacklogBytes: 32 * 1024 * 1024, ...o };
   }
 
   /** Calls `fn` with the points each parse slice adds or replaces; returns a function that stops it. */

@@ -114,6 +114,36 @@ describe('MetricStream', () => {
   });
 });
 
+describe('MetricStream timing', () => {
+  it('in a burst (text faster than burstRate), waits while text keeps coming, then parses it all', async () => {
+    // a finished container's logs replayed at full speed: 16 KiB (512 lines) every ~2 ms
+    const s = new MetricStream({ trickleMs: 1, trickleEveryMs: 1000, quietMs: 40 });
+    const chunk = Array.from({ length: 512 }, (_, i) => `step=${i} loss=${(1 / (i + 1)).toFixed(5)} pad=${'0'.repeat(2)}\n`).join('');
+    let pushed = 0;
+    for (let k = 0; k < 60; k++) {
+      s.push(chunk);
+      pushed += chunk.length;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const left = s.backlog;
+    assert.ok(left > pushed / 2, `most text waits during the burst: ${left} of ${pushed} characters still queued`);
+    // the text paused: it catches up (within 5 s even on a loaded machine)
+    for (let t = 0; t < 100 && s.backlog > 0; t++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(s.backlog, 0);
+    assert.equal(s.series.get('loss')?.xs.length, 512);
+  });
+  it('at a live pace (text slower than burstRate), parses each chunk as it comes', async () => {
+    const s = new MetricStream();
+    let parsedAfterEachPush = 0;
+    for (let i = 1; i <= 20; i++) {
+      s.push(`step=${i} loss=${1 / i}\n`);
+      await new Promise((r) => setTimeout(r, 5));
+      if (s.backlog === 0 && s.series.get('loss')?.xs.length === i) parsedAfterEachPush++;
+    }
+    assert.equal(parsedAfterEachPush, 20);
+  });
+});
+
 describe('summaries', () => {
   it('takes the lowest loss and the highest accuracy as best, and the last value as final', () => {
     const sum = summarize({ loss: { xs: [1, 2, 3], ys: [0.9, 0.5, 0.6], xKind: 'epoch' }, acc: { xs: [1, 2], ys: [0.7, 0.8], xKind: 'epoch' } });
