@@ -86,7 +86,7 @@ const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w
 const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
 /** keys that are counters, sizes, settings or times of day, never metrics */
-const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|class|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
+const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|bs|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
 /** keys that are settings when a line has no counter (a config print): fine beside a step */
 const CONFIG_ONLY = /^(?:lr0|lrf|momentum|weight_decay|warmup\w*|batch_size|bs|imgsz|dropout|num_\w+|n_\w+|\w+_size|total_\w+|max_\w+|min_\w+)$/i;
 const STOP_WORDS = /^(?:is|are|was|the|a|an|of|at|in|on|for|with|to|and|by|current)$/i;
@@ -387,6 +387,8 @@ export class MetricLineParser {
     const modeM = /\bEpoch\((val|test)\)/i.exec(rest);
     if (modeM) f.phase = PHASE_WORDS[modeM[1].toLowerCase()];
     if (/valid on '\w+' subset|\|\s*valid\s*\|/.test(rest)) f.phase = 'valid';
+    const on = /\bon (train|training|val|valid|validation|test)\b/i.exec(rest); // "Accuracies on val:"
+    if (on) f.phase ??= PHASE_WORDS[on[1].toLowerCase()];
     // a row label before tab-separated pairs: "relation \t F1: 0.29 \t P: 0.34"
     const label = /^([A-Za-z][\w-]*)\s*(?:\t|\s{2,})(?=[A-Za-z][\w@ ]*:\s*[\d.])/.exec(rest);
     if (label && !PHASE_WORDS[label[1].toLowerCase()] && !/^(?:epoch|step|iter|iteration|batch|pass)$/i.test(label[1])) f.label = label[1];
@@ -436,6 +438,12 @@ export class MetricLineParser {
         if (n !== undefined && !epochTotal && !this.counterRestarts) f.step = k;
         else f.progress = { e: f.epoch, k, n };
       }
+    }
+    // "30/42 of epoch 28/30": progress first, then the epoch
+    const of = /^(\d+)\s*\/\s*(\d+)\s+of\s+epoch\s+(\d+)/i.exec(t);
+    if (of) {
+      f.epoch = Number(of[3]);
+      f.progress = { e: f.epoch, k: Number(of[1]), n: Number(of[2]) };
     }
     const step = /(?:^|[\s[|,(])(?:global[ _])?(?:step|iteration|iter)s?\b\s*[:=]?\s*(\d+)(?!\s*\/)(?!\d)(?!\.\d)/i.exec(t);
     if (step && f.progress === undefined && f.step === undefined) f.step = Number(step[1]);
