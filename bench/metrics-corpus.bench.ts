@@ -15,13 +15,14 @@
  * Goals for an unseen set of 55 excerpts scored the same way: >= 90% of series, >= 90% of
  * points at the right x, <= 5 spurious series.
  *
- * MLLAB_CORPUS_VERBOSE=1 also lists each excerpt's missing and spurious series.
+ * MLLAB_CORPUS_VERBOSE=1 also lists each excerpt's missing and spurious series. MLLAB_CORPUS_DIR
+ * scores another folder of the same layout instead (a held-out batch, before it joins the corpus).
  */
 import { loadCorpus, scoreCase, type CaseScore } from '../test/support/metricsCorpus';
 import { parseLogSeries } from '../src/core/logs/metricsReport';
 
 const verbose = process.env.MLLAB_CORPUS_VERBOSE === '1';
-const corpus = loadCorpus();
+const corpus = loadCorpus(process.env.MLLAB_CORPUS_DIR || undefined);
 const byFw = new Map<string, { excerpts: number; right: number; s: CaseScore }>();
 const total = { excerpts: 0, right: 0, s: { seriesExpected: 0, seriesFound: 0, pointsExpected: 0, pointsFound: 0, pointsRightX: 0, spurious: [] as string[], missing: [] as string[] } };
 for (const c of corpus) {
@@ -47,7 +48,7 @@ for (const c of corpus) {
 const pct = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(0)}%` : '-').padStart(5);
 const row = (label: string, a: { excerpts: number; right: number; s: CaseScore }) =>
   `${label.padEnd(20)} ${String(a.excerpts).padStart(3)} ${String(a.right).padStart(5)}  ${`${a.s.seriesFound}/${a.s.seriesExpected}`.padStart(8)} ${pct(a.s.seriesFound, a.s.seriesExpected)}  ${`${a.s.pointsFound}/${a.s.pointsExpected}`.padStart(8)} ${pct(a.s.pointsFound, a.s.pointsExpected)}  ${`${a.s.pointsRightX}`.padStart(5)} ${pct(a.s.pointsRightX, a.s.pointsExpected)}  ${String(a.s.spurious.length).padStart(4)}`;
-console.log(`metric parser on ${corpus.length} real log excerpts from ${byFw.size} frameworks and forms (test/fixtures/training-logs)`);
+console.log(`metric parser on ${corpus.length} real log excerpts from ${byFw.size} frameworks and forms (${process.env.MLLAB_CORPUS_DIR || 'test/fixtures/training-logs'})`);
 console.log(`${'framework'.padEnd(20)} exc right    series     %    points     %  right-x    %  spur`);
 for (const [fw, a] of [...byFw.entries()].sort()) console.log(row(fw, a));
 console.log(row('TOTAL', total));
