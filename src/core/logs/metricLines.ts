@@ -67,6 +67,7 @@ const PREFIXES: RegExp[] = [
   /^\[LightGBM\]\s*(?:\[Info\]\s*)?/,
   /^\|?\s*(?:INFO|WARNING|ERROR|DEBUG)\s*\|\s*[\w.]+\s*\|\s*/, // fairseq "| INFO | train_inner |"
   /^\|\s+(?=epoch\b)/, // old fairseq "| epoch 010 ..."
+  /^\d+(?:\.\d+)?s\s*\|\s*\d+\s*\|\s*/, // a Kaggle notebook's log view: "13129.7s | 202 | "
 ];
 /** any of the prefixes, tried as one expression (one match per prefix instead of one per pattern) */
 const ANY_PREFIX = new RegExp(`^(?:${PREFIXES.map((r) => `(?:${r.source.replace(/^\^/, '')})`).join('|')})`);
@@ -75,18 +76,23 @@ const GLUED = /(?<=\S)(?=\[?\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d:\d\d)/;
 /** whole lines that are never metrics */
 const NOISE = /^[\w./\-]+\.(?:cc|cpp|h|c|py):\d+:|\b\w*Warning:|^Traceback|^\s*File "|Namespace\(|^Using config|^Hyperparameters?\b|hyperparameters:|^\s*\w+ = dict\(|^\s*(?:Num|Total|Instantaneous|Gradient Accumulation|Number of|Steps per)\b[^=]*=|\bparams\b|<IPython|^\[LightGBM\] \[Warning\]|^\s*"|^\s*f"/i;
 
+/** a line that opens a dict of string keys and does not close it: `{"accuracy_cls": 0.92,`, `{'eval_loss': 2.2, 'eval_samples_pe` */
+const OPEN_DICT = /^\s*(?:[\w ]+:\s*)?\{\s*(?:["'][\w./@ -]+["']\s*:\s*[^{}]*)?$/;
+/** how many lines a dict may span before its lines are read one by one */
+const MAX_HELD = 40;
+
 const PHASE_WORDS: Record<string, Phase> = { train: 'train', training: 'train', learn: 'train', val: 'valid', valid: 'valid', validate: 'valid', validation: 'valid', validating: 'valid', eval: 'valid', evaluation: 'valid', dev: 'valid', test: 'test', testing: 'test' };
 const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-/ ]|$)|(?:^|[_\-/])(?:val|valid|train|test|eval)$/i;
 
 /** `key: value` / `key=value`, the key of up to five words; also `9062/10000 (91%)` and `45476/54430=0.8355` */
-const KV = new RegExp(String.raw`(^|[\s,;|(\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-]*(?:\[\])?)\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
+const KV = new RegExp(String.raw`(^|[\s,;|({\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-]*(?:\[\])?)\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
 
 /** a segment that is only `words number` pairs: "Epoch 01 loss 75.6049", "Loss 6.98e+00 (7.08e+00)" */
 const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
 const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
 /** keys that are counters, sizes, settings or times of day, never metrics */
-const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|bs|set|features|bins|using|leaves|max_depth|roots|nodes)$/i;
+const DENY = /^(?:eta|v_num|seed|version|pid|port|rank|local_rank|world_size|gpus?|cores|workers|num_workers|n_parameters|parameters|params|epochs|max_epochs|remaining|best|mom|passed|elapsed|elapsed_time|remaining_time|iterations|total_timesteps|time_elapsed|n_updates|nupdates|serial_timesteps|episodes|episode|eps|mode|max|current|timestamp|date|year|batch|batches|samples|classes|images|labels|targets|instances|size|img_size|gpu_mem|bs|set|features|bins|using|leaves|max_depth|roots|nodes|cuda|cpu|device|mps|tpu|xla)$/i;
 /** keys that are settings when a line has no counter (a config print): fine beside a step */
 const CONFIG_ONLY = /^(?:lr0|lrf|momentum|weight_decay|warmup\w*|batch_size|bs|imgsz|dropout|num_\w+|n_\w+|\w+_size|total_\w+|max_\w+|min_\w+)$/i;
 const STOP_WORDS = /^(?:is|are|was|the|a|an|of|at|in|on|for|with|to|and|by|current)$/i;
@@ -165,14 +171,53 @@ export class MetricLineParser {
   /** the current line as it came (column positions of dash-underlined tables count from its start) */
   private raw = '';
 
+  /** the lines of a dict not closed yet (pretty-printed JSON, a dict wrapped by the terminal) */
+  private held: string[] | undefined;
+
   constructor(private readonly patterns: readonly MetricPattern[] = []) {}
 
-  /** The points one log line gives (no line end; ANSI escapes allowed). */
+  /**
+   * The points one log line gives (no line end; ANSI escapes allowed). A line that opens a
+   * dict without closing it (`{"loss": 0.56,` printed with indent, or a Hugging Face dict the
+   * terminal wrapped) is held, and its points come with the line that closes it, at most
+   * `MAX_HELD` lines later; else the held lines are read one by one.
+   */
   feed(raw: string): LinePoint[] {
+    if (this.held) {
+      const t = raw.trim();
+      if (t.startsWith('{') || !t) return [...this.release(), ...this.feed(raw)];
+      this.held.push(raw);
+      if (t.endsWith('}')) {
+        const joined = this.held.map((l) => l.trim()).join('');
+        this.held = undefined;
+        return this.feedLine(joined);
+      }
+      return this.held.length > MAX_HELD ? this.release() : [];
+    }
+    // cheap test first: most lines hold no '{'
+    if (raw.includes('{') && !raw.includes('}') && OPEN_DICT.test(raw)) {
+      this.held = [raw];
+      return [];
+    }
+    return this.feedLine(raw);
+  }
+
+  /** The log ended: lines held for a dict that never closed are read one by one. */
+  end(): LinePoint[] {
+    return this.held ? this.release() : [];
+  }
+
+  private release(): LinePoint[] {
+    const lines = this.held ?? [];
+    this.held = undefined;
+    return lines.flatMap((l) => this.feedLine(l));
+  }
+
+  private feedLine(raw: string): LinePoint[] {
     let line = raw.includes('\x1b') || /[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(raw) ? raw.replace(ANSI, '') : raw;
     if (!line.trim()) return [];
     const glued = line.length > 30 && /\d{4}[-/]\d\d[-/]\d\d/.test(line) ? line.split(GLUED) : [line];
-    if (glued.length > 1) return glued.flatMap((part) => this.feed(part));
+    if (glued.length > 1) return glued.flatMap((part) => this.feedLine(part));
     this.raw = line;
     if (this.patterns.length) {
       const user = this.userPoints(line);
@@ -186,7 +231,7 @@ export class MetricLineParser {
     // a header, also one with a progress bar after it (YOLO's "Class Images ... mAP50-95): 100%|...")
     const beforeBar = line.replace(/:\s*\d+%\|.*$/, '');
     // no number of its own (digits only inside words such as mAP50-95): a header or a plain message
-    if (!/(?:^|[\s:=[(,|/<>])[+-]?\.?\d/.test(beforeBar)) {
+    if (!/(?:^|[\s:=[(,|/<>])[+-]?\.?\d/.test(beforeBar.includes('@') ? beforeBar.replace(/\S*@\S*/g, '') : beforeBar)) {
       this.noDigits(beforeBar);
       return [];
     }
@@ -382,7 +427,7 @@ export class MetricLineParser {
       if (f.values.length) return f;
     }
     // the line's phase and epoch
-    const head = /^\[?(train(?:ing)?|valid(?:ation|ate)?|val|eval(?:uation)?|test(?:ing)?)\b(?!_)/i.exec(rest);
+    const head = /^\[?(train(?:ing)?|valid(?:ation|ate)?|val|eval(?:uation)?|test(?:ing)?|dev)\b(?!_)/i.exec(rest);
     if (head) f.phase = PHASE_WORDS[head[1].toLowerCase()];
     const modeM = /\bEpoch\((val|test)\)/i.exec(rest);
     if (modeM) f.phase = PHASE_WORDS[modeM[1].toLowerCase()];
@@ -465,7 +510,7 @@ export class MetricLineParser {
       } else if (f.epoch === undefined && k < n) f.step = k;
       else if (f.epoch === undefined && this.lastEpoch !== undefined) f.phase = 'test';
     }
-    const tq = /(\d{1,3})%\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[/.exec(t);
+    const tq = /(\d{1,3})%(?:\|[^|]*\|)?\s*(\d+)\/(\d+|\?)\s*\[/.exec(t);
     if (tq) {
       f.bar = true;
       if (/valid|sanity|test|predict/i.test(t.slice(0, tq.index))) f.values = [];
@@ -492,7 +537,7 @@ export class MetricLineParser {
       else if (m[8] !== undefined) y = Number(m[8]); // acc: 45476/54430=0.8355 -> 0.8355
       else if (/^\/\d/.test(after)) continue; // "0/40" style ratios are counters
       if (/^:\d/.test(after)) continue; // a clock: 0:00:08
-      if (/^[A-Za-z/]/.test(after)) continue; // a unit glued to the value: 2.6s, 6.73G, 0.26GB
+      if (/^[A-Za-z/]/.test(after) && !/^[A-Z][a-z]{3,}/.test(after)) continue; // a unit glued to the value: 2.6s, 6.73G, 0.26GB (not a message glued on: "0.143Exception ignored")
       if (m[5] && /^\|/.test(after)) continue; // a progress bar's percentage
       const words = /^\s+([A-Za-z][\w/]*(?: [A-Za-z][\w/]*)*)( ?[:=(])?/.exec(after);
       if (words && !words[2] && !/^\s+(?:train|valid|val|test|eval|training|validation)\b/i.test(after)) continue; // "0 TPU cores", "3 days", "583 samples/sec"
@@ -515,6 +560,8 @@ export class MetricLineParser {
         key = ws.join(' ');
       }
       key = cleanName(key).replace(/\s+(?:is|are|was|of)$/i, '');
+      // an argument inside a call ("FloatProgress(value=0.0, ...") is not a metric
+      if (key.split('(').length > key.split(')').length) continue;
       const base = key.toLowerCase();
       if (STEP_KEYS.test(base) || /^global_steps?$/.test(base)) {
         if (Number.isInteger(y)) f.step = y; // "step: 1172.13" (ms) is a time, not a counter
@@ -550,6 +597,8 @@ export class MetricLineParser {
           if (!f.progress) f.step ??= y; // "Step 50/781" after an epoch is progress, read by counters()
           continue;
         }
+        // a whole number after words, on a line with no counter, is a count ("Total Bins 70025")
+        if (f.step === undefined && f.epoch === undefined && !f.progress && Number.isInteger(y) && Math.abs(y) >= 100) continue;
         if (DENY.test(base) || DENY_WORDS.test(key) || /^[A-Za-z][a-z]+ing\b/.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
         f.values.push({ name: key, y, phase: sp.phase ?? (f.phase && !OWN_PHASE.test(key) ? f.phase : undefined) });
       }

@@ -1,4 +1,4 @@
-import { MetricLineParser, type MetricPattern } from './metricLines';
+import { MetricLineParser, type LinePoint, type MetricPattern } from './metricLines';
 
 /**
  * Training metrics from a container's log text, with no instrumentation inside the container:
@@ -143,6 +143,7 @@ export class MetricStream {
       this.parseSegment(this.partial, points);
       this.partial = '';
     }
+    if (this.ended) this.addPoints(this.parser.end(), points);
     this.emit(points);
   }
 
@@ -201,7 +202,11 @@ export class MetricStream {
   }
 
   private parseSegment(segment: string, points: MetricPoint[]): void {
-    for (const p of this.parser.feed(segment)) {
+    this.addPoints(this.parser.feed(segment), points);
+  }
+
+  private addPoints(found: LinePoint[], points: MetricPoint[]): void {
+    for (const p of found) {
       let s = this.series.get(p.name);
       if (!s) this.series.set(p.name, (s = { xs: [], ys: [], xKind: p.xKind }));
       if (addPoint(s, p.x, p.y, p.replace)) points.push({ name: p.name, x: p.x, y: p.y, xKind: s.xKind });
