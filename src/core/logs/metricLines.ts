@@ -101,13 +101,29 @@ const DENY_WORDS = /\b(?:initial|seed|version|parameters|params|samples|classes|
 const STEP_KEYS = /^(?:step|steps|instances?|global_step|global_steps|globalstep|iter|\w+_iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
 const EPOCH_KEYS = /^(?:epoch|_epoch|train_epoch)$/i;
 
+const RATIO_CELL = /^\d+\/\d+$/;
+
+/** Whitespace-separated words in `s` (a trimmed line), counted without allocating, up to `max`. */
+function wordCount(s: string, max: number): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < s.length && n <= max; i++) {
+    const space = s.charCodeAt(i) <= 32;
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+}
+
 function toNumber(t: string): number {
   const s = t.trim().replace(/%$/, '');
   if (/^(?:nan|NaN)$/.test(s)) return Number.NaN;
   if (/^[+-]?inf$/i.test(s)) return s.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   return NUM_RE.test(s) ? Number(s) : Number.NaN;
 }
-const isNum = (t: string) => NUM_RE.test(t.trim().replace(/%$/, '')) || /^(?:nan|NaN|inf)$/.test(t.trim());
+/** one expression, no trimmed copies: isNum runs on every cell of every table row */
+const NUM_CELL = new RegExp(`^\\s*(?:${NUM}%?|nan|NaN|inf)\\s*$`);
+const isNum = (t: string) => NUM_CELL.test(t);
 
 /** A key split into its phase and the rest: `train's l2` and `eval-logloss` and `Train Loss`. */
 function splitPhase(key: string): { phase: Phase; name: string } {
@@ -374,15 +390,29 @@ export class MetricLineParser {
   /** A row of a table whose header came before (fastai, YOLO, spaCy, plain column tables). */
   private tableRow(t: string): Found | undefined {
     if (!this.tables.length) return undefined;
-    const body = t.replace(/:\s*\d+%\|.*$/, '').trim();
-    const cells = body.split(/\s+/);
-    const pipeCells = /^\|(.+)\|$/.exec(body)?.[1].split('|').map((c) => c.trim());
+    const body = t.includes('%|') ? t.replace(/:\s*\d+%\|.*$/, '').trim() : t;
+    const pipeRow = body.charCodeAt(0) === 124 && body.charCodeAt(body.length - 1) === 124; // | ... |
+    // most lines are no table row: count the words without cutting them out first
+    if (!pipeRow) {
+      let most = 0;
+      for (const tb of this.tables) if (!tb.pipe) most = Math.max(most, tb.cols.length);
+      const n = wordCount(body, most + 1);
+      if (!this.tables.some((tb) => !tb.pipe && tb.cols.length === n)) return undefined;
+    }
+    const cells = pipeRow ? [] : body.split(/\s+/);
+    const pipeCells = pipeRow ? body.slice(1, -1).split('|').map((c) => c.trim()) : undefined;
     for (const tb of this.tables) {
       if (!!tb.pipe !== (pipeCells !== undefined)) continue;
-      let row = pipeCells ?? cells;
-      if (tb.spans) row = tb.spans.map(([a], i) => this.raw.slice(a, tb.spans![i + 1]?.[0] ?? this.raw.length).trim());
-      if (row.length !== tb.cols.length) continue;
-      const numeric = row.filter((c) => isNum(c) || /^\d+\/\d+$/.test(c)).length;
+      // a row has as many cells as its header has columns (cells of a dash-underlined table
+      // hold no spaces either): checked before any cell is cut out or read as a number
+      if ((pipeCells ?? cells).length !== tb.cols.length) continue;
+      const row = tb.spans ? tb.spans.map(([a], i) => this.raw.slice(a, tb.spans![i + 1]?.[0] ?? this.raw.length).trim()) : (pipeCells ?? cells);
+      let numeric = 0;
+      let other = 0;
+      for (const c of row) {
+        if (isNum(c) || RATIO_CELL.test(c)) numeric++;
+        else if (++other > row.length / 2) break;
+      }
       if (numeric < 2 || numeric < row.length / 2) continue;
       const f: Found = { values: [] };
       row.forEach((c, i) => {
