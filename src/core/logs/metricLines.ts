@@ -627,6 +627,13 @@ export class MetricLineParser {
           if (!f.progress) f.step ??= y; // "Step 50/781" after an epoch is progress, read by counters()
           continue;
         }
+        // "tree 3 of 100", "batch 20 of 500": a counter with its total
+        const total = /^\s*of\s+\d+/.exec(s.slice(m.index + m[0].length));
+        if (total) {
+          if (!f.progress) f.step ??= y;
+          part.lastIndex = m.index + m[0].length + total[0].length;
+          continue;
+        }
         // a whole number after words, on a line with no counter, is a count ("Total Bins 70025")
         if (f.step === undefined && f.epoch === undefined && !f.progress && Number.isInteger(y) && Math.abs(y) >= 100) continue;
         if (DENY.test(base) || DENY_WORDS.test(key) || /^[A-Za-z][a-z]+ing\b/.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
