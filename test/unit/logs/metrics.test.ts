@@ -84,7 +84,7 @@ describe('MetricLineParser: one focused case per failure class', () => {
     assert.deepEqual(run(['Epoch 1: 100%|██| 17/17 [00:09<00:00, loss=0.336, train_acc=0.143Exception ignored in: <function>']), { loss: [[1, 0.336]], train_acc: [[1, 0.143]] });
   });
   it('takes "tree 3 of 100" as a counter', () => {
-    assert.deepEqual(run(['built tree 3 of 100, train score = 1.237790e+00']), { 'train score': [[3, 1.23779]] });
+    assert.deepEqual(run(['built tree 3 of 100, train score = 1.237790e+00']), { 'train/score': [[3, 1.23779]] });
   });
   it('rejects devices, call arguments and counts after words', () => {
     assert.deepEqual(run(['Ultralytics YOLOv8.0.149  Python-3.11.4 torch-2.0.1+cu118 CUDA:0 (NVIDIA GeForce RTX 4080, 16376MiB)']), {});
