@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { SettingIds, ViewIds, CommandIds, TASK_TYPE } from './core/ids';
+import { registerDebugType } from './ui/debug/provider';
 import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from './core/tree/models';
 import { registerCommands } from './ui/commands/registry';
 import { ProfileStore } from './ui/profiles/profileStore';
@@ -162,7 +163,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     ['volumes', ViewIds.volumes, volumes],
     ['networks', ViewIds.networks, networks],
   ] as const) {
-    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks' });
+    // Several rows at once: start, stop, restart and remove act on every selected row (src/core/bulk.ts).
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks', canSelectMany: true });
     treeViews[key] = view;
     context.subscriptions.push(
       view,
@@ -228,6 +230,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push(
     ...registerCommands(commandContext),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new ProfileTaskProvider(commandContext)),
+    ...registerDebugType(commandContext),
   );
   context.subscriptions.push(...registerLanguageFeatures(context));
   context.subscriptions.push({ dispose: disposeLog });

@@ -107,15 +107,18 @@ export abstract class EngineBase {
    * Port forwarding for an ssh:// engine: a free port of 127.0.0.1 here forwarded to
    * `remoteHost:remotePort` on the engine's machine, over the engine's SSH connection
    * (src/engine/forward.ts). Closes with the SSH connection.
+   * @param options.probe open and close one channel to the target first (default true), so a
+   *   wrong port fails here; false for a target that takes an empty connection as its one client
+   *   (debugpy's adapter port)
    * @throws EngineError ('unreachable') when the SSH connection fails; ('engine') when nothing
    *   answers at that port there, or the engine is not ssh://
    */
-  async openPortForward(remoteHost: string, remotePort: number): Promise<OpenedForward> {
+  async openPortForward(remoteHost: string, remotePort: number, options: { probe?: boolean } = {}): Promise<OpenedForward> {
     if (this.connection.address.kind !== 'ssh') {
       throw new EngineError(`Port forwarding needs an ssh:// engine; ${this.connection.describe} is not one.`, 'engine');
     }
     try {
-      return await openSshForward(this.sshAgent(), remoteHost, remotePort);
+      return await openSshForward(this.sshAgent(), remoteHost, remotePort, options);
     } catch (err) {
       // the engine answers; only that port does not: no "Retry the engine" for this one
       if (err instanceof SshError && err.kind === 'forward') throw new EngineError(err.message, 'engine', { cause: err });
@@ -183,6 +186,24 @@ export abstract class EngineBase {
       }
     }
     return this.client;
+  }
+
+  /**
+   * `GET /system/df`, the engine's disk usage. Docker 20.10 computes one at a time and answers
+   * any other client meanwhile with HTTP 500 "a disk usage operation is already running"
+   * (moby daemon/disk_usage.go), so this asks again, every 300 ms, up to 10 times, before
+   * giving that error (another view, prune or `docker system df` usually finishes well within).
+   * @returns the engine's answer as dockerode gives it
+   */
+  protected async diskUsage(): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call('disk usage', () => this.docker().df());
+      } catch (err) {
+        if (attempt >= 10 || !(err instanceof EngineError) || !/disk usage operation is already running/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   }
 
   /** Runs one bounded API call: aborted after `timeoutMs`, errors mapped to {@link EngineError}. */
@@ -336,6 +357,45 @@ export abstract class EngineBase {
       stopped = true;
       clearTimeout(timer);
     };
+  }
+
+  /**
+   * Reads a long stream of newline-delimited text (the events and stats streams give one JSON
+   * object per line): `onLine` gets each non-empty line, and returns 'stop' to end the stream.
+   * Resolves when the stream ends, fails, `onLine` stops it, `signal` aborts, or
+   * {@link watchLiveness} finds the engine gone (the stream is then destroyed).
+   */
+  protected async followLines(stream: NodeJS.ReadableStream, what: string, onLine: (line: string) => void | 'stop', signal?: AbortSignal): Promise<void> {
+    let buffered = '';
+    const destroy = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+    let finish = (): void => undefined;
+    const stopWatching = this.watchLiveness(what, () => {
+      finish();
+      destroy();
+    });
+    await new Promise<void>((resolve) => {
+      finish = resolve;
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (line && onLine(line) === 'stop') {
+            destroy();
+            resolve();
+            return;
+          }
+        }
+      });
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      signal?.addEventListener('abort', () => {
+        destroy();
+        resolve();
+      });
+    }).finally(stopWatching);
   }
 
   /**

@@ -16,10 +16,11 @@ import type { SshDialAgent } from './ssh';
  * first that the target answers (one channel opened and closed), so a wrong port fails here,
  * with the reason, rather than in the browser. The forward closes itself when the SSH
  * connection closes (a drop, the engine switched or closed).
+ * `options.probe: false` skips that check (a target that takes an empty connection as its one client).
  * @throws SshError when the SSH connection cannot be made or nothing answers at the target
  */
-export async function openSshForward(agent: SshDialAgent, remoteHost: string, remotePort: number): Promise<OpenedForward> {
-  (await agent.forwardOut(remoteHost, remotePort)).destroy();
+export async function openSshForward(agent: SshDialAgent, remoteHost: string, remotePort: number, options: { probe?: boolean } = {}): Promise<OpenedForward> {
+  if (options.probe !== false) (await agent.forwardOut(remoteHost, remotePort)).destroy();
   const sockets = new Set<net.Socket>();
   const listeners = new Set<() => void>();
   let closed = false;

@@ -34,9 +34,9 @@ describe('package.json contributions', () => {
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
   });
-  it('activates lazily: on its views, languages, the task list, a profiles file or a restored panel, never on every startup', () => {
+  it('activates lazily: on its views, languages, the task list, a profiles file, a restored panel or its debug type, never on every startup', () => {
     assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
-    const lazy = /^(onView:mlLab\.|onWebviewPanel:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$)/;
+    const lazy = /^(onView:mlLab\.|onWebviewPanel:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$|onDebugResolve:mlLab$|onDebugInitialConfigurations$)/;
     for (const e of pkg.activationEvents) assert.match(e, lazy);
   });
 
