@@ -590,8 +590,9 @@ export class MetricLineParser {
         key = ws.join(' ');
       }
       key = cleanName(key).replace(/\s+(?:is|are|was|of)$/i, '');
-      // an argument inside a call ("FloatProgress(value=0.0, ...") is not a metric
-      if (key.split('(').length > key.split(')').length) continue;
+      // an argument inside a call ("FloatProgress(value=0.0, ...") or the end of a unit in
+      // parentheses ("(ms): 4103.1" read as "ms)") is not a metric name
+      if (key.split('(').length !== key.split(')').length) continue;
       const base = key.toLowerCase();
       if (STEP_KEYS.test(base) || /^global_steps?$/.test(base)) {
         if (Number.isInteger(y)) f.step = y; // "step: 1172.13" (ms) is a time, not a counter
