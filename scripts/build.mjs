@@ -40,10 +40,10 @@ function tsFiles(dir) {
   return out;
 }
 
-/** The command-line linter (`mllab-lint`, package.json `bin`): its own bundle with a shebang. */
+/** The command-line tools (`mllab-lint`, `mllab-metrics`, package.json `bin`): their own bundles with a shebang. */
 const cli = {
   ...extension,
-  entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts' },
+  entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts', 'cli/mllab-metrics': 'src/cli/metrics.ts' },
   external: [],
   plugins: [],
   banner: { js: '#!/usr/bin/env node' },
@@ -57,6 +57,7 @@ if (watch) {
   rmSync('dist', { recursive: true, force: true });
   await Promise.all([extension, cli, ...vendors].map((o) => esbuild.build(o)));
   chmodSync('dist/cli/mllab-lint.js', 0o755);
+  chmodSync('dist/cli/mllab-metrics.js', 0o755);
   // uPlot runs only in the Training Run webview (never in the extension host): shipped as its own files
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['uPlot.iife.min.js', 'uPlot.min.css']) copyFileSync(join('node_modules', 'uplot', 'dist', f), join('dist', 'webview', f));

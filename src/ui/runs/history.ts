@@ -10,6 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { SettingIds } from '../../core/ids';
 import { MetricStream } from '../../core/logs/metrics';
+import type { MetricPattern } from '../../core/logs/metricLines';
 import type { RunRequest } from '../../core/run/createOptions';
 import { artifactsMount, finished, newRecord, withMetrics, type RunRecord, type RunSource } from '../../core/runs/record';
 import { RunStore } from '../../core/runs/store';
@@ -28,6 +29,8 @@ export interface RecordOptions {
   imageReference?: string;
   /** the engine the run is on, when not the current one (a profile's `engine:`) */
   engine?: Engine;
+  /** a profile's `metrics:` patterns, tried on each log line before the built-in forms */
+  metricPatterns?: MetricPattern[];
   /**
    * Sample GPUs with nvidia-smi even when the request asks for none (a container that has
    * GPUs by other means, or a test on an engine without a GPU runtime); default: when it asks.
@@ -160,7 +163,7 @@ export class RunHistory implements vscode.Disposable {
       const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
       const image = raw ? { ...r.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } : r.image;
       return { ...r, image, git };
-    }, source);
+    }, source, o.metricPatterns);
   }
 
   /**
@@ -184,9 +187,9 @@ export class RunHistory implements vscode.Disposable {
   }
 
   /** Follows a recorded run's logs to its end, then saves its metrics, exit code and artifacts. */
-  private follow(record: RunRecord, engine: Engine, gpu: { gpus?: boolean; gpuIntervalMs?: number }, complete?: (r: RunRecord) => Promise<RunRecord>, source?: RunOutputSource): ActiveRun {
+  private follow(record: RunRecord, engine: Engine, gpu: { gpus?: boolean; gpuIntervalMs?: number }, complete?: (r: RunRecord) => Promise<RunRecord>, source?: RunOutputSource, metricPatterns: MetricPattern[] = []): ActiveRun {
     const containerId = record.containerId;
-    const metrics = new MetricStream();
+    const metrics = new MetricStream({}, metricPatterns);
     const tail = new LastLines();
     const abort = new AbortController();
     this.aborts.add(abort);
