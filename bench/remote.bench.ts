@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { Engine } from '../src/engine/engine';
 import type { ResolvedConnection } from '../src/core/connection';
 import { startRemoteEngine, type RemoteEngine } from '../test/support/remoteEngine';
+import { medianAsync, medianOfValues, timedAsync } from './median';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
 const CLI = process.env.MLLAB_DOCKER_CLI ?? (existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker');
@@ -34,21 +35,9 @@ const RUN = `rb-${process.pid}`;
 const run = promisify(execFile);
 const VIA = (process.env.MLLAB_BENCH_VIA ?? 'tls,ssh').split(',').filter((v): v is 'tls' | 'ssh' => v === 'tls' || v === 'ssh');
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-async function medianOf(n: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up: the first call makes the connection
-  const t: number[] = [];
-  for (let i = 0; i < n; i++) t.push(await timed(fn));
-  return median(t);
-}
+const median = medianOfValues;
+const timed = timedAsync;
+const medianOf = (n: number, fn: () => Promise<unknown>) => medianAsync(n, fn);
 
 async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'mllab-rbench-'));

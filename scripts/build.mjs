@@ -7,7 +7,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
+import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -27,7 +27,7 @@ const extension = {
   plugins: [lazyVendorPlugin()],
 };
 
-const vendors = vendorBuilds('dist', { production });
+const vendors = [...vendorBuilds('dist', { production }), languageVendorBuild('dist', { production })];
 
 function tsFiles(dir) {
   const out = [];
@@ -41,13 +41,13 @@ function tsFiles(dir) {
 }
 
 /**
- * The command-line linter (`mllab-lint`, package.json `bin`): its own bundle with a shebang. It
- * requires the same dist/vendor files as the extension (dockerfile-ast, yaml) instead of a second
- * copy of each.
+ * The command-line tools (`mllab-lint`, `mllab-metrics`, package.json `bin`): their own bundles
+ * with a shebang. They require the same dist/vendor files as the extension (dockerfile-ast, yaml)
+ * instead of a second copy of each.
  */
 const cli = {
   ...extension,
-  entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts' },
+  entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts', 'cli/mllab-metrics': 'src/cli/metrics.ts' },
   external: ['cpu-features', '*.node'],
   plugins: [lazyVendorPlugin('../vendor/')],
   banner: { js: '#!/usr/bin/env node' },
@@ -61,6 +61,7 @@ if (watch) {
   rmSync('dist', { recursive: true, force: true });
   await Promise.all([extension, cli, ...vendors].map((o) => esbuild.build(o)));
   chmodSync('dist/cli/mllab-lint.js', 0o755);
+  chmodSync('dist/cli/mllab-metrics.js', 0o755);
   // uPlot runs only in the Training Run webview (never in the extension host): shipped as its own files
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['uPlot.iife.min.js', 'uPlot.min.css']) copyFileSync(join('node_modules', 'uplot', 'dist', f), join('dist', 'webview', f));

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { SettingIds, ViewIds, CommandIds, TASK_TYPE } from './core/ids';
+import { registerDebugType } from './ui/debug/provider';
 import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from './core/tree/models';
 import { registerCommands } from './ui/commands/registry';
 import { ProfileStore } from './ui/profiles/profileStore';
@@ -19,7 +20,7 @@ import { SharedList, replaceByIds } from './core/tree/sharedList';
 import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
-import { registerLanguageFeatures } from './ui/language/index';
+import { registerLanguageFeatures, type EditingApi } from './ui/language/index';
 import { networkNodes } from './core/tree/networks';
 import { networkUsage } from './core/network/networks';
 import { EnginesProvider } from './ui/views/enginesView';
@@ -31,6 +32,8 @@ import { RunHistory } from './ui/runs/history';
 import { RunsProvider } from './ui/runs/runsView';
 import { registerPanelSerializers } from './ui/panels/trainingRunPanel';
 import { SwarmView } from './ui/swarm/swarmView';
+import { ContainerFileSystem, registerContainerFileSystem } from './ui/files/fileSystem';
+import { filesChildren } from './ui/files/filesTree';
 
 /** What the extension exports: the views' providers, so tests and other extensions can read what the views show. */
 export interface MlLabApi {
@@ -47,6 +50,8 @@ export interface MlLabApi {
   readonly runs: RunHistory;
   /** ms spent in activate() */
   readonly activationMs: number;
+  /** the Dockerfile and compose editing help: the bench reads check costs, tests that its bundle loads lazily */
+  readonly editing: EditingApi;
 }
 
 const DANGLING_KEY = 'mlLab.images.showDangling';
@@ -106,8 +111,12 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.containersClearFilter,
     undefined,
     [containerList],
+    filesChildren(session),
     health,
   );
+  // a container's files in the editor (mllab-container: URIs)
+  const containerFiles = new ContainerFileSystem(session);
+  context.subscriptions.push(containerFiles, registerContainerFileSystem(containerFiles));
   const images = new NodeTreeProvider(
     'Images',
     async () => {
@@ -121,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       return `Architecture: ${d.os}/${d.architecture}`;
     },
     [containerList],
+    undefined,
     health,
   );
   // GET /system/df measures every volume (du on data sets and checkpoints): asked at most every
@@ -140,6 +150,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.volumesClearFilter,
     undefined,
     [containerList],
+    undefined,
     health,
   );
   // Networks view (issue 13): attached containers come from the shared container list.
@@ -152,6 +163,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.networksRefresh,
     undefined,
     [containerList],
+    undefined,
     health,
   );
   // Swarm (issue 14): the view appears while the engine is a swarm manager
@@ -180,7 +192,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     ['volumes', ViewIds.volumes, volumes],
     ['networks', ViewIds.networks, networks],
   ] as const) {
-    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks' });
+    // Several rows at once: start, stop, restart and remove act on every selected row (src/core/bulk.ts).
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: key !== 'volumes' && key !== 'networks', canSelectMany: true });
     treeViews[key] = view;
     context.subscriptions.push(
       view,
@@ -237,6 +250,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     runs: runHistory,
     runsView,
     swarm: swarmView,
+    files: containerFiles,
     showDangling,
     setShowDangling: async (value) => {
       await context.workspaceState.update(DANGLING_KEY, value);
@@ -246,8 +260,14 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push(
     ...registerCommands(commandContext),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new ProfileTaskProvider(commandContext)),
+    ...registerDebugType(commandContext),
   );
-  context.subscriptions.push(...registerLanguageFeatures(context));
+  const language = registerLanguageFeatures(context, {
+    listImages: () => session.get().listImages(),
+    inspectImage: (ref) => session.get().inspectImage(ref),
+    credentials: (registry) => registries.credentials.lookup(registry),
+  });
+  context.subscriptions.push(...language.disposables);
   context.subscriptions.push({ dispose: disposeLog });
   // Off the activation path, before anyone opens the sidebar: load dockerode, make the client and,
   // for an engine on a local socket (no SSH connection, no host-key question), fetch the container
@@ -265,7 +285,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: () => clearTimeout(warm) });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs, editing: language.api };
 }
 
 export function deactivate(): void {

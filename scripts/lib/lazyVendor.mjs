@@ -144,3 +144,39 @@ export function vendorBuilds(outdir, o = {}) {
     plugins: [shareVendorsPlugin(pkg)],
   }));
 }
+
+/**
+ * The editing services (src/core/language/services.ts: dockerfile-language-service,
+ * dockerfile-utils, the Compose language service) as one lazily loaded bundle,
+ * dist/vendor/language.js, which the editor layer `require`s on the first Dockerfile or compose
+ * request. dockerfile-ast and yaml come from their own vendor bundles next to it (not a second
+ * copy); the three copies of vscode-languageserver-types/-protocol/-textdocument that npm keeps
+ * for the libraries' different pins become one (their APIs used here are the same).
+ * @returns {import('esbuild').BuildOptions}
+ */
+export function languageVendorBuild(outdir, o = {}) {
+  const shared = ['dockerfile-ast', 'yaml'];
+  return {
+    entryPoints: ['src/core/language/services.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    outfile: join(outdir, 'vendor', 'language.js'),
+    sourcemap: !o.production,
+    minify: !!o.production,
+    logLevel: 'warning',
+    plugins: [{
+      name: 'shared-vendors',
+      setup(build) {
+        build.onResolve({ filter: new RegExp(`^(${shared.join('|')})$`) }, (args) => ({ path: `./${vendorFile(args.path).slice('vendor/'.length)}`, external: true }));
+        // One copy of each LSP support package: resolved from the project root, whoever imports it.
+        build.onResolve({ filter: /^vscode-(languageserver-types|languageserver-protocol|languageserver-textdocument|jsonrpc)(\/.*)?$/ }, async (args) => {
+          if (args.pluginData === 'root') return undefined;
+          const r = await build.resolve(args.path, { resolveDir: process.cwd(), kind: args.kind, pluginData: 'root' });
+          return r.errors.length ? undefined : { path: r.path };
+        });
+      },
+    }],
+  };
+}

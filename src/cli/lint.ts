@@ -15,6 +15,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { walkArgs } from './args';
 import { applyEdits, lintDockerfile, safeFixEdits, SEVERITY_ORDER } from '../core/dockerfile/index';
 import { lintRequirements } from '../core/requirements/index';
 import type { Finding, Severity } from '../core/dockerfile/types';
@@ -56,18 +57,7 @@ interface Args {
 /** Parses argv (without node and script). @throws Error with a usage message on bad arguments. */
 export function parseArgs(argv: readonly string[]): Args {
   const a: Args = { format: 'text', failLevel: 'warning', fix: false, files: [], help: false };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let value: string | undefined;
-    if (arg === '--') { a.files.push(...argv.slice(i + 1)); break; }
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) { value = arg.slice(eq + 1); arg = arg.slice(0, eq); }
-    const need = (): string => {
-      if (value !== undefined) return value;
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
+  walkArgs(argv, ({ arg, value: need }) => {
     switch (arg) {
       case '--format': {
         const v = need();
@@ -91,9 +81,9 @@ export function parseArgs(argv: readonly string[]): Args {
         break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new Error(`unknown option ${arg}`);
-        a.files.push(argv[i]);
+        a.files.push(arg);
     }
-  }
+  }, (f) => a.files.push(f));
   return a;
 }
 

@@ -75,6 +75,8 @@ export interface ImageDetails {
   volumes: string[];
   labels: Record<string, string>;
   user: string;
+  /** the config's `Env`, `NAME=value` each (values may hold secrets: never log them) */
+  env?: string[];
   /** the config's `Cmd` (`CMD`), [] when unset */
   cmd: string[];
   /** the config's `Entrypoint` (`ENTRYPOINT`), [] when unset */

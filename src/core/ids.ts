@@ -32,6 +32,8 @@ export const CommandIds = {
   containerPublishPort: 'mlLab.container.publishPort',
   containerMountVolume: 'mlLab.container.mountVolume',
   profileRun: 'mlLab.profile.run',
+  profileDebug: 'mlLab.profile.debug',
+  containerAttachDebugger: 'mlLab.container.attachDebugger',
   profileSave: 'mlLab.profile.save',
   profileCopyCommand: 'mlLab.profile.copyCommand',
   profilesOpen: 'mlLab.profiles.open',
@@ -40,6 +42,7 @@ export const CommandIds = {
   containersClearFilter: 'mlLab.containers.clearFilter',
   containersSort: 'mlLab.containers.sort',
   containersPrune: 'mlLab.containers.prune',
+  systemPrune: 'mlLab.system.prune',
   volumeInspect: 'mlLab.volume.inspect',
   volumeRemove: 'mlLab.volume.remove',
   volumesRefresh: 'mlLab.volumes.refresh',
@@ -109,6 +112,13 @@ export const CommandIds = {
   containerDownloadArtifacts: 'mlLab.container.downloadArtifacts',
   // port forwards of remote engines (issue 11)
   forwardsShow: 'mlLab.forwards.show',
+  // a container's files in the Containers view and the editor
+  containerFileOpen: 'mlLab.file.open',
+  containerFileRefresh: 'mlLab.file.refresh',
+  containerFileDownload: 'mlLab.file.download',
+  containerFileDelete: 'mlLab.file.delete',
+  containerFileNewFile: 'mlLab.file.newFile',
+  containerFileNewFolder: 'mlLab.file.newFolder',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -128,6 +138,7 @@ export const SettingIds = {
   dockerHost: 'mlLab.engine.dockerHost',
   engineContext: 'mlLab.engine.context',
   engineTimeoutMs: 'mlLab.engine.timeoutMs',
+  engineSshMaxSessions: 'mlLab.engine.sshMaxSessions',
   buildArgs: 'mlLab.build.args',
   buildBuilder: 'mlLab.build.builder',
   runLabels: 'mlLab.run.labels',
@@ -138,10 +149,13 @@ export const SettingIds = {
   lintEnable: 'mlLab.lint.enable',
   profilesFile: 'mlLab.profiles.file',
   lintRules: 'mlLab.lint.rules',
+  languageDockerfile: 'mlLab.language.dockerfile',
+  languageCompose: 'mlLab.language.compose',
   registries: 'mlLab.registries',
   // training runs (issue 12)
   runsLocation: 'mlLab.runs.location',
   runsMaxTotalMB: 'mlLab.runs.maxTotalMB',
+  filesOpenLimitMB: 'mlLab.files.openLimitMB',
 } as const;
 
 /** issue 14: context key set while the current engine is a Swarm manager (the Swarm view's `when`). */

@@ -33,7 +33,7 @@ export function rowWasLost(args: readonly unknown[]): boolean {
   return args.length > 0 && (args[0] === undefined || args[0] === null);
 }
 
-const viewOf: Record<string, string> = { container: 'Containers', image: 'Images', volume: 'Volumes', registry: 'Registries' };
+const viewOf: Record<string, string> = { container: 'Containers', file: 'Containers', image: 'Images', volume: 'Volumes', network: 'Networks', registry: 'Registries' };
 
 /**
  * The message for a row-only command that lost its row, naming the view from the command id

@@ -9,7 +9,7 @@
  */
 import type * as DockerodeNs from 'dockerode';
 import { readFileSync } from 'node:fs';
-import { SshDialAgent, SshError, sshTarget, type SshOptions } from './ssh';
+import { SshDialAgent, SshError, sshTarget, type SshOptions, type SshPoolStats } from './ssh';
 import { openSshForward, probeOverSsh } from './forward';
 import type { OpenedForward } from '../core/forwards';
 import type { ResolvedConnection } from '../core/connection';
@@ -94,28 +94,48 @@ export abstract class EngineBase {
 
   private sshDialAgent: SshDialAgent | undefined;
 
-  /** The shared SSH connection of an ssh:// engine (made on the first call). */
+  /** The SSH connection pool of an ssh:// engine (connections made on the first call). */
   private sshAgent(): SshDialAgent {
     const a = this.connection.address;
     if (a.kind !== 'ssh') throw new Error('not an ssh:// engine');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.sshDialAgent ??= new SshDialAgent(sshTarget(a, this.sshOptions), this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
+    if (!this.sshDialAgent) {
+      let target;
+      try {
+        target = sshTarget(a, this.sshOptions);
+      } catch (err) {
+        throw new EngineError(`${this.connection.describe}: ${(err as Error).message}`, 'unreachable', { hint: 'Fix ~/.ssh/config (ssh -G <host> shows how ssh reads it), then Retry.', cause: err });
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.sshDialAgent = new SshDialAgent(target, this.sshOptions, () => require('ssh2') as typeof import('ssh2'));
+    }
     return this.sshDialAgent;
+  }
+
+  /**
+   * For an ssh:// engine: its SSH connections and session channels now (src/engine/ssh.ts keeps
+   * each connection under the server's MaxSessions); undefined for other engines or before the
+   * first call.
+   */
+  sshPoolStats(): SshPoolStats | undefined {
+    return this.sshDialAgent?.stats();
   }
 
   /**
    * Port forwarding for an ssh:// engine: a free port of 127.0.0.1 here forwarded to
    * `remoteHost:remotePort` on the engine's machine, over the engine's SSH connection
    * (src/engine/forward.ts). Closes with the SSH connection.
+   * @param options.probe open and close one channel to the target first (default true), so a
+   *   wrong port fails here; false for a target that takes an empty connection as its one client
+   *   (debugpy's adapter port)
    * @throws EngineError ('unreachable') when the SSH connection fails; ('engine') when nothing
    *   answers at that port there, or the engine is not ssh://
    */
-  async openPortForward(remoteHost: string, remotePort: number): Promise<OpenedForward> {
+  async openPortForward(remoteHost: string, remotePort: number, options: { probe?: boolean } = {}): Promise<OpenedForward> {
     if (this.connection.address.kind !== 'ssh') {
       throw new EngineError(`Port forwarding needs an ssh:// engine; ${this.connection.describe} is not one.`, 'engine');
     }
     try {
-      return await openSshForward(this.sshAgent(), remoteHost, remotePort);
+      return await openSshForward(this.sshAgent(), remoteHost, remotePort, options);
     } catch (err) {
       // the engine answers; only that port does not: no "Retry the engine" for this one
       if (err instanceof SshError && err.kind === 'forward') throw new EngineError(err.message, 'engine', { cause: err });
@@ -133,7 +153,7 @@ export abstract class EngineBase {
     return probeOverSsh(this.sshAgent(), remoteHost, remotePort, path, timeoutMs);
   }
 
-  /** Closes the SSH connection of an ssh:// engine, or the pooled sockets of a tcp:// one; the next call opens new ones. */
+  /** Closes the SSH connections of an ssh:// engine (jump hosts too), or the pooled sockets of a tcp:// one; the next call opens new ones. */
   close(): void {
     this.sshDialAgent?.destroy();
     this.tcpAgent?.destroy();
@@ -195,6 +215,24 @@ export abstract class EngineBase {
       this.docker();
     } catch {
       // the first call reports it
+    }
+  }
+
+  /**
+   * `GET /system/df`, the engine's disk usage. Docker 20.10 computes one at a time and answers
+   * any other client meanwhile with HTTP 500 "a disk usage operation is already running"
+   * (moby daemon/disk_usage.go), so this asks again, every 300 ms, up to 10 times, before
+   * giving that error (another view, prune or `docker system df` usually finishes well within).
+   * @returns the engine's answer as dockerode gives it
+   */
+  protected async diskUsage(): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call('disk usage', () => this.docker().df());
+      } catch (err) {
+        if (attempt >= 10 || !(err instanceof EngineError) || !/disk usage operation is already running/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
     }
   }
 
@@ -349,6 +387,45 @@ export abstract class EngineBase {
       stopped = true;
       clearTimeout(timer);
     };
+  }
+
+  /**
+   * Reads a long stream of newline-delimited text (the events and stats streams give one JSON
+   * object per line): `onLine` gets each non-empty line, and returns 'stop' to end the stream.
+   * Resolves when the stream ends, fails, `onLine` stops it, `signal` aborts, or
+   * {@link watchLiveness} finds the engine gone (the stream is then destroyed).
+   */
+  protected async followLines(stream: NodeJS.ReadableStream, what: string, onLine: (line: string) => void | 'stop', signal?: AbortSignal): Promise<void> {
+    let buffered = '';
+    const destroy = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+    let finish = (): void => undefined;
+    const stopWatching = this.watchLiveness(what, () => {
+      finish();
+      destroy();
+    });
+    await new Promise<void>((resolve) => {
+      finish = resolve;
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (line && onLine(line) === 'stop') {
+            destroy();
+            resolve();
+            return;
+          }
+        }
+      });
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+      signal?.addEventListener('abort', () => {
+        destroy();
+        resolve();
+      });
+    }).finally(stopWatching);
   }
 
   /**

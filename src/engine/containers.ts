@@ -14,6 +14,11 @@ import { extraNetworks, recreateOptions, type RecreateChange } from '../core/run
 import type { ContainerState, ContainerSummary, PruneResult } from '../core/engineTypes';
 
 
+/** Longest pause between two attempts of a cut wait, in ms. */
+const WAIT_RETRY_MS = 5_000;
+/** How long a cut wait keeps trying without an answer from the engine, in ms (then its error is thrown). */
+const WAIT_RETRY_FOR_MS = 5 * 60_000;
+
 /** The container calls of {@link Engine}. */
 export abstract class ContainersApi extends EngineBase {
   /** `GET /containers/json?all=1`: running and stopped containers. */
@@ -245,15 +250,29 @@ export abstract class ContainersApi extends EngineBase {
 
   /**
    * `POST /containers/{id}/wait`: resolves with the exit code when the container stops. Not limited by the call timeout.
+   * A wait cut by the connection (an SSH connection dropped, a channel refused, the engine
+   * briefly away) is made again, so an exit is never lost: with 'not-running' after a
+   * 'next-exit' (the container has started by then, and may have stopped in the gap), every
+   * {@link WAIT_RETRY_MS} at most, for up to {@link WAIT_RETRY_FOR_MS} without an answer.
    * @param condition the engine's wait condition: 'not-running' (default), 'next-exit' (the next
    *   stop, even of a container not started yet) or 'removed' (for AutoRemove containers).
+   * @throws EngineError: 'notFound' (no such container), 'cancelled', or the last transport error
+   *   once the engine has not answered for {@link WAIT_RETRY_FOR_MS}
    */
   async waitContainer(id: string, signal?: AbortSignal, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<{ exitCode: number }> {
-    try {
-      const r = (await this.docker().getContainer(id).wait({ abortSignal: signal, ...(condition !== 'not-running' ? { condition } : {}) })) as { StatusCode: number };
-      return { exitCode: r.StatusCode };
-    } catch (err) {
-      throw this.mapError(`wait for container ${id}`, err, signal);
+    let failingSince: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = (await this.docker().getContainer(id).wait({ abortSignal: signal, ...(condition !== 'not-running' ? { condition } : {}) })) as { StatusCode: number };
+        return { exitCode: r.StatusCode };
+      } catch (err) {
+        const mapped = this.mapError(`wait for container ${id}`, err, signal);
+        if (mapped.kind !== 'unreachable' || signal?.aborted) throw mapped;
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > WAIT_RETRY_FOR_MS) throw mapped;
+        if (condition === 'next-exit') condition = 'not-running';
+        await new Promise((r) => setTimeout(r, Math.min(WAIT_RETRY_MS, 250 * 2 ** attempt)));
+      }
     }
   }
 

@@ -26,44 +26,21 @@ export abstract class EventsApi extends EngineBase {
     }
     // Subscribed: what changed before this moment is not in the stream (the caller lists again now).
     onOpen?.();
-    let buffered = '';
-    // A host gone without closing the connection: end the subscription, so the caller reconnects.
-    let finish = (): void => undefined;
-    const stopWatching = this.watchLiveness('The engine event stream', () => {
-      finish();
-      (stream as unknown as { destroy?: () => void }).destroy?.();
-    });
-    await new Promise<void>((resolve) => {
-      finish = resolve;
-      stream.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (!line) continue;
-          try {
-            const e = JSON.parse(line) as { Type: string; Action: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
-            onEvent({
-              type: e.Type,
-              action: e.Action,
-              // Podman leaves Actor.ID empty for volume events and names the volume in Attributes.name.
-              id: e.Actor?.ID || (e.Type === 'volume' ? (e.Actor?.Attributes?.name ?? '') : ''),
-              time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
-              attributes: e.Actor?.Attributes ?? {},
-            });
-          } catch {
-            // a partial or foreign line: skip it, the next refresh lists the truth anyway
-          }
-        }
-      });
-      stream.on('end', () => resolve());
-      stream.on('close', () => resolve());
-      stream.on('error', () => resolve());
-      signal.addEventListener('abort', () => {
-        (stream as unknown as { destroy?: () => void }).destroy?.();
-        resolve();
-      });
-    }).finally(stopWatching);
+    // A host gone without closing the connection ends the subscription, so the caller reconnects.
+    await this.followLines(stream, 'The engine event stream', (line) => {
+      try {
+        const e = JSON.parse(line) as { Type: string; Action: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
+        onEvent({
+          type: e.Type,
+          action: e.Action,
+          // Podman leaves Actor.ID empty for volume events and names the volume in Attributes.name.
+          id: e.Actor?.ID || (e.Type === 'volume' ? (e.Actor?.Attributes?.name ?? '') : ''),
+          time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+          attributes: e.Actor?.Attributes ?? {},
+        });
+      } catch {
+        // a partial or foreign line: skip it, the next refresh lists the truth anyway
+      }
+    }, signal);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Port forwarding over an ssh:// engine's SSH connection (issue 11): what `ssh -L
- * 127.0.0.1:<local>:<remote host>:<port> gpu-box` does, on the engine's one shared connection.
+ * Port forwarding over an ssh:// engine's SSH connection: what `ssh -L
+ * 127.0.0.1:<local>:<remote host>:<port> gpu-box` does, on a connection of the engine's pool.
  * A server listens on a free port of 127.0.0.1; each connection to it becomes an ssh2
  * `forwardOut` channel to `<remote host>:<port>` as the SSH host sees it. The bookkeeping (which
  * forwards exist, reuse, URL rewriting) is engine-independent: src/core/forwards.ts.
@@ -16,10 +16,21 @@ import type { SshDialAgent } from './ssh';
  * first that the target answers (one channel opened and closed), so a wrong port fails here,
  * with the reason, rather than in the browser. The forward closes itself when the SSH
  * connection closes (a drop, the engine switched or closed).
+ * `options.probe: false` skips that check (a target that takes an empty connection as its one client).
  * @throws SshError when the SSH connection cannot be made or nothing answers at the target
  */
-export async function openSshForward(agent: SshDialAgent, remoteHost: string, remotePort: number): Promise<OpenedForward> {
-  (await agent.forwardOut(remoteHost, remotePort)).destroy();
+export async function openSshForward(agent: SshDialAgent, remoteHost: string, remotePort: number, options: { probe?: boolean } = {}): Promise<OpenedForward> {
+  // one connection of the pool carries the forward: its channels are not sessions, so they never
+  // crowd out a stream, and the forward ends when that connection does
+  const link = await agent.pin();
+  if (options.probe !== false) {
+    try {
+      (await link.forwardOut(remoteHost, remotePort)).destroy();
+    } catch (err) {
+      link.release();
+      throw err;
+    }
+  }
   const sockets = new Set<net.Socket>();
   const listeners = new Set<() => void>();
   let closed = false;
@@ -27,7 +38,7 @@ export async function openSshForward(agent: SshDialAgent, remoteHost: string, re
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.pause();
-    agent.forwardOut(remoteHost, remotePort).then(
+    link.forwardOut(remoteHost, remotePort).then(
       (channel: Duplex) => {
         if (socket.destroyed) {
           channel.destroy();
@@ -50,11 +61,12 @@ export async function openSshForward(agent: SshDialAgent, remoteHost: string, re
   const close = () => {
     if (closed) return;
     closed = true;
+    link.release();
     server.close();
     for (const s of sockets) s.destroy();
     for (const l of [...listeners]) l();
   };
-  void agent.onConnectionClose(close).catch(close);
+  link.onClose(close);
   return {
     localPort: (server.address() as net.AddressInfo).port,
     close,

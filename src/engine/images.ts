@@ -39,6 +39,7 @@ export abstract class ImagesApi extends EngineBase {
       volumes: Object.keys((c.Volumes as Record<string, unknown> | undefined) ?? {}),
       labels: c.Labels ?? {},
       user: c.User ?? '',
+      env: c.Env ?? [],
       cmd: asWords(c.Cmd),
       entrypoint: asWords(c.Entrypoint),
       architecture: i.Architecture,
@@ -64,11 +65,18 @@ export abstract class ImagesApi extends EngineBase {
     await this.call(`tag ${ref} as ${repo}:${tag}`, (abortSignal) => this.docker().getImage(ref).tag({ repo, tag, abortSignal } as DockerodeNs.ImageTagOptions));
   }
 
-  /** `DELETE /images/{name}`; `noprune` keeps untagged parents other builds may still cache. */
-  async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.call(`remove image ${ref}`, (abortSignal) =>
-      this.docker().getImage(ref).remove({ force: options.force ?? false, noprune: true, abortSignal }),
-    );
+  /**
+   * `DELETE /images/{name}`. By default `noprune`: the untagged parent images (the classic
+   * builder's intermediate images) stay, because they are the build cache other builds of the
+   * same steps use. `untaggedParents: 'remove'` deletes them too, as `docker rmi` does: the
+   * engine walks up the parents and stops at the first one that is tagged, has another child
+   * image or is used by a container (moby daemon/images/image_delete.go, `imageDeleteHelper`
+   * with `prune`), so nothing another image or container still uses goes. For images whose
+   * build steps nobody else shares, e.g. what a test built.
+   */
+  async removeImage(ref: string, options: { force?: boolean; untaggedParents?: 'keep' | 'remove' } = {}): Promise<void> {
+    const noprune = options.untaggedParents !== 'remove';
+    await this.call(`remove image ${ref}`, (abortSignal) => this.docker().getImage(ref).remove({ force: options.force ?? false, noprune, abortSignal }));
   }
 
   /**
@@ -156,7 +164,7 @@ export abstract class ImagesApi extends EngineBase {
    * (the engine computes them, which can take seconds on a big engine: call on demand).
    */
   async imageDiskUsage(): Promise<ImageDiskUsage[]> {
-    const df = (await this.call('disk usage', () => this.docker().df())) as {
+    const df = (await this.diskUsage()) as {
       Images?: Array<{ Id: string; RepoTags?: string[] | null; Size: number; SharedSize?: number; Containers?: number; Labels?: Record<string, string> | null }>;
     };
     return (df.Images ?? []).map((i) => ({

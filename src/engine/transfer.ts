@@ -204,7 +204,7 @@ export abstract class TransferApi extends EngineBase {
   }
 
   /** One `/containers/{id}/archive` request; resolves with the response once its headers arrive (PUT: once the body is sent and answered). */
-  private archiveRequest(method: 'HEAD' | 'GET' | 'PUT', id: string, containerPath: string, signal?: AbortSignal, body?: NodeJS.ReadableStream): Promise<IncomingMessage> {
+  protected archiveRequest(method: 'HEAD' | 'GET' | 'PUT', id: string, containerPath: string, signal?: AbortSignal, body?: NodeJS.ReadableStream): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       this.docker().modem.dial(
         {

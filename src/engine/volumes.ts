@@ -18,7 +18,7 @@ export abstract class VolumesApi extends EngineBase {
     );
     const sizes = new Map<string, number>();
     if (options.withSizes) {
-      const df = (await this.call('disk usage', () => this.docker().df())) as { Volumes?: Array<{ Name: string; UsageData?: { Size: number } | null }> };
+      const df = (await this.diskUsage()) as { Volumes?: Array<{ Name: string; UsageData?: { Size: number } | null }> };
       for (const v of df.Volumes ?? []) if (v.UsageData && v.UsageData.Size >= 0) sizes.set(v.Name, v.UsageData.Size);
     }
     return (res.Volumes ?? []).map((v) => {

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { SettingIds } from '../core/ids';
 import { DEFAULT_TIMEOUT_MS } from '../engine/engine';
+import { DEFAULT_MAX_SESSIONS } from '../engine/ssh';
 
 function section(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration();
@@ -20,6 +21,11 @@ export const config = {
   engineTimeoutMs(): number {
     const v = section().get<number>(SettingIds.engineTimeoutMs) ?? DEFAULT_TIMEOUT_MS;
     return Number.isFinite(v) && v >= 1000 ? v : DEFAULT_TIMEOUT_MS;
+  },
+  /** `mlLab.engine.sshMaxSessions`: the MaxSessions of ssh:// engines' servers (sshd_config; default 10, OpenSSH's), a whole number of at least 1. */
+  sshMaxSessions(): number {
+    const v = section().get<number>(SettingIds.engineSshMaxSessions) ?? DEFAULT_MAX_SESSIONS;
+    return Number.isInteger(v) && v >= 1 ? v : DEFAULT_MAX_SESSIONS;
   },
   /** `mlLab.build.args`: build args for every build, string values only. */
   buildArgs(): Record<string, string> {

@@ -10,7 +10,7 @@ import { engineNamed, listEngines } from '../core/contexts';
 import { UserError } from '../core/errors';
 import { ForwardTable } from '../core/forwards';
 import { Engine, EngineError } from '../engine/engine';
-import { rememberHostKey, type HostKeyQuestion } from '../engine/ssh';
+import type { HostKeyQuestion, SshOptions } from '../engine/ssh';
 import { config } from './config';
 import { log } from './log';
 
@@ -39,7 +39,7 @@ export class EngineSession implements vscode.Disposable {
     if (!this.engine) {
       const resolved = resolveConnection(nodeConnectionInputs(config.dockerHost(), config.engineContext()));
       log().info(`Docker engine: ${resolved.describe}`);
-      this.engine = new Engine(resolved, config.engineTimeoutMs(), { askHostKey });
+      this.engine = new Engine(resolved, config.engineTimeoutMs(), sshOptions());
     }
     return this.engine;
   }
@@ -66,7 +66,7 @@ export class EngineSession implements vscode.Disposable {
     let engine = this.others.get(entry.label);
     if (!engine || engine.connection.describe !== entry.connection.describe) {
       engine?.close();
-      engine = new Engine(entry.connection, config.engineTimeoutMs(), { askHostKey });
+      engine = new Engine(entry.connection, config.engineTimeoutMs(), sshOptions());
       this.others.set(entry.label, engine);
     }
     const fixed = engine;
@@ -131,18 +131,29 @@ export function isUnreachable(err: unknown): boolean {
   return err instanceof EngineError && (err.kind === 'unreachable' || err.kind === 'tls' || err.kind === 'timeout');
 }
 
+/** How ssh:// engines ask and warn here, and the server's session limit from the settings. */
+function sshOptions(): SshOptions {
+  return {
+    askHostKey,
+    onWarning: (message) => {
+      log().warn(message);
+      void vscode.window.showWarningMessage(message);
+    },
+    maxSessions: config.sshMaxSessions(),
+  };
+}
+
 /**
  * First contact with an SSH engine host: shows its key fingerprint and asks, as `ssh` does; a
- * yes is remembered in ~/.ssh/known_hosts, so `ssh` and `docker -H ssh://` trust it too.
+ * yes is remembered (by the engine, once) in the first UserKnownHostsFile (~/.ssh/known_hosts by
+ * default), so `ssh` and `docker -H ssh://` trust it too.
  */
 async function askHostKey(q: HostKeyQuestion): Promise<boolean> {
   const trust = 'Trust and Connect';
   const answer = await vscode.window.showWarningMessage(
     `The authenticity of the Docker engine host ${q.port === 22 ? q.host : `[${q.host}]:${q.port}`} can't be established.`,
-    { modal: true, detail: `Its ${q.keyType} key fingerprint is ${q.fingerprint}.\nCompare it with the one the host's administrator gives you (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host). Trusting it adds it to ~/.ssh/known_hosts.` },
+    { modal: true, detail: `Its ${q.keyType} key fingerprint is ${q.fingerprint}.\nCompare it with the one the host's administrator gives you (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host). Trusting it adds it to ${q.knownHostsFile || '~/.ssh/known_hosts'}.` },
     trust,
   );
-  if (answer !== trust) return false;
-  rememberHostKey(q);
-  return true;
+  return answer === trust;
 }

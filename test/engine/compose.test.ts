@@ -19,7 +19,7 @@ import { composeArgs, composeEnv, detectComposeCli, type ComposeAction, type Com
 import { composeProjectName, readComposeFile, volumesRemovedByDown } from '../../src/core/compose/files';
 import { containerNodes, COMPOSE_PROJECT_LABEL } from '../../src/core/tree/models';
 import { Engine } from '../../src/engine/engine';
-import { httpText, repoRoot, testEngine, waitFor } from '../support/fixtures';
+import { httpText, removeTestImages, repoRoot, testEngine, waitFor } from '../support/fixtures';
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 
@@ -81,7 +81,8 @@ describe('Compose CLI with the two-service fixture', () => {
       for (const c of await engine.listContainers({ label: projectFilter() }).catch(() => [])) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
       for (const v of await engine.listVolumes({ label: projectFilter() }).catch(() => [])) await engine.removeVolume(v.name).catch(() => undefined);
       for (const n of await engine.listNetworks({ label: projectFilter() }).catch(() => [])) await engine.removeNetwork(n.id).catch(() => undefined);
-      for (const i of [`${project}_model`, `${project}-model`]) await engine.removeImage(i, { force: true }).catch(() => undefined);
+      // Compose v1 builds with the classic builder: its intermediate images go with the image.
+      await removeTestImages(engine, [`${project}_model`, `${project}-model`]);
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

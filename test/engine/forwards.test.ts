@@ -56,13 +56,8 @@ describe('remote engines: port forwards over SSH, and profiles with engine:', { 
       cmd: ['sh', '-c', `mkdir -p /w && echo ${body} > /w/index.html && exec httpd -f -p 8080 -h /w`],
     });
 
-  /** Ends every SSH session on the namespace's sshd (its per-connection processes, started by this test's sshd): a dropped connection. */
-  const dropSshSessions = () => {
-    const out = spawnSync('nsenter', [`--net=/var/run/netns/${remote.ns}`, 'ss', '-Htnp', 'state', 'established', '( sport = :22 )'], { encoding: 'utf8' }).stdout;
-    const pids = [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
-    assert.ok(pids.length > 0, `an SSH session to drop: ${out}`);
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
-  };
+  /** Ends every SSH connection to the namespace's sshd: a dropped connection. */
+  const dropSshSessions = () => assert.ok(remote.ssh!.dropConnections() > 0, 'an SSH connection to drop');
   const waitForEmpty = async (table: ForwardTable) => {
     for (let i = 0; i < 100 && table.list().length; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(table.list(), [], 'the forward left the list');

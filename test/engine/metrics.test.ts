@@ -88,17 +88,20 @@ describe('metrics recorded from real container logs', () => {
     const got = Object.fromEntries(Object.entries(record.series).map(([k, s]) => [k, s.xs.map((x, i) => [x, s.ys[i]])]));
     assert.deepEqual(got, {
       loss: [[1, 0.9], [2, 0.6287]],
-      kloss: [[1, 0.7], [2, 0.5]],
+      // the bar inside epoch 1 is at its step (1 of 32); the closing bars then go at each epoch's last step
+      kloss: [[1, 0.99], [32, 0.7], [64, 0.5]],
       kacc: [[1, 0.61], [2, 0.81]],
       lr: [[10, 0.001], [20, 0.0005]],
       gnorm: [[10, 1.5], [20, 1.25]],
       jloss: [[1, 0.62], [2, 0.41]],
       hf_loss: [[0.3, 2.41], [0.9, 1.62]],
       learning_rate: [[0.3, 0.00019], [0.9, 0.00016]],
-      // tqdm without an epoch or step: arrival order among metric lines (12th and 13th)
-      tq_loss: [[12, 0.62], [13, 0.48]],
-      pl_loss: [[0, 9.5], [1, 8.25]],
-      'test accuracy': [[17, 0.9333]],
+      // a tqdm bar without an epoch: its counter is the step
+      tq_loss: [[45, 0.62], [90, 0.48]],
+      // Lightning: inside epoch 0 at step 4, then each epoch's closing bar at its last step (18 per epoch)
+      pl_loss: [[4, 10.072], [18, 9.5], [36, 8.25]],
+      // after the last epoch named (1), in its own test series
+      'test/accuracy': [[1, 0.9333]],
     });
     assert.equal(record.metrics.kloss.best, 0.5);
     assert.equal(record.metrics.kacc.best, 0.81);
@@ -125,7 +128,7 @@ describe('metrics recorded from real container logs', () => {
     assert.deepEqual(record.series.loss.xs.map((x, i) => [x, record.series.loss.ys[i]]), printed);
     const json = JSON.parse(readFileSync(path.join(hostDir, 'metrics.json'), 'utf8')) as { final_loss: number; accuracy: number };
     assert.equal(record.metrics.loss.final, json.final_loss);
-    assert.equal(record.metrics['test accuracy'].final, json.accuracy);
+    assert.equal(record.metrics['test/accuracy'].final, json.accuracy);
     assert.deepEqual(record.request.envNames, ['EPOCHS']);
     const files = listArtifacts(hostDir);
     assert.ok(files?.files.some((f) => f.path === 'metrics.json' && f.bytes > 0), JSON.stringify(files));

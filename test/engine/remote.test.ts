@@ -7,8 +7,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Engine, EngineError } from '../../src/engine/engine';
 import type { ResolvedConnection } from '../../src/core/connection';
@@ -32,6 +33,23 @@ describe('remote engines: a second dockerd in a network namespace', { skip: !can
     engines.push(e);
     return e;
   };
+  /** ~/.ssh/config with the gpu-box alias and `extra` option lines for it (OpenSSH's syntax), run `fn`, then the plain alias again. */
+  const withConfig = async (extra: string[], fn: () => Promise<void>, identityFile = remote.ssh!.identityFile) => {
+    const write = (lines: string[], key: string) => writeFileSync(path.join(home, '.ssh', 'config'), [`Host gpu-box`, `  HostName ${remote.address}`, '  User root', `  IdentityFile ${key}`, ...lines.map((l) => `  ${l}`), ''].join('\n'));
+    write(extra, identityFile);
+    try {
+      await fn();
+    } finally {
+      write([], remote.ssh!.identityFile);
+    }
+  };
+  /** Whether something accepts TCP connections at `host:port`. */
+  const answers = (host: string, port: number) => new Promise<boolean>((resolve) => {
+    const c = net.connect({ host, port, timeout: 1000 });
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+    c.once('timeout', () => (c.destroy(), resolve(false)));
+  });
   /** Established TCP connections to the namespace's sshd. */
   const sshConnections = () => spawnSync('nsenter', [`--net=/var/run/netns/${remote.ns}`, 'ss', '-Htn', 'state', 'established', '( sport = :22 )'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
 
@@ -113,8 +131,36 @@ describe('remote engines: a second dockerd in a network namespace', { skip: !can
     assert.equal(questions[0].keyType, 'ssh-ed25519');
     const yes = sshEngine({ knownHosts: '', ask: async () => true });
     await yes.ping();
+    // a yes is remembered in the first UserKnownHostsFile (default ~/.ssh/known_hosts), as ssh does
+    const knownHosts = path.join(home, '.ssh', 'known_hosts');
+    assert.equal(readFileSync(knownHosts, 'utf8'), `${remote.ssh!.knownHostsLine}\n`);
+    rmSync(knownHosts);
     const silent = sshEngine({ knownHosts: '' });
     await assert.rejects(silent.ping(), /not in known_hosts/);
+  });
+
+  it('two views refreshing at once on a new host: one question, one known_hosts line (in the UserKnownHostsFile the config names)', async () => {
+    const file = path.join(home, 'lab_known_hosts');
+    writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n  UserKnownHostsFile ${file} ~/.ssh/other_known_hosts\n`);
+    try {
+      const questions: HostKeyQuestion[] = [];
+      const ask = async (q: HostKeyQuestion) => {
+        questions.push(q);
+        await new Promise((r) => setTimeout(r, 300)); // a person reading the fingerprint
+        return true;
+      };
+      const [a, b] = [sshEngine({ knownHosts: '', ask }), sshEngine({ knownHosts: '', ask })];
+      await Promise.all([a.listContainers(), b.listContainers(), a.listImages(), b.listImages()]);
+      assert.equal(questions.length, 1, 'one question');
+      assert.equal(questions[0].knownHostsFile, file);
+      assert.equal(readFileSync(file, 'utf8'), `${remote.ssh!.knownHostsLine}\n`, 'one line');
+      // the next connection finds it there: no question
+      const c = sshEngine({ knownHosts: '', ask });
+      await c.ping();
+      assert.equal(questions.length, 1);
+    } finally {
+      writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
+    }
   });
 
   it('a wrong key is refused with what to do', async () => {
@@ -124,5 +170,119 @@ describe('remote engines: a second dockerd in a network namespace', { skip: !can
     } finally {
       writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
     }
+  });
+
+  describe('ssh_config options that decide trust', () => {
+    const fresh = () => path.join(mkdtempSync(path.join(tmpdir(), 'mllab-kh-')), 'known_hosts');
+    const asked: HostKeyQuestion[] = [];
+    const ask = async (q: HostKeyQuestion) => (asked.push(q), true);
+
+    it('StrictHostKeyChecking yes: an unknown host is refused without a question, naming the setting', async () => {
+      const kh = fresh();
+      asked.length = 0;
+      await withConfig([`UserKnownHostsFile ${kh}`, 'StrictHostKeyChecking yes'], async () => {
+        await assert.rejects(sshEngine({ knownHosts: '', ask }).ping(), /StrictHostKeyChecking yes, so it is never asked about/);
+      });
+      assert.equal(asked.length, 0);
+      assert.equal(existsSync(kh), false, 'nothing written');
+    });
+    it('StrictHostKeyChecking accept-new: added without a question', async () => {
+      const kh = fresh();
+      asked.length = 0;
+      await withConfig([`UserKnownHostsFile ${kh}`, 'StrictHostKeyChecking accept-new'], async () => {
+        await sshEngine({ knownHosts: '', ask }).ping();
+      });
+      assert.equal(asked.length, 0);
+      assert.equal(readFileSync(kh, 'utf8'), `${remote.ssh!.knownHostsLine}\n`);
+    });
+    it('StrictHostKeyChecking no: added without a question, with one warning per host', async () => {
+      const kh = fresh();
+      const warnings: string[] = [];
+      await withConfig([`UserKnownHostsFile ${kh}`, 'StrictHostKeyChecking no'], async () => {
+        const e = new Engine({ address: { kind: 'ssh', host: 'gpu-box' }, source: 'setting', describe: 'ssh://gpu-box (test)' }, 20_000, { home, localUser: 'nobody', agentSocket: '', knownHostsText: '', onWarning: (m) => warnings.push(m) });
+        engines.push(e);
+        await e.ping();
+        e.close();
+        rmSync(kh);
+        await e.ping(); // unknown again: added again, no second warning
+      });
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /StrictHostKeyChecking no/);
+      assert.equal(readFileSync(kh, 'utf8'), `${remote.ssh!.knownHostsLine}\n`);
+    });
+    it('StrictHostKeyChecking no still refuses a changed key', async () => {
+      await withConfig(['StrictHostKeyChecking no'], async () => {
+        await assert.rejects(sshEngine({ knownHosts: remote.ssh!.wrongKnownHostsLine }).ping(), /differs from the one in known_hosts/);
+      });
+    });
+    it('GlobalKnownHostsFile is read: a key there is trusted without a question', async () => {
+      const global = fresh();
+      writeFileSync(global, `${remote.ssh!.knownHostsLine}\n`);
+      asked.length = 0;
+      await withConfig([`UserKnownHostsFile ${fresh()}`, `GlobalKnownHostsFile ${global}`], async () => {
+        await sshEngine({ knownHosts: '', ask }).ping();
+      });
+      assert.equal(asked.length, 0);
+    });
+    it('HostKeyAlias: known_hosts is read under the alias, not the address', async () => {
+      const kh = fresh();
+      writeFileSync(kh, `gpu-cluster ${remote.ssh!.knownHostsLine.split(' ').slice(1).join(' ')}\n`);
+      asked.length = 0;
+      await withConfig([`UserKnownHostsFile ${kh}`, 'HostKeyAlias gpu-cluster', 'StrictHostKeyChecking yes'], async () => {
+        await sshEngine({ knownHosts: '', ask }).ping();
+      });
+      assert.equal(asked.length, 0);
+    });
+    it('ConnectTimeout: a host that does not answer is given up after that many seconds, saying so', async () => {
+      remote.setLink(false);
+      try {
+        await withConfig(['ConnectTimeout 2'], async () => {
+          const started = Date.now();
+          await assert.rejects(sshEngine().ping(), /no answer within 2 s \(ConnectTimeout in ~\/\.ssh\/config\)/);
+          assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
+        });
+      } finally {
+        remote.setLink(true);
+        // the neighbour entry failed while the link was down: wait until sshd answers again
+        for (let i = 0; i < 40 && !(await answers(remote.address, 22)); i++) await new Promise((r) => setTimeout(r, 250));
+      }
+    });
+  });
+
+  describe('ssh_config options that decide the keys', () => {
+    let agent: { sock: string; pid: number } | undefined;
+    before(() => {
+      const sock = path.join(mkdtempSync(path.join(tmpdir(), 'mllab-agent-')), 'agent.sock');
+      const out = spawnSync('ssh-agent', ['-a', sock, '-s'], { encoding: 'utf8' }).stdout;
+      agent = { sock, pid: Number(/SSH_AGENT_PID=(\d+)/.exec(out)?.[1]) };
+      const add = spawnSync('ssh-add', [remote.ssh!.identityFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, encoding: 'utf8' });
+      assert.equal(add.status, 0, add.stderr);
+    });
+    after(() => {
+      if (agent?.pid) process.kill(agent.pid);
+    });
+    it('IdentityAgent: the key comes from the agent the config names (the IdentityFile does not exist)', async () => {
+      await withConfig([`IdentityAgent ${agent!.sock}`], async () => {
+        await sshEngine().ping();
+      }, path.join(home, 'no-such-key'));
+    });
+    it('IdentityAgent none: the agent is not asked', async () => {
+      await withConfig(['IdentityAgent none'], async () => {
+        await assert.rejects(sshEngine().ping(), /refused every key offered/);
+      }, path.join(home, 'no-such-key'));
+    });
+    it('IdentitiesOnly yes: the agent offers only the keys IdentityFile names', async () => {
+      const other = path.join(mkdtempSync(path.join(tmpdir(), 'mllab-key-')), 'id_other');
+      spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+      await withConfig([`IdentityAgent ${agent!.sock}`, 'IdentitiesOnly yes'], async () => {
+        await assert.rejects(sshEngine().ping(), /refused every key offered .*IdentitiesOnly yes/);
+      }, other);
+      // the agent's key named by IdentityFile (only its .pub here): offered
+      const pubOnly = path.join(mkdtempSync(path.join(tmpdir(), 'mllab-key-')), 'id_agent');
+      writeFileSync(`${pubOnly}.pub`, readFileSync(`${remote.ssh!.identityFile}.pub`));
+      await withConfig([`IdentityAgent ${agent!.sock}`, 'IdentitiesOnly yes'], async () => {
+        await sshEngine().ping();
+      }, pubOnly);
+    });
   });
 });

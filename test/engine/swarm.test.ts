@@ -8,7 +8,9 @@
  * The machine's engine is shared by other tests: the swarm lives only as long as this file,
  * is left on both daemons in `after` (and by a process exit handler if the process dies
  * first), and the test refuses to start when the engine is already in a swarm (it would not
- * be ours to leave). Services carry the test label and are removed after each case.
+ * be ours to leave). Services carry the test label and are removed after each case, with the
+ * task containers Docker keeps on the nodes; `docker_gwbridge`, which `swarm init` makes, is
+ * removed after leaving when it was not there before.
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,10 +19,10 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../src/engine/engine';
+import { Engine, EngineError } from '../../src/engine/engine';
 import type { EngineAddress } from '../../src/core/connection';
 import type { EngineEntry } from '../../src/core/contexts';
-import { routeToTaskContainer } from '../../src/core/swarm/taskEngine';
+import { describeTaskContainerRemoval, removeTaskContainers, routeToTaskContainer, taskContainerPlaces } from '../../src/core/swarm/taskEngine';
 import { parseProfiles, type Profile } from '../../src/core/run/profile';
 import { pinnedReference, toServiceSpec } from '../../src/core/swarm/serviceSpec';
 import { encodeRegistryAuth } from '../../src/core/registry/auth';
@@ -60,9 +62,20 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     void (worker?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
 
+  let hadGwbridge = true;
+  /** The Engines view as a user would have it: the machine's engine (current) and a context for the worker's TLS address. */
+  const engineEntries = (): { current: EngineEntry; workerEntry: EngineEntry } => {
+    const current: EngineEntry = { id: 'default', label: 'default', kind: 'default', address: engine.connection.address, connection: engine.connection, current: true, cliCurrent: true };
+    const workerAddress: EngineAddress = { kind: 'tcp', host: worker!.address, port: 2376, tls: { caPath: path.join(worker!.certDir, 'ca.pem'), certPath: path.join(worker!.certDir, 'cert.pem'), keyPath: path.join(worker!.certDir, 'key.pem'), verify: true } };
+    const workerEntry: EngineEntry = { id: 'context:swarm-worker', label: 'swarm-worker', kind: 'context', address: workerAddress, connection: { address: workerAddress, source: 'context', contextName: 'swarm-worker', describe: `${worker!.tlsHost} (test)` }, current: false, cliCurrent: false };
+    return { current, workerEntry };
+  };
+  const containerGone = (err: unknown) => err instanceof EngineError && err.kind === 'notFound';
+
   before(async () => {
     const state = swarmState();
     if (state !== 'inactive') throw new Error(`the machine's engine is already in a swarm (${state}); this test makes and leaves its own, so it does not run`);
+    hadGwbridge = dockerCli(['network', 'inspect', 'docker_gwbridge']).status === 0;
     worker = await startRemoteEngine('swarm', { dockerdArgs: ['--node-generic-resource', 'NVIDIA-GPU=gpu0'], hostname: 'mllab-gpu-worker' });
     workerUp = true;
     // The worker cannot reach any registry: it gets the test image by docker save | docker load,
@@ -91,8 +104,17 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
   });
 
   afterEach(async () => {
-    // only this run's services
-    for (const s of await engine.listServices({ label: [`${TEST_LABEL}=${RUN}`] }).catch(() => [])) await engine.removeService(s.id).catch(() => undefined);
+    // only this run's services, and the task containers Docker keeps on the nodes after them
+    for (const s of await engine.listServices({ label: [`${TEST_LABEL}=${RUN}`] }).catch(() => [])) {
+      const [tasks, nodes, info] = await Promise.all([engine.listTasks(s.id), engine.listNodes(), engine.info()]).catch(() => [[], [], undefined] as const);
+      await engine.removeService(s.id).catch(() => undefined);
+      const { current, workerEntry } = engineEntries();
+      const places = taskContainerPlaces(tasks, nodes, info?.swarmNodeId, workerUp ? [current, workerEntry] : [current]);
+      const through = workerUp ? new Engine(workerEntry.connection!, 30_000) : undefined;
+      const r = await removeTaskContainers(places, (p) => (p.route.kind === 'engine' && through ? through : engine), containerGone);
+      through?.close();
+      if (r.stayed.length) log(`after ${s.name}: ${describeTaskContainerRemoval(s.name, r)}`);
+    }
   });
 
   after(async () => {
@@ -102,6 +124,8 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
       log(`worker leave: ${String(e)}`);
     }
     if (weMadeTheSwarm) leaveLocalSwarm();
+    // `swarm init` made docker_gwbridge; leaving keeps it.
+    if (weMadeTheSwarm && !hadGwbridge) dockerCli(['network', 'rm', 'docker_gwbridge']);
     process.off('exit', onExit);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -258,10 +282,7 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     assert.equal(t.exitCode, 0, JSON.stringify(tasks));
     const info = await engine.info();
     assert.ok(info.swarmNodeId && info.swarmNodeId !== workerNodeId, 'GET /info names the manager\'s own node');
-    // The Engines view: the machine's engine (current) and a context for the worker's TLS address.
-    const current: EngineEntry = { id: 'default', label: 'default', kind: 'default', address: engine.connection.address, connection: engine.connection, current: true, cliCurrent: true };
-    const workerAddress: EngineAddress = { kind: 'tcp', host: worker!.address, port: 2376, tls: { caPath: path.join(worker!.certDir, 'ca.pem'), certPath: path.join(worker!.certDir, 'cert.pem'), keyPath: path.join(worker!.certDir, 'key.pem'), verify: true } };
-    const workerEntry: EngineEntry = { id: 'context:swarm-worker', label: 'swarm-worker', kind: 'context', address: workerAddress, connection: { address: workerAddress, source: 'context', contextName: 'swarm-worker', describe: `${worker!.tlsHost} (test)` }, current: false, cliCurrent: false };
+    const { current, workerEntry } = engineEntries();
     // Without the worker's entry: no way there, and the message names the node and its address.
     const none = routeToTaskContainer(t, nodes, info.swarmNodeId, [current]);
     assert.equal(none.kind, 'none');
@@ -284,6 +305,49 @@ describe('swarm: a two-node swarm (this engine the manager, a namespace dockerd 
     } finally {
       through.close();
       rmSync(dest, { recursive: true, force: true });
+    }
+  });
+
+  it('Remove Service on a finished job: the task containers Docker keeps go from both nodes, the worker\'s through its engine; without one it is named as staying', async () => {
+    const profile = profileOf([
+      '    run:',
+      '      command: ["sh", "-c", "echo done on $(hostname)"]',
+      '    swarm:',
+      '      replicas: 2',
+      '      maxPerNode: 1',
+    ].join('\n'));
+    const { id, name } = await createJob(profile);
+    const { tasks, nodes } = await waitJob(id, 2);
+    assert.equal(new Set(tasks.map((t) => t.nodeId)).size, 2, 'one task on each node');
+    const info = await engine.info();
+    const { current, workerEntry } = engineEntries();
+    const workerHost = hostnameOf(nodes, workerNodeId)!;
+    const through = new Engine(workerEntry.connection!, 30_000);
+    try {
+      const places = taskContainerPlaces(tasks, nodes, info.swarmNodeId, [current, workerEntry]);
+      assert.deepEqual(places.map((p) => p.route.kind).sort(), ['current', 'engine']);
+      const onManager = places.find((p) => p.route.kind === 'current')!.containerId;
+      const onWorker = places.find((p) => p.route.kind === 'engine')!.containerId;
+      await engine.removeService(id);
+      await new Promise((r) => setTimeout(r, 3_000));
+      // What the user saw before: the service is gone, its exited task containers are not.
+      const kept = [await engine.inspectContainer(onManager).then(() => 'manager', () => ''), await through.inspectContainer(onWorker).then(() => 'worker', () => '')].filter(Boolean);
+      log(`${name}: 3 s after DELETE /services, task containers still on: ${kept.join(', ') || 'none'}`);
+      // With only the machine's engine in the Engines view, the worker's container stays and is named.
+      const partial = await removeTaskContainers(taskContainerPlaces(tasks, nodes, info.swarmNodeId, [current]), () => engine, containerGone);
+      assert.deepEqual(partial.removed.map((p) => p.containerId), [onManager]);
+      const said = describeTaskContainerRemoval(name, partial);
+      assert.match(said, new RegExp(`and its 1 task container\\. 1 task container stays: container ${onWorker.slice(0, 12)} \\(slot \\d\\) on ${workerHost} \\(${worker!.address.replace(/\./g, '\\.')}\\): no engine of the Engines view reaches the node\\.$`));
+      await assert.rejects(engine.inspectContainer(onManager), /no such container|not found/i, 'the manager\'s task container is gone');
+      await through.inspectContainer(onWorker); // still there
+      // With the worker's engine: it goes too.
+      const full = await removeTaskContainers(places, (p) => (p.route.kind === 'engine' ? through : engine), containerGone);
+      assert.equal(full.stayed.length, 0, describeTaskContainerRemoval(name, full));
+      assert.equal(full.removed.length, 2, 'the one already removed counts as gone');
+      await assert.rejects(through.inspectContainer(onWorker), /no such container|not found/i, 'the worker\'s task container is gone');
+      log(`${name}: ${said} | then with the worker's engine: ${describeTaskContainerRemoval(name, full)}`);
+    } finally {
+      through.close();
     }
   });
 

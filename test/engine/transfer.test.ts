@@ -6,7 +6,7 @@
  * that escapes (absolute symlinks, `..` symlinks) is refused and named; existing files are
  * reported before anything is overwritten.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,8 +14,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
-import type { ResolvedConnection } from '../../src/core/connection';
-import { makeSshHome, startRemoteEngine, type RemoteEngine } from '../support/remoteEngine';
+import { useRemoteEngines } from '../support/remoteEngine';
 import { TEST_LABEL, cleanup, runId, testEngine } from '../support/fixtures';
 
 const TINY = process.env.MLLAB_TINY_IMAGE ?? 'mllab-test/busybox:1';
@@ -197,28 +196,8 @@ describe('Upload to Container and Download Artifacts (PUT/GET /containers/{id}/a
   });
 
   describe('against a second machine (a dockerd in a network namespace)', { skip: !canMakeMachines && 'needs root and iproute2 (scripts/setup/remote.sh)' }, () => {
-    let remote: RemoteEngine;
-    let home: string;
-    let tls: Engine;
-    let ssh: Engine;
-    before(async () => {
-      remote = await startRemoteEngine('xfer', { ssh: true });
-      remote.loadImage(TINY);
-      home = makeSshHome(remote, 'xfer');
-      const tlsConnection: ResolvedConnection = {
-        address: { kind: 'tcp', host: remote.address, port: 2376, tls: { caPath: path.join(remote.certDir, 'ca.pem'), certPath: path.join(remote.certDir, 'cert.pem'), keyPath: path.join(remote.certDir, 'key.pem'), verify: true } },
-        source: 'setting', describe: `${remote.tlsHost} TLS (test)`,
-      };
-      tls = new Engine(tlsConnection, 30_000);
-      ssh = new Engine({ address: { kind: 'ssh', host: 'gpu-box' }, source: 'setting', describe: 'ssh://gpu-box (test)' }, 30_000,
-        { home, localUser: 'nobody', agentSocket: '', knownHostsText: remote.ssh!.knownHostsLine });
-    });
-    after(async () => {
-      ssh?.close();
-      await remote?.stop();
-      if (home) rmSync(home, { recursive: true, force: true });
-    });
-    roundTrip('tcp+tls', () => tls, (args) => remote.docker(args));
-    roundTrip('ssh', () => ssh, (args) => remote.docker(args));
+    const machine = useRemoteEngines('xfer', [TINY]);
+    roundTrip('tcp+tls', machine.tls, (args) => machine.remote().docker(args));
+    roundTrip('ssh', machine.ssh, (args) => machine.remote().docker(args));
   });
 });

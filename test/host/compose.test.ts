@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import type { MlLabApi } from '../../src/extension';
 import { CommandIds } from '../../src/core/ids';
 import { composeProjectName } from '../../src/core/compose/files';
-import { repoRoot, runId, testEngine, waitFor } from '../support/fixtures';
+import { removeTestImages, repoRoot, runId, testEngine, waitFor } from '../support/fixtures';
 
 const EXTENSION_ID = 'ml-container-lab.ml-container-lab';
 const RUN = runId('hostc');
@@ -53,8 +53,8 @@ describe('Compose and networks in a real extension host', () => {
     for (const c of await engine.listContainers({ label: filter() })) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     for (const v of await engine.listVolumes({ label: filter() })) await engine.removeVolume(v.name).catch(() => undefined);
     for (const n of await engine.listNetworks({ label: filter() })) await engine.removeNetwork(n.id).catch(() => undefined);
-    await engine.removeImage(`${project}_model`, { force: true }).catch(() => undefined);
-    await engine.removeImage(`${project}-model`, { force: true }).catch(() => undefined);
+    // Compose v1 builds with the classic builder: its intermediate images go with the image.
+    await removeTestImages(engine, [`${project}_model`, `${project}-model`]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -19,6 +19,8 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
+import { Engine } from '../../src/engine/engine';
 
 export interface RemoteEngine {
   /** network namespace name */
@@ -44,6 +46,16 @@ export interface RemoteEngine {
     knownHostsLine: string;
     /** a known_hosts line with another key for the same address (a host-key mismatch) */
     wrongKnownHostsLine: string;
+    /** sshd's log so far (LogLevel VERBOSE: connections, logins, and `error: no more sessions` refusals) */
+    log(): string;
+    /**
+     * Rewrites sshd_config with `extraLines` added (e.g. `MaxSessions 3`; [] for the stock
+     * settings) and restarts sshd (SIGHUP: it re-executes itself with the new file; connections
+     * already made keep their settings). Resolves when it answers again.
+     */
+    reconfigure(extraLines: string[]): Promise<void>;
+    /** SIGKILLs sshd's per-connection processes: every SSH connection to it drops; returns how many processes */
+    dropConnections(): number;
   };
   /**
    * TLS certificates that must be refused (fault tests), each a folder as DOCKER_CERT_PATH
@@ -53,7 +65,7 @@ export interface RemoteEngine {
    * by an unknown CA).
    */
   readonly badTls: { expiredClient: string; untrustedClient: string; otherCa: string };
-  /** the host's end of the veth pair (its name), e.g. for `tc` */
+  /** the host's end of the veth pair (its name), e.g. for `tc`; with `via`, it lives in the jump host's namespace */
   readonly vethHost: string;
   /** SIGKILLs the namespace dockerd (a crash: its connections close at once) */
   killDaemon(): Promise<void>;
@@ -181,6 +193,165 @@ function waitUntil(what: string, ok: () => boolean, timeoutMs: number, onTimeout
   }
 }
 
+/** The names and addresses of a test namespace `name` on a freshly claimed subnet, and its folder. */
+function planNamespace(name: string, what: string) {
+  if (!/^[a-z0-9]{1,6}$/.test(name)) throw new Error(`${what} name '${name}': 1-6 lower-case letters or digits`);
+  const subnet = claimSubnet();
+  const k = subnet.k;
+  return {
+    subnet, k,
+    ns: `mllab-${name}-${process.pid}`,
+    vethHost: `mlh${name}${k}`.slice(0, 15),
+    vethNs: `mln${name}${k}`.slice(0, 15),
+    hostAddress: `10.231.${k}.1`,
+    address: `10.231.${k}.2`,
+    dir: mkdtempSync(path.join(tmpdir(), `mllab-${what === 'jump host' ? 'jump' : 'remote'}-${name}-`)),
+  };
+}
+
+/**
+ * Makes the namespace and its veth pair: the namespace's end addressed `address`, the other end
+ * (`hostAddress`) on this machine, or in namespace `peerNs`. This machine gets an unreachable
+ * route for the subnet behind any real one: traffic for it never takes the default route (if the
+ * veth goes away while a client still dials the address, or when the subnet hangs off `peerNs`).
+ */
+function joinNamespace(p: ReturnType<typeof planNamespace>, peerNs?: string): void {
+  run('ip', ['netns', 'add', p.ns]);
+  run('ip', ['link', 'add', p.vethHost, 'type', 'veth', 'peer', 'name', p.vethNs]);
+  run('ip', ['link', 'set', p.vethNs, 'netns', p.ns]);
+  const inPeer = (args: string[]) => (peerNs ? run('ip', ['netns', 'exec', peerNs, ...args]) : run(args[0], args.slice(1)));
+  if (peerNs) run('ip', ['link', 'set', p.vethHost, 'netns', peerNs]);
+  inPeer(['ip', 'addr', 'add', `${p.hostAddress}/24`, 'dev', p.vethHost]);
+  inPeer(['ip', 'link', 'set', p.vethHost, 'up']);
+  run('ip', ['route', 'add', 'unreachable', `10.231.${p.k}.0/24`, 'metric', '4000']);
+  run('ip', ['netns', 'exec', p.ns, 'ip', 'addr', 'add', `${p.address}/24`, 'dev', p.vethNs]);
+  run('ip', ['netns', 'exec', p.ns, 'ip', 'link', 'set', p.vethNs, 'up']);
+  run('ip', ['netns', 'exec', p.ns, 'ip', 'link', 'set', 'lo', 'up']);
+}
+
+/** A login node: a network namespace joined to this machine with sshd only (no Docker engine), to jump through. */
+export interface JumpHost {
+  readonly ns: string;
+  /** where its sshd listens, e.g. 10.231.43.2 */
+  readonly address: string;
+  readonly ssh: NonNullable<RemoteEngine['ssh']>;
+  /** takes its sshd down (SIGTERM) or starts it again: the jump host gone */
+  setSshd(up: boolean): Promise<void>;
+  /** deletes the namespace, its veth and folder; stop the engines behind it first */
+  stop(): Promise<void>;
+}
+
+/**
+ * sshd in namespace `ns` on `address`:22 with its own host key, a client key (root may log in
+ * with it) and a config written to `dir`; it logs at VERBOSE to `dir`/sshd.log (refusals of
+ * session channels, `error: no more sessions`, are ERROR lines, so they are in it too).
+ * `scanFrom`: the namespace to check it answers from (default: this machine's).
+ */
+function startSshd(o: { dir: string; ns: string; address: string; children: ChildProcess[]; extraConfig: string[]; scanFrom?: string }): NonNullable<RemoteEngine['ssh']> & { process: () => ChildProcess; start: () => void } {
+  const { dir, address } = o;
+  mkdirSync('/run/sshd', { recursive: true });
+  const hostKey = path.join(dir, 'ssh_host_ed25519_key');
+  const clientKey = path.join(dir, 'id_ed25519');
+  const otherKey = path.join(dir, 'other_host_key');
+  for (const f of [hostKey, clientKey, otherKey]) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f]);
+  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+  const config = path.join(dir, 'sshd_config');
+  const logFile = path.join(dir, 'sshd.log');
+  const writeConfig = (extra: string[]) => writeFileSync(config, [
+    `ListenAddress ${address}`, 'Port 22', `HostKey ${hostKey}`, `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`, 'UsePAM no', 'StrictModes no', 'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', ...o.extraConfig,
+    'AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes', 'LogLevel VERBOSE', ...extra, '',
+  ].join('\n'));
+  writeConfig([]);
+  const keyLine = (f: string) => readFileSync(`${f}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const answers = () => {
+    const scan = ['ssh-keyscan', '-T', '2', '-t', 'ed25519', address];
+    const r = o.scanFrom ? spawnSync('nsenter', [`--net=/var/run/netns/${o.scanFrom}`, ...scan], { encoding: 'utf8', timeout: 5000 }) : spawnSync(scan[0], scan.slice(1), { encoding: 'utf8', timeout: 5000 });
+    return r.stdout?.includes('ssh-ed25519') ?? false;
+  };
+  let sshd: ChildProcess | undefined;
+  const start = () => {
+    // -E: its log to a file the tests read (not a pipe: waitUntil blocks this event loop)
+    const d = spawn('nsenter', [`--net=/var/run/netns/${o.ns}`, '/usr/sbin/sshd', '-D', '-E', logFile, '-f', config], { stdio: 'ignore' });
+    sshd = d;
+    o.children.push(d);
+    waitUntil('sshd in the namespace did not answer', () => {
+      if (d.exitCode !== null) throw new Error(`sshd exited: ${log().slice(-2000)}`);
+      return answers();
+    }, 30_000, () => log().slice(-2000));
+  };
+  start();
+  return {
+    host: `ssh://root@${address}`,
+    user: 'root',
+    identityFile: clientKey,
+    knownHostsLine: `${address} ${keyLine(hostKey)}`,
+    wrongKnownHostsLine: `${address} ${keyLine(otherKey)}`,
+    log,
+    reconfigure: async (extra) => {
+      writeConfig(extra);
+      const before = log().length;
+      sshd!.kill('SIGHUP');
+      // re-executed: it logs that it listens again (VERBOSE), then answers
+      waitUntil('sshd did not come back after SIGHUP', () => log().slice(before).includes('Server listening') && answers(), 30_000, () => log().slice(-2000));
+    },
+    dropConnections: () => {
+      const out = spawnSync('nsenter', [`--net=/var/run/netns/${o.ns}`, 'ss', '-Htnp', 'state', 'established', '( sport = :22 )'], { encoding: 'utf8' }).stdout;
+      const pids = [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))].filter((pid) => pid !== sshd?.pid);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      return pids.length;
+    },
+    process: () => sshd!,
+    start,
+  };
+}
+
+/**
+ * Starts a login node (`name`: 1-6 lower-case letters or digits): a namespace joined to this
+ * machine by a veth pair (this machine 10.231.<k>.1, the node 10.231.<k>.2) with sshd only.
+ * Engines made with `startRemoteEngine(..., { via })` hang off it and only it reaches them.
+ */
+export async function startJumpHost(name: string): Promise<JumpHost> {
+  const plan = planNamespace(name, 'jump host');
+  const { subnet, k, ns, vethHost, address, dir } = plan;
+  const children: ChildProcess[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    run('ip', ['netns', 'del', ns], { allowFail: true });
+    run('ip', ['link', 'del', vethHost], { allowFail: true });
+    run('ip', ['route', 'del', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000'], { allowFail: true });
+    subnet.release();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    joinNamespace(plan);
+    const sshd = startSshd({ dir, ns, address, children, extraConfig: [] });
+    const { process: current, start, ...ssh } = sshd;
+    return {
+      ns, address, ssh, stop,
+      setSshd: async (up) => {
+        const p = current();
+        if (!up) {
+          if (p.exitCode !== null || p.signalCode !== null) return;
+          const gone = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+          p.kill('SIGTERM');
+          await gone;
+        } else if (p.exitCode !== null || p.signalCode !== null) {
+          start();
+        }
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
 /**
  * Starts the second machine. `name` (letters and digits, at most 6) names the namespace and
  * the veth pair. Throws with the daemon's log when it does not come up (and cleans up first).
@@ -190,17 +361,13 @@ function waitUntil(what: string, ok: () => boolean, timeoutMs: number, onTimeout
  * `dockerdArgs` are added to the daemon's flags (e.g. `--node-generic-resource
  * NVIDIA-GPU=gpu0`, a fake GPU for Swarm placement tests). `hostname` gives the daemon a UTS
  * namespace with that host name (else it shares this machine's: two Swarm nodes would look alike).
+ * `via`: the namespace hangs off that jump host's namespace instead of this machine (a GPU box
+ * behind a login node): its veth peer lives there, and this machine has no route to it at all
+ * (an unreachable route for its subnet), so only SSH through the jump host reaches its sshd.
  */
-export async function startRemoteEngine(name: string, options: { ssh?: boolean; bridge?: boolean; dockerdArgs?: string[]; hostname?: string } = {}): Promise<RemoteEngine> {
-  if (!/^[a-z0-9]{1,6}$/.test(name)) throw new Error(`remote engine name '${name}': 1-6 lower-case letters or digits`);
-  const subnet = claimSubnet();
-  const k = subnet.k;
-  const ns = `mllab-${name}-${process.pid}`;
-  const vethHost = `mlh${name}${k}`.slice(0, 15);
-  const vethNs = `mln${name}${k}`.slice(0, 15);
-  const hostAddress = `10.231.${k}.1`;
-  const address = `10.231.${k}.2`;
-  const dir = mkdtempSync(path.join(tmpdir(), `mllab-remote-${name}-`));
+export async function startRemoteEngine(name: string, options: { ssh?: boolean; bridge?: boolean; dockerdArgs?: string[]; hostname?: string; via?: JumpHost } = {}): Promise<RemoteEngine> {
+  const plan = planNamespace(name, 'remote engine');
+  const { subnet, k, ns, vethHost, vethNs, hostAddress, address, dir } = plan;
   const children: ChildProcess[] = [];
   const inNs = (args: string[]) => ['--net=/var/run/netns/' + ns, ...args];
   const sock = path.join(dir, 'docker.sock');
@@ -221,7 +388,7 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     }
     if (logFd !== undefined) closeSync(logFd);
     run('ip', ['netns', 'del', ns], { allowFail: true });
-    run('ip', ['link', 'del', vethHost], { allowFail: true });
+    run('ip', options.via ? ['netns', 'exec', options.via.ns, 'ip', 'link', 'del', vethHost] : ['link', 'del', vethHost], { allowFail: true });
     run('ip', ['route', 'del', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000'], { allowFail: true });
     // A dockerd killed with SIGKILL leaves its containerd running.
     const containerdPid = path.join(dir, 'exec', 'containerd', 'containerd.pid');
@@ -234,17 +401,7 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
   };
 
   try {
-    run('ip', ['netns', 'add', ns]);
-    run('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
-    run('ip', ['link', 'set', vethNs, 'netns', ns]);
-    run('ip', ['addr', 'add', `${hostAddress}/24`, 'dev', vethHost]);
-    run('ip', ['link', 'set', vethHost, 'up']);
-    // Traffic for the namespace's subnet must never take the default route (if the veth goes
-    // away while a client still dials the address): an unreachable route behind the veth's own.
-    run('ip', ['route', 'add', 'unreachable', `10.231.${k}.0/24`, 'metric', '4000']);
-    run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/24`, 'dev', vethNs]);
-    run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, 'up']);
-    run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    joinNamespace(plan, options.via?.ns);
 
     const certs = makeCertificates(dir, address);
     const log = path.join(dir, 'dockerd.log');
@@ -288,35 +445,8 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
 
     let ssh: RemoteEngine['ssh'];
     if (options.ssh) {
-      mkdirSync('/run/sshd', { recursive: true });
-      const hostKey = path.join(dir, 'ssh_host_ed25519_key');
-      const clientKey = path.join(dir, 'id_ed25519');
-      const otherKey = path.join(dir, 'other_host_key');
-      for (const f of [hostKey, clientKey, otherKey]) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f]);
-      writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
-      const config = path.join(dir, 'sshd_config');
-      writeFileSync(config, [
-        `ListenAddress ${address}`, 'Port 22', `HostKey ${hostKey}`, `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-        `PidFile ${path.join(dir, 'sshd.pid')}`, 'UsePAM no', 'StrictModes no', 'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no', 'KbdInteractiveAuthentication no', `SetEnv DOCKER_HOST=unix://${sock}`,
-        'AllowTcpForwarding yes', 'AllowStreamLocalForwarding yes', 'LogLevel ERROR', '',
-      ].join('\n'));
-      const sshd = spawn('nsenter', inNs(['/usr/sbin/sshd', '-D', '-e', '-f', config]), { stdio: ['ignore', 'ignore', 'pipe'] });
-      children.push(sshd);
-      const errs = [] as Buffer[];
-      sshd.stderr?.on('data', (d: Buffer) => errs.push(d));
-      const keyLine = (f: string) => readFileSync(`${f}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-      waitUntil('sshd in the namespace did not answer', () => {
-        if (sshd.exitCode !== null) throw new Error(`sshd exited: ${Buffer.concat(errs).toString()}`);
-        return spawnSync('ssh-keyscan', ['-T', '2', '-t', 'ed25519', address], { encoding: 'utf8', timeout: 5000 }).stdout?.includes('ssh-ed25519') ?? false;
-      }, 30_000, () => Buffer.concat(errs).toString());
-      ssh = {
-        host: `ssh://root@${address}`,
-        user: 'root',
-        identityFile: clientKey,
-        knownHostsLine: `${address} ${keyLine(hostKey)}`,
-        wrongKnownHostsLine: `${address} ${keyLine(otherKey)}`,
-      };
+      const made = startSshd({ dir, ns, address, children, extraConfig: [`SetEnv DOCKER_HOST=unix://${sock}`], scanFrom: options.via?.ns });
+      ssh = { host: made.host, user: made.user, identityFile: made.identityFile, knownHostsLine: made.knownHostsLine, wrongKnownHostsLine: made.wrongKnownHostsLine, log: made.log, reconfigure: made.reconfigure, dropConnections: made.dropConnections };
     }
 
     const docker = (args: string[], input?: Buffer) => {
@@ -334,7 +464,8 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
       setLink: (up) => run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, up ? 'up' : 'down']),
       shapeLink: (kbit) => {
         // tbf, not netem: this machine's kernel has no netem qdisc ("Specified qdisc kind is unknown").
-        for (const [prefix, dev] of [[[], vethHost], [['ip', 'netns', 'exec', ns], vethNs]] as const) {
+        const peer = options.via ? ['ip', 'netns', 'exec', options.via.ns] : [];
+        for (const [prefix, dev] of [[peer, vethHost], [['ip', 'netns', 'exec', ns], vethNs]] as const) {
           const tc = [...prefix, 'tc', 'qdisc'];
           if (kbit === undefined) run(tc[0], [...tc.slice(1), 'del', 'dev', dev, 'root'], { allowFail: true });
           else run(tc[0], [...tc.slice(1), 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '1600', 'latency', '5s']);
@@ -363,4 +494,34 @@ export function makeSshHome(remote: RemoteEngine, prefix: string): string {
   mkdirSync(path.join(home, '.ssh'));
   writeFileSync(path.join(home, '.ssh', 'config'), `Host gpu-box\n  HostName ${remote.address}\n  User root\n  IdentityFile ${remote.ssh!.identityFile}\n`);
   return home;
+}
+
+/**
+ * For a `describe` block of engine tests: before its tests, a second machine with SSH and the
+ * given images, and Engines reaching it over SSH (through the `gpu-box` alias of
+ * {@link makeSshHome}) and over TCP+TLS; after them, all of it closed and removed.
+ */
+export function useRemoteEngines(name: string, images: string[]): { remote(): RemoteEngine; ssh(): Engine; tls(): Engine } {
+  let remote: RemoteEngine | undefined;
+  let home: string | undefined;
+  let ssh: Engine | undefined;
+  let tls: Engine | undefined;
+  before(async () => {
+    remote = await startRemoteEngine(name, { ssh: true });
+    for (const image of images) remote.loadImage(image);
+    home = makeSshHome(remote, name);
+    tls = new Engine({
+      address: { kind: 'tcp', host: remote.address, port: 2376, tls: { caPath: path.join(remote.certDir, 'ca.pem'), certPath: path.join(remote.certDir, 'cert.pem'), keyPath: path.join(remote.certDir, 'key.pem'), verify: true } },
+      source: 'setting', describe: `${remote.tlsHost} TLS (test)`,
+    }, 30_000);
+    ssh = new Engine({ address: { kind: 'ssh', host: 'gpu-box' }, source: 'setting', describe: 'ssh://gpu-box (test)' }, 30_000,
+      { home, localUser: 'nobody', agentSocket: '', knownHostsText: remote.ssh!.knownHostsLine });
+  });
+  after(async () => {
+    ssh?.close();
+    tls?.close();
+    await remote?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+  return { remote: () => remote!, ssh: () => ssh!, tls: () => tls! };
 }

@@ -29,8 +29,10 @@ function composeCleanup(): void {
   if (volumes.length) docker(['volume', 'rm', ...volumes], true);
   const networks = docker(['network', 'ls', '-q', '--filter', filter], true).split('\n').filter(Boolean);
   if (networks.length) docker(['network', 'rm', ...networks], true);
-  docker(['rmi', '--no-prune', `${project}_model`], true);
-  docker(['rmi', '--no-prune', `${project}-model`], true);
+  // Compose v1 builds with the classic builder: its untagged intermediate images go with the
+  // image (the engine keeps any parent another image or container uses).
+  docker(['rmi', `${project}_model`], true);
+  docker(['rmi', `${project}-model`], true);
 }
 
 before(async () => {

@@ -101,6 +101,10 @@ void test('the Swarm view lists the node; Label Node, Run Profile on Swarm with 
   const removeQuestion = await w.confirmDialog('Remove');
   assert.equal(removeQuestion, `Remove service ${service}?`);
   await waitFor('the service to be gone from the engine', () => remote!.docker(['service', 'ls', '-q']) === '', 30_000);
+  // Docker keeps a finished job's task containers; Remove Service removes them too, and says so.
+  await waitFor('the job\'s task containers to be removed from the node', () => remote!.docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${service}`]) === '', 30_000);
+  const removed = await waitFor('the closing message', async () => (await w.readNotifications()).find((m) => m.startsWith(`Removed service ${service}`)), 20_000);
+  assert.equal(removed, `Removed service ${service} and its 2 task containers.`);
   await waitFor('the service row to go', async () => (await w.treeRowOrUndefined('Swarm', service)) === undefined, 30_000);
 
   // Not a manager any more: at the next check (every 30 s) the view is hidden.

@@ -15,8 +15,10 @@ import { NetworksApi } from '../../src/engine/networks';
 import { EventsApi } from '../../src/engine/events';
 import { TransferApi } from '../../src/engine/transfer';
 import { SwarmApi } from '../../src/engine/swarm';
+import { StatsApi } from '../../src/engine/stats';
+import { FilesApi } from '../../src/engine/files';
 
-const resources = { ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi, SwarmApi };
+const resources = { ImagesApi, BuildApi, ContainersApi, VolumesApi, NetworksApi, EventsApi, TransferApi, SwarmApi, StatsApi, FilesApi };
 const own = (c: { prototype: object }) => Object.getOwnPropertyNames(c.prototype).filter((n) => n !== 'constructor');
 
 test('no method is defined by two resource classes, nor hides a connection method', () => {

@@ -34,9 +34,10 @@ describe('package.json contributions', () => {
   it('declares every setting in SettingIds', () => {
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), Object.values(SettingIds).sort());
   });
-  it('activates lazily: on its views, languages, the task list, a profiles file or a restored panel, never on every startup', () => {
+  it('activates lazily: on its views, languages, the task list, a profiles file, a restored panel or its debug type, never on every startup', () => {
     assert.ok(!pkg.activationEvents.includes('*') && !pkg.activationEvents.includes('onStartupFinished'));
-    const lazy = /^(onView:mlLab\.|onWebviewPanel:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$)/;
+    // onFileSystem: only when a container file is opened (an editor restored after a reload)
+    const lazy = /^(onView:mlLab\.|onWebviewPanel:mlLab\.|onLanguage:|onCommand:workbench\.action\.tasks\.runTask$|workspaceContains:\.vscode\/mllab\.yaml$|onDebugResolve:mlLab$|onDebugInitialConfigurations$|onFileSystem:mllab-container$)/;
     for (const e of pkg.activationEvents) assert.match(e, lazy);
   });
 
@@ -51,7 +52,9 @@ describe('package.json contributions', () => {
     // tags as src/core/tree/models.ts builds them
     const tags: Record<string, string[]> = {
       images: ['image;', 'image;inUse;', 'image;dangling;'],
-      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;', 'composeProject;', 'app;jupyter;'],
+      containers: ['container;running;hasPorts;', 'container;exited;', 'container;paused;', 'container;created;', 'containerImage;', 'composeProject;', 'app;jupyter;',
+        // src/core/tree/files.ts
+        'containerFiles;running;', 'containerFolder;running;deletable;', 'containerFolder;mount;', 'containerFile;running;deletable;', 'containerFile;deletable;'],
       volumes: ['volume;', 'volume;inUse;'],
       // src/core/tree/networks.ts
       networks: ['network;', 'network;inUse;', 'network;builtin;inUse;', 'networkContainer;'],

@@ -43,3 +43,74 @@ void test('describeReclaim: about when exact, at most when only bounded above, e
   assert.equal(describeReclaim({ atLeast: 0, atMost: 2_000_000 }), 'at most 2 MB');
   assert.match(describeReclaim({ atLeast: 8, atMost: 2_185_480 }), /^at least 8 B \(at most 2\.\d+ MB\)$/);
 });
+
+import { describePlanReclaim, planIsEmpty, planSystemPrune, runSystemPrune } from '../../src/core/prune';
+import type { ContainerSummary, NetworkSummary, VolumeSummary } from '../../src/core/engineTypes';
+
+const ctr = (id: string, state: ContainerSummary['state'], o: Partial<ContainerSummary> = {}): ContainerSummary => ({
+  id, name: id, image: 'lab:v1', imageId: 'i-lab', command: '', created: 0, state, status: state, ports: [], labels: {}, mounts: [], networks: ['bridge'], ...o,
+});
+const net = (name: string, o: Partial<NetworkSummary> = {}): NetworkSummary => ({ id: `n-${name}`, name, driver: 'bridge', scope: 'local', subnets: [], gateways: [], internal: false, created: 0, labels: {}, ...o });
+const vol = (name: string, size?: number, labels: Record<string, string> = {}): VolumeSummary => ({ name, driver: 'local', mountpoint: '', created: 0, labels, ...(size !== undefined ? { size } : {}) });
+const volMount = (name: string) => ({ type: 'volume', name, source: '', destination: '/d', readOnly: false });
+
+void test('planSystemPrune: stopped containers go, and what only they used counts as unused', () => {
+  const p = planSystemPrune({
+    containers: [ctr('run', 'running', { mounts: [volMount('keep')], networks: ['used-net'] }), ctr('old', 'exited', { imageId: 'd1', sizeRw: 100, mounts: [volMount('data')], networks: ['old-net'] })],
+    networks: [net('bridge'), net('host'), net('used-net'), net('old-net'), net('docker_gwbridge')],
+    images: [img('d1', 500, 0, { containers: 1 }), img('t', 900, 0, { repoTags: ['lab:v1'], containers: 1 })],
+    volumes: [vol('keep', 10), vol('data', 40)],
+    withVolumes: true,
+  });
+  assert.deepEqual(p.containers.items.map((c) => c.id), ['old']);
+  assert.equal(p.containers.bytes, 100);
+  assert.deepEqual(p.networks.items.map((n) => n.name), ['old-net'], "Docker's own networks and networks a running container uses stay");
+  assert.deepEqual(p.images.images.map((i) => i.id), ['d1'], 'the dangling image only the stopped container used goes with it');
+  assert.deepEqual(p.volumes.items.map((v) => v.name), ['data']);
+  assert.equal(describePlanReclaim(p), 'about 640 B');
+});
+
+void test('planSystemPrune: volumes stay unless asked', () => {
+  const p = planSystemPrune({ containers: [], networks: [], images: [], volumes: [vol('data', 40)], withVolumes: false });
+  assert.deepEqual(p.volumes.items, []);
+  assert.ok(planIsEmpty(p));
+});
+
+void test('planSystemPrune: a dangling image a running container uses is kept and said so', () => {
+  const p = planSystemPrune({ containers: [ctr('run', 'running', { imageId: 'd1' })], networks: [], images: [img('d1', 500, 0, { containers: 1 })], volumes: [], withVolumes: false });
+  assert.deepEqual([p.images.images.length, p.images.inUse.map((i) => i.id)], [0, ['d1']]);
+});
+
+void test('planSystemPrune: `only` narrows what goes (a test label) while every container still counts as a user', () => {
+  const only = (l: Record<string, string>) => l['org.mllab.test'] === 'r1';
+  const p = planSystemPrune({
+    containers: [ctr('mine', 'exited', { labels: { 'org.mllab.test': 'r1' } }), ctr('theirs', 'exited'), ctr('theirs-up', 'running', { mounts: [volMount('shared')] })],
+    networks: [net('mine-net', { labels: { 'org.mllab.test': 'r1' } }), net('other-net')],
+    images: [img('d-mine', 10, 0, { labels: { 'org.mllab.test': 'r1' } }), img('d-other', 10, 0)],
+    volumes: [vol('mine-vol', 1, { 'org.mllab.test': 'r1' }), vol('shared', 1, { 'org.mllab.test': 'r1' }), vol('other', 1)],
+    withVolumes: true,
+    only,
+  });
+  assert.deepEqual([p.containers.items, p.networks.items, p.images.images, p.volumes.items].map((xs) => xs.map((x) => ('name' in x ? x.name : x.id))), [['mine'], ['mine-net'], ['d-mine'], ['mine-vol']]);
+});
+
+void test('describePlanReclaim: a range when the image estimate is one; unknown volume sizes are said', () => {
+  const p = planSystemPrune({ containers: [], networks: [], images: [img('a', 3000, 1000), img('b', 2500, 1000)], volumes: [vol('v')], withVolumes: true });
+  assert.equal(describePlanReclaim(p), "at least 3.5 kB (at most 4.5 kB) plus the volumes' unknown sizes");
+});
+
+void test("runSystemPrune: docker system prune's order, the label passed to every part, and the space summed", async () => {
+  const calls: string[] = [];
+  const part = (name: string, bytes: number) => async (label?: string[]) => {
+    calls.push(`${name}:${label?.join(',') ?? ''}`);
+    return { removed: [name], spaceReclaimed: bytes };
+  };
+  const pruner = { pruneContainers: part('containers', 1), pruneNetworks: part('networks', 0), pruneVolumes: part('volumes', 10), pruneDanglingImages: part('images', 100) };
+  const r = await runSystemPrune(pruner, { withVolumes: true, label: ['k=v'] });
+  assert.deepEqual(calls, ['containers:k=v', 'networks:k=v', 'volumes:k=v', 'images:k=v']);
+  assert.equal(r.spaceReclaimed, 111);
+  calls.length = 0;
+  const r2 = await runSystemPrune(pruner, { withVolumes: false });
+  assert.deepEqual(calls, ['containers:', 'networks:', 'images:']);
+  assert.equal(r2.volumes, undefined);
+});

@@ -133,7 +133,7 @@ describe('container children and compose groups', () => {
         mounts: [{ type: 'bind', source: '/lab/artifacts', destination: '/usr/local/app/artifacts', readOnly: false }],
       }),
     ]);
-    assert.deepEqual(n.children?.map((c) => c.kind), ['port', 'mount', 'containerImage']);
+    assert.deepEqual(n.children?.map((c) => c.kind), ['port', 'mount', 'containerFiles', 'containerImage']);
     assert.equal(n.children?.[0].label, '127.0.0.1:4000 -> 8080/tcp');
     assert.deepEqual(n.children?.[0].command?.args, ['http://127.0.0.1:4000']);
     assert.equal(n.children?.[1].label, '/lab/artifacts -> /usr/local/app/artifacts');

@@ -94,7 +94,8 @@ export async function detectComposeCli(env: NodeJS.ProcessEnv = process.env, tim
 
 /** What a Compose command does. */
 export type ComposeAction =
-  | { kind: 'up'; build?: boolean; services?: string[] }
+  /** `profiles`: Compose's `--profile` (global options, before `up`): also start the services of these profiles */
+  | { kind: 'up'; build?: boolean; services?: string[]; profiles?: string[] }
   | { kind: 'down'; volumes?: boolean }
   /** stops and removes only these services' containers (`rm -s -f`), as "Down" for selected services */
   | { kind: 'downServices'; services: string[] }
@@ -112,7 +113,8 @@ export function composeArgs(cli: ComposeCli, files: string[], action: ComposeAct
   if (files.length === 0) throw new UserError('No Compose file given.', { hint: 'Pick a compose.yaml or docker-compose.yml.' });
   // `--ansi` came with Compose 1.28; colours need it because the output goes through a pseudo-terminal, not a TTY.
   const ansi = cli.generation === 'v2' || versionAtLeast(cli.version, 1, 28) ? ['--ansi', 'always'] : [];
-  const head = [...cli.prefix, ...ansi, ...files.flatMap((f) => ['-f', f]), ...(project ? ['-p', project] : [])];
+  const profiles = action.kind === 'up' ? (action.profiles ?? []).flatMap((p) => ['--profile', p]) : [];
+  const head = [...cli.prefix, ...ansi, ...files.flatMap((f) => ['-f', f]), ...(project ? ['-p', project] : []), ...profiles];
   const services = 'services' in action ? (action.services ?? []) : [];
   switch (action.kind) {
     case 'up':

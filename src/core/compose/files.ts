@@ -7,7 +7,7 @@
  * and `docker-compose.<anything>.yml`/`.yaml` (override files such as `docker-compose.gpu.yml`).
  */
 import * as path from 'node:path';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { UserError } from '../errors';
 
 /** Regex source for a Compose file's base name; package.json `when` clauses use the same one (a unit test compares). */
@@ -30,6 +30,8 @@ export interface ComposeFileInfo {
   services: string[];
   /** named volumes declared under top-level `volumes:` with their engine names, and whether external (never removed by `down -v`) */
   volumes: Array<{ key: string; name?: string; external: boolean }>;
+  /** profile names the services list under `profiles:`, each once, in file order (Compose only starts their services when asked with `--profile`) */
+  profiles: string[];
 }
 
 function parseRoot(text: string, file: string) {
@@ -50,10 +52,18 @@ function parseRoot(text: string, file: string) {
 export function readComposeFile(text: string, file = 'The Compose file'): ComposeFileInfo {
   const doc = parseRoot(text, file);
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { services: [], volumes: [] };
+  if (root === null || (isScalar(root) && root.value === null)) return { services: [], volumes: [], profiles: [] };
   if (!isMap(root)) throw new UserError(`${file} is not a Compose file: its top level should be a mapping with services:.`);
   const keys = (node: unknown): string[] => (isMap(node) ? node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : []);
-  const services = keys(root.get('services', true));
+  const servicesNode = root.get('services', true);
+  const services = keys(servicesNode);
+  const profiles = new Set<string>();
+  if (isMap(servicesNode)) {
+    for (const p of servicesNode.items) {
+      const list = isMap(p.value) ? p.value.get('profiles', true) : undefined;
+      if (isSeq(list)) for (const x of list.items) if (isScalar(x) && typeof x.value === 'string' && x.value) profiles.add(x.value);
+    }
+  }
   const volumesNode = root.get('volumes', true);
   const volumes = isMap(volumesNode)
     ? volumesNode.items.map((p) => {
@@ -65,7 +75,7 @@ export function readComposeFile(text: string, file = 'The Compose file'): Compos
       })
     : [];
   const name: unknown = root.get('name');
-  return { ...(typeof name === 'string' && name.trim() ? { name: name.trim() } : {}), services, volumes };
+  return { ...(typeof name === 'string' && name.trim() ? { name: name.trim() } : {}), services, volumes, profiles: [...profiles] };
 }
 
 /**

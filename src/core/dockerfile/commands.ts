@@ -284,7 +284,7 @@ export function trainingScript(inv: Invocation): Word | null {
   return null;
 }
 
-const PYTHON_TOOLS = new Set(['flask', 'uvicorn', 'gunicorn', 'streamlit', 'jupyter', 'jupyter-lab', 'jupyter-notebook', 'gradio', 'tensorboard', 'mlflow', 'torchrun', 'accelerate', 'deepspeed', 'pytest', 'celery', 'hypercorn', 'waitress-serve', 'panel', 'bokeh', 'dvc', 'huggingface-cli', 'ipython']);
+const PYTHON_TOOLS = new Set(['flask', 'uvicorn', 'gunicorn', 'streamlit', 'jupyter', 'jupyter-lab', 'jupyter-notebook', 'gradio', 'tensorboard', 'mlflow', 'torchrun', 'accelerate', 'deepspeed', 'pytest', 'celery', 'hypercorn', 'waitress-serve', 'panel', 'bokeh', 'dvc', 'huggingface-cli', 'ipython', 'bentoml']);
 
 /** The invocation runs Python (the interpreter or a Python tool); `-u` means unbuffered already. */
 export function runsPython(inv: Invocation): { python: boolean; unbuffered: boolean } {

@@ -11,11 +11,13 @@
 import { RuleContext } from './engine';
 import { buildModel } from './model';
 import { DOCKERFILE_RULES } from './rules';
+import { BUILD_CHECKS, skippedChecks } from './buildChecks';
 import { readSuppressions } from './suppress';
 import type { Finding, LintOptions, RuleInfo, Severity } from './types';
 
-export type { Finding, Fix, FileChange, LintOptions, Range, Position, RuleInfo, Severity, TextEdit } from './types';
+export type { BaseImageFacts, Finding, Fix, FileChange, LintOptions, Range, Position, RuleInfo, Severity, TextEdit } from './types';
 export { SEVERITY_ORDER } from './types';
+export { BUILD_CHECKS, BUILD_CHECK_NAMES, buildCheckUrl } from './buildChecks';
 export { applyEdits, applyFileChange, safeFixEdits, suppressionEdit } from './edits';
 
 const REQUIREMENTS_ONLY: RuleInfo[] = [
@@ -50,7 +52,8 @@ export const ruleErrorHook: { onError?: (rule: string, err: unknown) => void } =
 /**
  * Checks a Dockerfile against the lab guidance rules.
  * @param text the Dockerfile's content (any text: broken input gives fewer findings, never an exception)
- * @param options severities per rule ('off' disables), build-context facts (ML024)
+ * @param options severities per rule ('off' disables), build-context facts (ML024), BuildKit's
+ *   build checks (`buildChecks`), base image facts read from the engine (ML005, UndefinedVar)
  * @returns findings, each on the offending instruction's whole range, with its quick fixes
  */
 export function lintDockerfile(text: string, options: LintOptions = {}): Finding[] {
@@ -61,7 +64,9 @@ export function lintDockerfile(text: string, options: LintOptions = {}): Finding
     return [];
   }
   const ctx = new RuleContext(model, options);
-  for (const rule of DOCKERFILE_RULES) {
+  const skipped = options.buildChecks ? skippedChecks(model.lines) : 'all';
+  const rules = skipped === 'all' ? DOCKERFILE_RULES : [...DOCKERFILE_RULES, ...BUILD_CHECKS.filter((r) => !skipped.has(r.id))];
+  for (const rule of rules) {
     if (options.severities?.[rule.id] === 'off') continue;
     const before = ctx.findings.length;
     try {

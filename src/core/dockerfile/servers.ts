@@ -6,7 +6,7 @@ import { commandInvocations, type Instruction, type Model, type Stage, stageChai
 import { type Invocation, type Word, basename } from './shell';
 import { pythonModule } from './commands';
 
-export type ServerTool = 'flask' | 'uvicorn' | 'gunicorn' | 'streamlit' | 'jupyter' | 'gradio' | 'tensorboard' | 'mlflow' | 'http.server';
+export type ServerTool = 'flask' | 'uvicorn' | 'gunicorn' | 'streamlit' | 'jupyter' | 'gradio' | 'tensorboard' | 'mlflow' | 'http.server' | 'bentoml';
 
 interface ToolInfo {
   port: number;
@@ -29,6 +29,8 @@ export const TOOLS: Record<ServerTool, ToolInfo> = {
   gradio: { port: 7860, host: '127.0.0.1', hostFlags: [], portFlags: [], hostEnv: 'GRADIO_SERVER_NAME', portEnv: 'GRADIO_SERVER_PORT', addHost: () => '' },
   tensorboard: { port: 6006, host: 'localhost', hostFlags: ['--host'], portFlags: ['--port'], addHost: () => '--host=0.0.0.0' },
   mlflow: { port: 5000, host: '127.0.0.1', hostFlags: ['--host', '-h'], portFlags: ['--port', '-p'], hostEnv: 'MLFLOW_HOST', portEnv: 'MLFLOW_PORT', addHost: () => '--host=0.0.0.0' },
+  // BentoML 1.x: `bentoml serve` listens on 0.0.0.0:3000 unless told otherwise (docs.bentoml.com, CLI reference).
+  bentoml: { port: 3000, host: null, hostFlags: ['--host'], portFlags: ['--port', '-p'], hostEnv: 'BENTOML_HOST', portEnv: 'BENTOML_PORT', addHost: () => '--host=0.0.0.0' },
   'http.server': { port: 8000, host: null, hostFlags: ['--bind', '-b'], portFlags: [], addHost: () => '--bind=0.0.0.0' },
 };
 
@@ -130,6 +132,10 @@ function detect(inv: Invocation): { tool: ServerTool; anchor: number } | null {
     }
     case 'tensorboard':
       return { tool: 'tensorboard', anchor: i };
+    case 'bentoml': {
+      const s = sub();
+      return s && (s.word === 'serve' || s.word === 'serve-http') ? { tool: 'bentoml', anchor: s.idx } : null;
+    }
     case 'mlflow': {
       const s = sub();
       return s && (s.word === 'ui' || s.word === 'server') ? { tool: 'mlflow', anchor: s.idx } : null;

@@ -308,6 +308,21 @@ export function tokenize(src: SourceText): Script {
   return { commands, lastWordEnd, endsWithOperator };
 }
 
+/**
+ * Environment runners that start a command (`<tool> run [options] <command>`), with their
+ * options that take a value as the next word: uv (docs.astral.sh/uv/reference/cli/#uv-run),
+ * conda/mamba/micromamba (`conda run --help`), poetry, pipenv and pixi (no value options used here).
+ */
+const RUNNERS: Record<string, ReadonlySet<string>> = {
+  uv: new Set(['--with', '--with-editable', '--with-requirements', '--python', '-p', '--project', '--directory', '--package', '--extra', '--group', '--only-group', '--env-file', '--index', '--default-index', '--index-url', '--extra-index-url', '--find-links', '-f', '--cache-dir', '--config-file', '--script']),
+  conda: new Set(['-n', '--name', '-p', '--prefix', '--cwd']),
+  mamba: new Set(['-n', '--name', '-p', '--prefix', '--cwd']),
+  micromamba: new Set(['-n', '--name', '-p', '--prefix', '--cwd', '-a', '--attach', '-r', '--root-prefix', '-e', '--env', '--label']),
+  poetry: new Set(['-C', '--directory', '-P', '--project']),
+  pipenv: new Set([]),
+  pixi: new Set(['-e', '--environment', '--manifest-path']),
+};
+
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'exec', 'command', 'builtin', 'nohup', 'xargs']);
 const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
@@ -328,7 +343,8 @@ export function basename(p: string): string {
 }
 
 /**
- * Strips assignments, reserved words and wrappers (sudo, env, exec, nice, timeout...) and
+ * Strips assignments, reserved words and wrappers (sudo, env, exec, nice, timeout, `uv run`,
+ * `conda run -n env`, `micromamba run`, `poetry run`...) and
  * follows `sh -c '...'`/`bash -c` into the script they run. Returns one invocation per
  * simple command found.
  */
@@ -383,6 +399,18 @@ export function unwrap(cmd: SimpleCommand, depth = 0): Invocation[] {
       continue;
     }
     if (b === 'gosu' || b === 'su-exec') { k += 2; continue; }
+    const runner = RUNNERS[b];
+    if (runner && w[k + 1]?.value === 'run') {
+      // `uv run --with x uvicorn ...`, `micromamba run -n base python -m uvicorn ...`: the command after the runner's options.
+      k += 2;
+      while (k < w.length && w[k].value.startsWith('-')) {
+        const f = w[k].value;
+        k++;
+        if (f === '--') break;
+        if (!f.includes('=') && runner.has(f) && k < w.length) k++;
+      }
+      continue;
+    }
     break;
   }
   const words = w.slice(k);

@@ -69,6 +69,25 @@ export interface LintOptions {
    * (any spelling; names are normalised as PEP 503 says). Lets ML028's fix pin real versions.
    */
   installedVersions?: Readonly<Record<string, string>>;
+  /**
+   * Also run BuildKit's build checks (`buildChecks.ts`; rule ids are BuildKit's names, such as
+   * `UndefinedVar`). Off by default: the command-line linter and the lab corpus check the lab
+   * guidance only.
+   */
+  buildChecks?: boolean;
+  /**
+   * What the engine knows about base images, by reference as written after ARG substitution
+   * (`pytorch/torchserve:0.11.0-cpu`): the image's `Config.User` (`''` = root) and the names of
+   * its `Config.Env`. ML005 and UndefinedVar use them; without an entry they fall back to
+   * documented lists or stay silent.
+   */
+  baseImages?: Readonly<Record<string, BaseImageFacts>>;
+}
+
+/** Facts read from an image's configuration (`docker image inspect`: Config.User, Config.Env). */
+export interface BaseImageFacts {
+  user?: string;
+  env?: readonly string[];
 }
 
 export interface RuleInfo {

@@ -1,31 +1,14 @@
+import { MetricLineParser, type LinePoint, type MetricPattern } from './metricLines';
+
 /**
- * Training metrics from a container's log text, with no instrumentation inside the container.
- * Recognised forms (one log line each; `\r`-updated progress lines count as lines):
- * - plain words and numbers: `epoch 3 loss 0.6287`, `epoch 1/10 loss 0.8123`, `test accuracy 0.9333`;
- * - Keras `Model.fit` progress: a header `Epoch 3/20`, then
- *   `32/32 [=====] - 0s 2ms/step - loss: 0.6210 - accuracy: 0.8100` (Keras 2) or
- *   `32/32 ━━━━ 0s 2ms/step - accuracy: 0.81 - loss: 0.62` (Keras 3), also on one line;
- * - `key=value` and `key: value` pairs anywhere in a line (`step=10 loss=0.5`, `Loss: 2.3057`);
- * - JSON lines (`{"epoch": 3, "loss": 0.62}`) and Python dict lines as the Hugging Face Trainer
- *   prints them (`{'loss': 0.62, 'learning_rate': 5e-05, 'epoch': 3.0}`);
- * - tqdm bars with a postfix (`45%|████▌ | 45/100 [00:12<00:15, 3.6it/s, loss=0.62]`) and
- *   PyTorch Lightning's bar (`Epoch 0:  22%|██▏ | 4/18 [00:17<01:02, 4.47s/it, loss=10.1, v_num=193315]`).
- *
- * The x value of a line is its step (`step`, `global_step`, `iteration`, `iter`) when present,
- * else its epoch (`epoch`, also the last Keras `Epoch N/M` header), else the line's arrival
- * order among metric lines (1, 2, 3...). A value at an x a series already has replaces the
- * old one (a `\r`-updated bar rewrites the current epoch's value), so each series has
- * ascending, unique x values.
+ * Training metrics from a container's log text, with no instrumentation inside the container:
+ * `MetricStream` splits the text into lines (`\r`-updated progress lines count as lines) and
+ * gives them to `MetricLineParser` (metricLines.ts, which documents the forms and the x rules),
+ * then keeps each series' points in x order. The Training Run panel, the run record and
+ * `mllab-metrics` all read logs through it.
  */
 
-/** A parsed metric line: the values by name, and the step/epoch when the line names one. */
-export interface MetricLine {
-  values: Record<string, number>;
-  step?: number;
-  epoch?: number;
-}
-
-/** One metric's points: ascending unique `xs`, and the value at each. */
+/** One metric's points: `xs` in ascending order (an x may repeat: no point is dropped for its x), and the value at each. */
 export interface MetricSeries {
   xs: number[];
   ys: number[];
@@ -41,115 +24,8 @@ export interface MetricPoint {
   xKind: MetricSeries['xKind'];
 }
 
-const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
-// a value ends where no digit, letter, '.', '%', '/' or ':' follows: "1s", "2ms/step", "12:30", "3.11.4" are not values
-// the key starts at a word start and is matched atomically (lookahead + backreference), so a
-// word that is not a key costs one try, not one per prefix (a Keras line has ~20 such words)
-const PAIR = new RegExp(String.raw`(?<![\w.\-/])(?=([A-Za-z_][\w.\-/]*))\1\s*(?:=|:)\s*(${NUM}|nan|NaN|inf)(?![\w.%/:])`, 'g');
-const EPOCH_WORD = /\bepoch\s*[:=]?\s*(\d+(?:\.\d+)?)(?:\s*\/\s*\d+)?/i;
-const STEP_WORD = /\b(?:global_step|step|iteration|iter)\s*[:=]?\s*(\d+)(?:\s*\/\s*\d+)?(?![\w.])/i;
-// the whole line is (words number)+: "epoch 3 loss 0.6287", "test accuracy 0.9333"
-const WORDS_NUMBERS = new RegExp(String.raw`^(?:\s*[A-Za-z][\w\-]*(?: [A-Za-z][\w\-]*)*\s+${NUM}(?:/\d+)?[,;]?)+\s*$`);
-const WORDS_NUMBER_PART = new RegExp(String.raw`([A-Za-z][\w\-]*(?: [A-Za-z][\w\-]*)*)\s+(${NUM})(?:/\d+)?`, 'g');
-const TQDM = /(\d{1,3})%\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[([^\]]*)\]/;
-// ANSI escapes (colours, cursor moves) and control characters such as Keras's backspaces are stripped
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b\x0c\x0e-\x1f]/g;
-
-/** a Python repr's strings and constants; nan and inf become null (not numbers in JSON, so not charted) */
-const PY_TOKENS = /'([^'\\]*)'|-?\b(?:True|False|None|nan|inf)\b/g;
 /** a line ends at \n, \r\n or a bare \r (progress bars redraw with it) */
 const LINE_END = /\r\n|\r|\n/;
-const STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter']);
-const EPOCH_KEYS = new Set(['epoch']);
-/** postfix fields that are not metrics: Lightning's logger version */
-const IGNORED_KEYS = new Set(['v_num']);
-
-function toNumber(text: string): number {
-  if (text === 'nan' || text === 'NaN') return Number.NaN;
-  if (text === 'inf') return Number.POSITIVE_INFINITY;
-  return Number(text);
-}
-
-function addPairs(text: string, out: MetricLine): void {
-  PAIR.lastIndex = 0;
-  for (let m = PAIR.exec(text); m; m = PAIR.exec(text)) {
-    const key = m[1];
-    // "ETA: 0s" never matches; time stamps like "12:30:01" cannot start a key
-    place(key, toNumber(m[2]), out);
-  }
-}
-
-function place(key: string, value: number, out: MetricLine): void {
-  const k = key.toLowerCase();
-  if (IGNORED_KEYS.has(k)) return;
-  if (STEP_KEYS.has(k)) out.step = value;
-  else if (EPOCH_KEYS.has(k)) out.epoch = value;
-  else out.values[key] = value;
-}
-
-function fromObject(obj: unknown, out: MetricLine): boolean {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return false;
-  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) if (typeof v === 'number') place(k, v, out);
-  return true;
-}
-
-/** `{'loss': 0.62, 'epoch': 3.0}` (Python repr) -> JSON text; undefined when it cannot be. */
-function pythonDictToJson(text: string): string | undefined {
-  return text.replace(PY_TOKENS, (m: string, str: string | undefined) => (str !== undefined ? JSON.stringify(str) : m === 'True' ? 'true' : m === 'False' ? 'false' : 'null'));
-}
-
-/**
- * Parses one log line (no line ends; ANSI escapes allowed). Returns undefined when the line
- * has no metric value and no step or epoch.
- */
-export function parseMetricLine(raw: string): MetricLine | undefined {
-  if (!/\d/.test(raw)) return undefined; // most log lines: no number, no metric (fast path)
-  const line = raw.includes('\x1b') || /[\x00-\x08]/.test(raw) ? raw.replace(ANSI, '') : raw;
-  const t = line.trim();
-  const out: MetricLine = { values: {} };
-  if (t.startsWith('{') && t.endsWith('}')) {
-    // a Python dict (Hugging Face Trainer) is converted first: a failed JSON.parse throws, and throwing is slow
-    const json = t.includes("'") && !t.includes('"') ? pythonDictToJson(t) : t;
-    let obj: unknown;
-    try {
-      obj = json && JSON.parse(json);
-    } catch {
-      obj = undefined;
-    }
-    if (fromObject(obj, out)) return done(out);
-  }
-  const bar = TQDM.exec(t);
-  if (bar) {
-    // prefix ("Epoch 3: ", "Training: ") and the bracket's postfix; n/total and the rate are progress, not metrics
-    const prefix = t.slice(0, bar.index);
-    const e = EPOCH_WORD.exec(prefix);
-    if (e) out.epoch = Number(e[1]);
-    addPairs(prefix, out);
-    addPairs(bar[4], out); // "00:12<00:15, 3.6it/s" has no key=value; the postfix has
-
-    return done(out);
-  }
-  if (WORDS_NUMBERS.test(t)) {
-    WORDS_NUMBER_PART.lastIndex = 0;
-    for (let m = WORDS_NUMBER_PART.exec(t); m; m = WORDS_NUMBER_PART.exec(t)) place(m[1], toNumber(m[2]), out);
-    return done(out);
-  }
-  addPairs(t, out);
-  if (out.epoch === undefined) {
-    const e = EPOCH_WORD.exec(t);
-    if (e) out.epoch = Number(e[1]);
-  }
-  if (out.step === undefined) {
-    const s = STEP_WORD.exec(t);
-    if (s) out.step = Number(s[1]);
-  }
-  return done(out);
-}
-
-function done(out: MetricLine): MetricLine | undefined {
-  if (Object.keys(out.values).length) return out;
-  return out.step !== undefined || out.epoch !== undefined ? out : undefined;
-}
 
 /** The arrival rate of log text is measured over windows of this many ms. */
 const rateWindowMs = 100;
@@ -158,7 +34,12 @@ const rateWindowMs = 100;
 export interface MetricStreamTiming {
   /** longest parse slice in ms (default 8) */
   sliceMs?: number;
-  /** text arriving faster than this many characters per second is a burst (default 512 Ki/s, ~17,000 lines/s of 30 characters) */
+  /**
+   * text arriving faster than this many characters per second is a burst (default 128 Ki/s,
+   * ~4,400 lines/s of 30 characters: 2.6x the 1,667 lines/s of 100,000 lines a minute; on a
+   * loaded machine a finished container's logs arrive at 13,000 lines/s, below the 512 Ki/s this
+   * was, and parsing them as they came halved the terminal's lines/s, bench/metrics.bench.ts (b))
+   */
   burstRate?: number;
   /** text that came within this many ms means the stream is still flowing (default 20) */
   quietMs?: number;
@@ -173,8 +54,8 @@ export interface MetricStreamTiming {
  * Turns streamed log text into metric series. `push` only queues text (cheap, never parses);
  * parsing runs later on the event loop, so a caller that writes the same text to a terminal
  * is never held up:
- * - at a live pace (text arrives slower than `burstRate`; 100,000 lines a minute is about a
- *   tenth of it) each chunk is parsed right after it arrives, in slices of at most `sliceMs`
+ * - at a live pace (text arrives slower than `burstRate`; 100,000 lines a minute is about
+ *   0.4 of it) each chunk is parsed right after it arrives, in slices of at most `sliceMs`
  *   (`setImmediate`, so I/O waiting runs between slices);
  * - in a burst (a finished container's logs replayed at full speed: the engine sends one chunk
  *   per line, faster than `burstRate`) parsing only trickles (`trickleMs` every
@@ -188,10 +69,7 @@ export interface MetricStreamTiming {
  */
 export class MetricStream {
   readonly series = new Map<string, MetricSeries>();
-  /** metric lines seen: the x of lines without a step or epoch */
-  private lineCount = 0;
-  /** the last Keras-style `Epoch N/M` header without values */
-  private contextEpoch: number | undefined;
+  private readonly parser: MetricLineParser;
   private partial = '';
   /** queued chunks from `head` on (an index, not shift(): 100,000 one-line chunks made shift() quadratic) */
   private queue: string[] = [];
@@ -208,10 +86,14 @@ export class MetricStream {
   private readonly listeners: Array<(points: MetricPoint[]) => void> = [];
   private readonly t: Required<MetricStreamTiming>;
 
-  /** @param timing how parsing shares the event loop (a number: `sliceMs`, as before) */
-  constructor(timing: MetricStreamTiming | number = {}) {
+  /**
+   * @param timing how parsing shares the event loop (a number: `sliceMs`, as before)
+   * @param patterns user-declared patterns (a profile's `metrics:`), tried on each line before the built-in forms
+   */
+  constructor(timing: MetricStreamTiming | number = {}, patterns: readonly MetricPattern[] = []) {
+    this.parser = new MetricLineParser(patterns);
     const o = typeof timing === 'number' ? { sliceMs: timing } : timing;
-    this.t = { sliceMs: 8, burstRate: 512 * 1024, quietMs: 20, trickleMs: 2, trickleEveryMs: 100, maxBacklogBytes: 32 * 1024 * 1024, ...o };
+    this.t = { sliceMs: 8, burstRate: 128 * 1024, quietMs: 20, trickleMs: 2, trickleEveryMs: 100, maxBacklogBytes: 32 * 1024 * 1024, ...o };
   }
 
   /** Calls `fn` with the points each parse slice adds or replaces; returns a function that stops it. */
@@ -261,6 +143,7 @@ export class MetricStream {
       this.parseSegment(this.partial, points);
       this.partial = '';
     }
+    if (this.ended) this.addPoints(this.parser.end(), points);
     this.emit(points);
   }
 
@@ -319,49 +202,48 @@ export class MetricStream {
   }
 
   private parseSegment(segment: string, points: MetricPoint[]): void {
-    const m = parseMetricLine(segment);
-    if (!m) return;
-    const names = Object.keys(m.values);
-    if (!names.length) {
-      // a header such as Keras's "Epoch 3/20": later lines without their own x belong to it
-      if (m.epoch !== undefined && m.step === undefined) this.contextEpoch = m.epoch;
-      return;
-    }
-    this.lineCount++;
-    // a header's epoch holds only until a line names its own step or epoch
-    if (m.epoch !== undefined || m.step !== undefined) this.contextEpoch = undefined;
-    const epoch = m.epoch ?? this.contextEpoch;
-    const [x, xKind] = m.step !== undefined ? [m.step, 'step' as const] : epoch !== undefined ? [epoch, 'epoch' as const] : [this.lineCount, 'line' as const];
-    for (const name of names) {
-      let s = this.series.get(name);
-      if (!s) this.series.set(name, (s = { xs: [], ys: [], xKind }));
-      const y = m.values[name];
-      addPoint(s, x, y);
-      points.push({ name, x, y, xKind: s.xKind });
+    this.addPoints(this.parser.feed(segment), points);
+  }
+
+  private addPoints(found: LinePoint[], points: MetricPoint[]): void {
+    for (const p of found) {
+      let s = this.series.get(p.name);
+      if (!s) this.series.set(p.name, (s = { xs: [], ys: [], xKind: p.xKind }));
+      if (addPoint(s, p.x, p.y, p.replace)) points.push({ name: p.name, x: p.x, y: p.y, xKind: s.xKind });
     }
   }
 }
 
-/** Puts (x, y) into a series, keeping xs ascending and unique (an equal x replaces). */
-export function addPoint(s: { xs: number[]; ys: number[] }, x: number, y: number): void {
+/**
+ * Puts (x, y) into a series, keeping xs in ascending order. A point equal to one already at
+ * that x (same y) is a repeat and is dropped; with `replace` (a progress bar redrawn at the
+ * same x) the last point at that x takes the new y; otherwise the point is kept beside the
+ * others at that x (Hugging Face's 2-decimal epochs repeat, and no point is lost).
+ * @returns whether the series changed
+ */
+export function addPoint(s: { xs: number[]; ys: number[] }, x: number, y: number, replace = false): boolean {
   const n = s.xs.length;
   if (n === 0 || x > s.xs[n - 1]) {
     s.xs.push(x);
     s.ys.push(y);
-    return;
+    return true;
   }
+  // after the last point with an x <= this x
   let lo = 0;
-  let hi = n - 1;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (s.xs[mid] < x) lo = mid + 1;
+    if (s.xs[mid] <= x) lo = mid + 1;
     else hi = mid;
   }
-  if (s.xs[lo] === x) s.ys[lo] = y;
-  else {
-    s.xs.splice(lo, 0, x);
-    s.ys.splice(lo, 0, y);
+  for (let i = lo - 1; i >= 0 && s.xs[i] === x; i--) if (s.ys[i] === y || (Number.isNaN(s.ys[i]) && Number.isNaN(y))) return false;
+  if (replace && lo > 0 && s.xs[lo - 1] === x) {
+    s.ys[lo - 1] = y;
+    return true;
   }
+  s.xs.splice(lo, 0, x);
+  s.ys.splice(lo, 0, y);
+  return true;
 }
 
 /**

@@ -14,6 +14,7 @@ import { parseByteSize, parseCpus } from './resources';
 import { CONTAINER_NAME, ENV_NAME, MIN_MEMORY_BYTES, RunRequest, parseRestartPolicy, toCreateOptions, validateIpcMode } from './createOptions';
 import { validateImageReference } from '../build/dockerfiles';
 import { APPS_LABEL, appsLabelValue, type AppSpec } from '../apps/apps';
+import type { MetricPattern } from '../logs/metricLines';
 import { parseDownloadSpec, parseUploadSpec, type TransferSpec } from '../transfer/spec';
 import { validateConstraint, validateSpread, type SwarmSection } from '../swarm/serviceSpec';
 
@@ -104,6 +105,12 @@ export interface Profile {
    */
   apps?: AppSpec[];
   /**
+   * User-declared metric patterns (`metrics: [{name: bleu, regex: 'BLEU = ([0-9.]+)'}]`), in the
+   * form of SageMaker's MetricDefinitions (Name, Regex; the first capture group is the value):
+   * the Training Run panel and `mllab-metrics` try them on each log line before the built-in forms.
+   */
+  metrics?: MetricDefinition[];
+  /**
    * The engine the profile runs on (`engine: gpu-box`): a Docker context's name, or an entry of
    * the Engines view (`default`). Unset: the current engine. Resolved when the profile runs
    * (src/core/contexts.ts `engineNamed`).
@@ -113,6 +120,21 @@ export interface Profile {
   swarm?: SwarmSection;
   /** Where the profile's key is, for "go to profile". */
   range: SourceRange;
+}
+
+/** One `metrics:` entry: the series name and the regular expression's source text. */
+export interface MetricDefinition {
+  name: string;
+  regex: string;
+}
+
+/**
+ * Compiles `metrics:` entries for the log parser. The value is the group named `value` or the
+ * first group; the step the group named `step` or the second group.
+ * @throws SyntaxError for an invalid regex (parseProfiles has reported it already with its line)
+ */
+export function compileMetricPatterns(defs: readonly MetricDefinition[]): MetricPattern[] {
+  return defs.map((d) => ({ name: d.name, regex: new RegExp(d.regex) }));
 }
 
 /** One problem in the profile file. */
@@ -170,8 +192,9 @@ export function toRunRequest(
  */
 export const PROFILE_FIELDS = {
   file: ['version', 'profiles'],
-  profile: ['description', 'build', 'image', 'run', 'apps', 'engine', 'swarm'],
+  profile: ['description', 'build', 'image', 'run', 'apps', 'metrics', 'engine', 'swarm'],
   app: ['name', 'port', 'path', 'health'],
+  metric: ['name', 'regex'],
   build: ['dockerfile', 'context', 'tag', 'args', 'target', 'platform'],
   run: [
     'name', 'command', 'entrypoint', 'workdir', 'user', 'ports', 'volumes', 'env', 'envFiles', 'gpus',
@@ -194,6 +217,9 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'profile.image': 'an image reference, e.g. iris-train:v1',
   'profile.run': 'a mapping of run options, e.g. ports, volumes, env',
   'profile.apps': 'a list of apps, e.g. [{name: jupyter, port: 8888, path: /lab, health: /api}]',
+  'profile.metrics': 'a list of {name, regex} metric patterns (as SageMaker MetricDefinitions), e.g. [{name: bleu, regex: "BLEU = ([0-9.]+)"}]',
+  'metric.name': 'the series name the values go to, e.g. bleu',
+  'metric.regex': 'a JavaScript regular expression whose first capture group (or group named value) is the value and whose optional second group (or group named step) is the step, e.g. "BLEU = ([0-9.]+) at update (\\d+)"',
   'profile.engine': 'the name of a Docker context or an entry of the Engines view, e.g. gpu-box',
   'app.name': 'a short name shown in the Containers view, e.g. jupyter',
   'app.port': 'the container port the app listens on (1-65535), e.g. 8888',
@@ -854,6 +880,8 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   }
   const appsPair = f.get('apps');
   const apps = appsPair ? parseApps(ctx, appsPair, `${p}.apps`) : undefined;
+  const metricsPair = f.get('metrics');
+  const metrics = metricsPair ? parseMetricDefinitions(ctx, metricsPair, `${p}.metrics`) : undefined;
   let engine: string | undefined;
   const enginePair = f.get('engine');
   if (enginePair) {
@@ -873,6 +901,7 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   if (description !== undefined) profile.description = description;
   if (build) profile.build = build as ProfileBuild;
   if (apps) profile.apps = apps;
+  if (metrics) profile.metrics = metrics;
   if (engine !== undefined) profile.engine = engine;
   if (swarm) profile.swarm = swarm;
   const namePair = runPair && isMap(runPair.value) ? (runPair.value.items.find((i) => isScalar(i.key) && i.key.value === 'name') as Pair | undefined) : undefined;
@@ -962,6 +991,47 @@ function parseApps(ctx: Ctx, pair: Pair, p: string): AppSpec[] | undefined {
     const appPath = urlPath('path') ?? '/';
     const health = urlPath('health') ?? appPath;
     if (typeof name === 'string' && typeof port === 'number') out.push({ name, port, path: appPath, health });
+  });
+  return out;
+}
+
+/**
+ * `metrics:` — a list of `{name, regex}`. A regex that does not compile, or has no capture group
+ * for the value, is reported at its own line.
+ */
+function parseMetricDefinitions(ctx: Ctx, pair: Pair, p: string): MetricDefinition[] | undefined {
+  if (!isSeq(pair.value)) {
+    report(ctx, span(pair.value, pair.key), p, `${p} should be a list, not ${describe(scalarOf(pair).value, pair.value)}`, 'profile.metrics');
+    return undefined;
+  }
+  const out: MetricDefinition[] = [];
+  pair.value.items.forEach((item, i) => {
+    const ip = `${p}[${i}]`;
+    const f = fields(ctx, item, pair.value, ip, 'metric', 'profile.metrics');
+    if (!f) return;
+    const namePair = f.get('name');
+    const regexPair = f.get('regex');
+    if (!namePair || !regexPair) {
+      report(ctx, span(item, pair.value), ip, `${ip} needs a name and a regex`, 'profile.metrics');
+      return;
+    }
+    const name = scalar(ctx, namePair, `${ip}.name`, 'metric.name', ['string']);
+    const regex = scalar(ctx, regexPair, `${ip}.regex`, 'metric.regex', ['string']);
+    if (typeof regex !== 'string' || typeof name !== 'string') return;
+    let groups = 0;
+    try {
+      new RegExp(regex);
+      // the number of groups: an empty alternative makes the expression match '' with every group undefined
+      groups = (new RegExp(`${regex}|`).exec('') ?? []).length - 1;
+    } catch (err) {
+      report(ctx, span(regexPair.value), `${ip}.regex`, `${ip}.regex is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, 'metric.regex');
+      return;
+    }
+    if (groups < 1) {
+      report(ctx, span(regexPair.value), `${ip}.regex`, `${ip}.regex has no capture group: put the value in parentheses, e.g. "loss: ([0-9.]+)"`, 'metric.regex');
+      return;
+    }
+    out.push({ name, regex });
   });
   return out;
 }

@@ -6,9 +6,11 @@
  */
 import type { RunRequest } from '../run/createOptions';
 import { summarize, thin, type MetricSeries, type MetricSummary } from '../logs/metrics';
+import { peakCells, type ResourcePeaks } from './stats';
+import type { Diagnosis } from './diagnosis';
 
 /** Which entry point started the run. */
-export type RunSource = 'guided' | 'profile' | 'task' | 'rerun';
+export type RunSource = 'guided' | 'profile' | 'task' | 'rerun' | 'debug';
 
 /** A run request without env values (names only). */
 export type RecordedRequest = Omit<RunRequest, 'env'> & { envNames: string[] };
@@ -53,6 +55,10 @@ export interface RunRecord {
   /** each metric's points, thinned to at most 2,000 (`thin`) */
   series: Record<string, MetricSeries>;
   artifacts?: { folder: string; files: ArtifactFile[]; totalBytes: number; truncated?: boolean };
+  /** the highest CPU, memory and GPU memory seen on the container's stats during the run */
+  peaks?: ResourcePeaks;
+  /** why the run died, when it exited non-zero for a reason the logs or the engine tell (src/core/runs/diagnosis.ts) */
+  diagnosis?: Diagnosis;
 }
 
 /** Strips env values from a run request (names kept, sorted). */
@@ -157,18 +163,40 @@ const compareFields: Array<[string, (r: RunRecord) => string]> = [
   ['engine', (r) => r.engine],
   ['git commit', (r) => (r.git ? `${r.git.commit.slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}` : '(not a git repository)')],
   ['exit code', (r) => (r.exitCode === undefined ? r.status : String(r.exitCode))],
+  ['why it died', (r) => r.diagnosis?.message ?? '-'],
 ];
+
+/** Peak rows of the comparison: always shown (one row per peak), '-' for a run that has none. */
+const peakFields: Array<[string, (r: RunRecord) => string]> = [
+  ['peak CPU', (r) => peakCells(r.peaks).cpu],
+  ['peak memory', (r) => peakCells(r.peaks).memory],
+  ['peak GPU memory', (r) => peakCells(r.peaks).gpuMemory],
+];
+
+/** A row of the comparison: a field, a peak (`peak`) or a metric (`metric`). */
+export interface CompareRow {
+  field: string;
+  values: string[];
+  differs: boolean;
+  metric?: boolean;
+  peak?: boolean;
+}
 
 /**
  * The comparison table of runs: rows of the fields whose values differ (or all with
- * `all`), then one row per metric with each run's final value (best in brackets).
+ * `all`), then one row per resource peak (CPU, memory, GPU memory) when any run has it,
+ * then one row per metric with each run's final value (best in brackets).
  */
-export function compareTable(runs: RunRecord[], o: { all?: boolean } = {}): { header: string[]; rows: Array<{ field: string; values: string[]; differs: boolean; metric?: boolean }> } {
-  const rows: Array<{ field: string; values: string[]; differs: boolean; metric?: boolean }> = [];
+export function compareTable(runs: RunRecord[], o: { all?: boolean } = {}): { header: string[]; rows: CompareRow[] } {
+  const rows: CompareRow[] = [];
   for (const [field, get] of compareFields) {
     const values = runs.map(get);
     const differs = new Set(values).size > 1;
     if (differs || o.all) rows.push({ field, values, differs });
+  }
+  for (const [field, get] of peakFields) {
+    const values = runs.map(get);
+    if (o.all || values.some((v) => v !== '-')) rows.push({ field, values, differs: new Set(values).size > 1, peak: true });
   }
   const names = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
   for (const n of names) {

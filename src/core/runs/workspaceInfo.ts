@@ -65,3 +65,17 @@ export function listArtifacts(folder: string, maxFiles = 1000): { files: Artifac
   walk(folder, '');
   return truncated ? { files, totalBytes, truncated } : { files, totalBytes };
 }
+
+/**
+ * The workspace's requirements file, for a run that died of a missing module: `requirements.txt`
+ * at the root, else the first `requirements*.txt` there (sorted). Path relative to `folder`.
+ * Undefined when there is none.
+ */
+export function requirementsFile(folder: string): string | undefined {
+  try {
+    const names = readdirSync(folder).filter((n) => /^requirements.*\.txt$/i.test(n)).sort();
+    return names.includes('requirements.txt') ? 'requirements.txt' : names[0];
+  } catch {
+    return undefined;
+  }
+}

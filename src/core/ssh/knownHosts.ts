@@ -1,5 +1,5 @@
 /**
- * Host-key verification against OpenSSH's known_hosts, as `ssh` does it (issue 11: never trust
+ * Host-key verification against OpenSSH's known_hosts, as `ssh` does it (never trust
  * a remote engine's host key silently). Format: sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT":
  * `[marker] hostpatterns keytype base64-key [comment]`, where hostpatterns is a comma list of
  * patterns (`*` and `?` wildcards, `!` negation, `[host]:port` for a non-default port) or one

@@ -76,3 +76,91 @@ export function routeToTaskContainer(task: SwarmTask, nodes: readonly SwarmNode[
     hint: `Add the node as an engine: Engines view, "Add Engine..." with tcp://${host}:2376 (TLS) or ssh://<user>@${host}, then try again.`,
   };
 }
+
+/**
+ * Where one task's container is, for removing it after its service: the engine in use, an
+ * Engines view entry reaching its node, or nowhere we can reach (`reason` says why).
+ */
+export interface TaskContainerPlace {
+  containerId: string;
+  slot?: number;
+  /** the node's hostname and address as the user knows them, e.g. "mllab-gpu-worker (10.231.42.2)" */
+  where: string;
+  route: { kind: 'current' } | { kind: 'engine'; entry: EngineEntry & { connection: ResolvedConnection } } | { kind: 'none'; reason: string };
+}
+
+/**
+ * The containers a service's tasks left on their nodes, and how each can be reached. Docker keeps
+ * a finished job's task containers after `DELETE /services/{id}` (checked on Docker 20.10: exited
+ * job containers were still on both nodes 60 s later), so removing the service does not remove them.
+ * Tasks that never got a container (pending, rejected) are not listed.
+ * @param localNodeId the engine in use's own node (`GET /info` Swarm.NodeID)
+ */
+export function taskContainerPlaces(tasks: readonly SwarmTask[], nodes: readonly SwarmNode[], localNodeId: string | undefined, entries: readonly EngineEntry[]): TaskContainerPlace[] {
+  return tasks
+    .filter((t) => t.containerId && t.nodeId)
+    .map((t): TaskContainerPlace => {
+      const node = nodes.find((n) => n.id === t.nodeId);
+      const base = { containerId: t.containerId as string, ...(t.slot !== undefined ? { slot: t.slot } : {}) };
+      if (!node) return { ...base, where: `node ${(t.nodeId ?? '').slice(0, 12)}`, route: { kind: 'none', reason: 'the node is no longer in the swarm' } };
+      const where = `${node.hostname}${node.address ? ` (${node.address})` : ''}`;
+      if (node.id === localNodeId) return { ...base, where, route: { kind: 'current' } };
+      if (node.state !== 'ready') return { ...base, where, route: { kind: 'none', reason: `the node is ${node.state}` } };
+      const entry = engineForNode(node, entries);
+      return entry ? { ...base, where, route: { kind: 'engine', entry } } : { ...base, where, route: { kind: 'none', reason: 'no engine of the Engines view reaches the node' } };
+    });
+}
+
+/** The container calls removing a task container needs (an Engine's). */
+export interface ContainerRemover {
+  removeContainer(id: string, options: { force?: boolean }): Promise<void>;
+}
+
+/** What became of each task container: removed (or already gone), or still on its node and why. */
+export interface TaskContainerRemoval {
+  removed: TaskContainerPlace[];
+  stayed: Array<{ place: TaskContainerPlace; reason: string }>;
+}
+
+/**
+ * Removes each reachable task container (force: a task still running is stopped) through the
+ * engine `engineFor` gives for its place; a container already gone (`notFound`) counts as removed.
+ * Never throws: each failure stays with its place and reason.
+ * @param engineFor the engine in use for `current`, an engine for the entry for `engine`
+ * @param isGone whether an error means the container no longer exists
+ */
+export async function removeTaskContainers(
+  places: readonly TaskContainerPlace[],
+  engineFor: (place: TaskContainerPlace) => ContainerRemover,
+  isGone: (err: unknown) => boolean,
+): Promise<TaskContainerRemoval> {
+  const result: TaskContainerRemoval = { removed: [], stayed: [] };
+  for (const place of places) {
+    if (place.route.kind === 'none') {
+      result.stayed.push({ place, reason: place.route.reason });
+      continue;
+    }
+    try {
+      await engineFor(place).removeContainer(place.containerId, { force: true });
+      result.removed.push(place);
+    } catch (err) {
+      if (isGone(err)) result.removed.push(place);
+      else result.stayed.push({ place, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return result;
+}
+
+/**
+ * The sentence after Remove Service: how many task containers went, and each one that stays,
+ * with its node and why, e.g. "Removed service train and its 3 task containers. 1 stays:
+ * container 0123456789ab (slot 1) on mllab-gpu-worker (10.231.42.2): no engine of the Engines
+ * view reaches the node."
+ */
+export function describeTaskContainerRemoval(service: string, r: TaskContainerRemoval): string {
+  const n = r.removed.length;
+  const first = `Removed service ${service}${n ? ` and its ${n} task container${n === 1 ? '' : 's'}` : ''}.`;
+  if (!r.stayed.length) return first;
+  const lines = r.stayed.map(({ place, reason }) => `container ${place.containerId.slice(0, 12)}${place.slot !== undefined ? ` (slot ${place.slot})` : ''} on ${place.where}: ${reason}`);
+  return `${first} ${r.stayed.length} task container${r.stayed.length === 1 ? ' stays' : 's stay'}: ${lines.join('; ')}.`;
+}

@@ -173,6 +173,8 @@ export interface ContainerPathStat {
   /** permission bits (0o7777) */
   mode: number;
   linkTarget: string;
+  /** last modification, ms since the epoch (when the header carries a valid RFC 3339 time) */
+  mtimeMs?: number;
 }
 
 /**
@@ -183,10 +185,11 @@ export interface ContainerPathStat {
 export function parsePathStat(header: string | undefined): ContainerPathStat | undefined {
   if (!header) return undefined;
   try {
-    const j = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { name?: string; size?: number; mode?: number; linkTarget?: string };
+    const j = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { name?: string; size?: number; mode?: number; mtime?: string; linkTarget?: string };
     if (typeof j.mode !== 'number') return undefined;
     const kind = j.mode & GO_MODE_DIR ? 'dir' : j.mode & GO_MODE_SYMLINK ? 'symlink' : 'file';
-    return { name: j.name ?? '', size: j.size ?? 0, kind, mode: j.mode & 0o7777, linkTarget: j.linkTarget ?? '' };
+    const mtimeMs = typeof j.mtime === 'string' ? Date.parse(j.mtime) : NaN;
+    return { name: j.name ?? '', size: j.size ?? 0, kind, mode: j.mode & 0o7777, linkTarget: j.linkTarget ?? '', ...(Number.isFinite(mtimeMs) ? { mtimeMs } : {}) };
   } catch {
     return undefined;
   }

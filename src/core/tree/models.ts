@@ -8,10 +8,12 @@ import type { ContainerState, ContainerSummary, ImageSummary, PublishedPort, Vol
 import { formatAge, formatBytes, shortId } from '../format';
 import { CommandIds } from '../ids';
 import type { ReadyApp } from '../apps/monitor';
+import { filesNode, type FileRowData } from './files';
 
 export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer' | 'app'
   // issue 14: the Swarm view
-  | 'swarmGroup' | 'swarmNode' | 'swarmService' | 'swarmTask';
+  | 'swarmGroup' | 'swarmNode' | 'swarmService' | 'swarmTask'
+  | 'containerFiles' | 'containerFolder' | 'containerFile';
 
 export interface NodeModel {
   kind: NodeKind;
@@ -38,6 +40,12 @@ export interface NodeModel {
   size?: number;
   /** text the view filter matches against besides the label (image, tags, labels) */
   searchText?: string;
+  /** children are listed only when the row is expanded (a container's folders), not in `children` */
+  lazy?: boolean;
+  /** URI text of the file or folder the row stands for (its file icon comes from the icon theme) */
+  resourceUri?: string;
+  /** a Files row: its container and path (src/core/tree/files.ts) */
+  file?: FileRowData;
 }
 
 
@@ -119,8 +127,11 @@ export function appNode(c: ContainerSummary, r: ReadyApp): NodeModel {
   };
 }
 
-/** A container row with its apps (those that answered), port bindings, mounts and image as children. */
-export function containerNode(c: ContainerSummary, apps: readonly ReadyApp[] = []): NodeModel {
+/**
+ * A container row with its apps (those that answered), port bindings, mounts, Files and image as children.
+ * @param volumeUsers named volume -> containers that mount it (Files marks volumes shared with others)
+ */
+export function containerNode(c: ContainerSummary, apps: readonly ReadyApp[] = [], volumeUsers: ReadonlyMap<string, string[]> = new Map()): NodeModel {
   const ports = publishedPorts(c.ports).filter((p) => p.hostPort !== undefined);
   const portTexts = ports.map((p) => formatPublishedPort(p));
   const icon = stateIcons[c.state] ?? { icon: 'vm-outline' };
@@ -155,6 +166,7 @@ export function containerNode(c: ContainerSummary, apps: readonly ReadyApp[] = [
         command: m.type === 'bind' || isVolume ? { id: CommandIds.mountReveal, title: 'Reveal', args: [{ type: m.type, source }] } : undefined,
       };
     }),
+    filesNode(c, volumeUsers),
     {
       kind: 'containerImage',
       id: `container:${c.id}:image`,
@@ -194,7 +206,8 @@ export function containerNode(c: ContainerSummary, apps: readonly ReadyApp[] = [
  * the compose project label). Order within each level: running first, then by name.
  */
 export function containerNodes(containers: ContainerSummary[], apps: ReadonlyMap<string, readonly ReadyApp[]> = new Map()): NodeModel[] {
-  const node = (c: ContainerSummary) => containerNode(c, apps.get(c.id));
+  const volumeUsers = usage(containers).volumes;
+  const node = (c: ContainerSummary) => containerNode(c, apps.get(c.id), volumeUsers);
   const rank = (s: ContainerState) => (s === 'running' ? 0 : s === 'paused' || s === 'restarting' ? 1 : 2);
   const sorted = [...containers].sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name));
   const projects = new Map<string, ContainerSummary[]>();

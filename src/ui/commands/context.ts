@@ -13,6 +13,7 @@ import type { LabWalkthrough } from '../walkthrough';
 import type { RunHistory } from '../runs/history';
 import type { RunsProvider } from '../runs/runsView';
 import type { SwarmView } from '../swarm/swarmView';
+import type { ContainerFileSystem } from '../files/fileSystem';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -35,6 +36,8 @@ export interface CommandContext {
   readonly runsView: RunsProvider;
   /** the Swarm view (issue 14) */
   readonly swarm?: SwarmView;
+  /** the `mllab-container:` file system (a container's files in the editor) */
+  readonly files?: ContainerFileSystem;
   /** whether the Images view shows dangling images (toggled by a command, kept in workspace state) */
   showDangling(): boolean;
   setShowDangling(value: boolean): Promise<void>;

@@ -29,7 +29,7 @@ import { openContainerPort } from './container/openPort';
 import { imageHistory, inspectContainer, inspectImage, inspectVolume } from './inspect';
 import { removeVolume, revealMount } from './volume/volumes';
 import { clearViewFilter, filterView, sortView, toggleDangling } from './view/viewQuery';
-import { pruneContainers, pruneImages, pruneVolumes } from './prune';
+import { pruneContainers, pruneImages, pruneSystem, pruneVolumes } from './prune';
 import { copyRunCommand, mountVolume, publishPort } from './container/changeContainer';
 import { copyProfileCommand, openProfiles, runProfile, saveAsProfile } from './profile/profiles';
 import { fixAllLabGuidance } from './lint/fixAll';
@@ -51,12 +51,14 @@ import * as swarm from './swarm/swarm';
 import { downloadTaskArtifacts } from './swarm/taskArtifacts';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
 import { downloadArtifacts, uploadToContainer } from './container/transfer';
+import { attachDebugger, debugProfile } from '../debug/commands';
+import * as files from '../files/commands';
 
 type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
 const handlers: Record<CommandId, Handler> = {
   [CommandIds.imageBuild]: (ctx, arg) => buildImage(ctx, arg),
-  [CommandIds.imageRemove]: (ctx, arg) => removeImage(ctx, arg),
+  [CommandIds.imageRemove]: (ctx, arg, selected) => removeImage(ctx, arg, selected),
   [CommandIds.imageInspect]: (ctx, arg) => inspectImage(ctx, arg),
   [CommandIds.imageHistory]: (ctx, arg) => imageHistory(ctx, arg),
   [CommandIds.imageTag]: (ctx, arg) => tagImage(ctx, arg),
@@ -73,7 +75,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containerRestart]: restartContainer,
   [CommandIds.containerPause]: pauseContainer,
   [CommandIds.containerUnpause]: unpauseContainer,
-  [CommandIds.containerRemove]: (ctx, arg) => removeContainer(ctx, arg),
+  [CommandIds.containerRemove]: (ctx, arg, selected) => removeContainer(ctx, arg, selected),
   [CommandIds.containerLogs]: (ctx, arg) => viewContainerLogs(ctx, arg),
   [CommandIds.containerShell]: (ctx, arg) => openContainerShell(ctx, arg),
   [CommandIds.containerInspect]: (ctx, arg) => inspectContainer(ctx, arg),
@@ -83,6 +85,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containerPublishPort]: (ctx, arg) => publishPort(ctx, arg),
   [CommandIds.containerMountVolume]: (ctx, arg) => mountVolume(ctx, arg),
   [CommandIds.profileRun]: (ctx, arg) => runProfile(ctx, arg),
+  [CommandIds.profileDebug]: (ctx, arg) => debugProfile(ctx, arg),
+  [CommandIds.containerAttachDebugger]: (ctx, arg) => attachDebugger(ctx, arg),
   [CommandIds.profileSave]: (ctx, arg) => saveAsProfile(ctx, arg),
   [CommandIds.profileCopyCommand]: (ctx, arg) => copyProfileCommand(ctx, arg),
   [CommandIds.profilesOpen]: (ctx) => openProfiles(ctx),
@@ -91,8 +95,9 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containersClearFilter]: clearViewFilter('containers'),
   [CommandIds.containersSort]: sortView('containers'),
   [CommandIds.containersPrune]: (ctx) => pruneContainers(ctx),
+  [CommandIds.systemPrune]: (ctx, arg) => pruneSystem(ctx, arg),
   [CommandIds.volumeInspect]: (ctx, arg) => inspectVolume(ctx, arg),
-  [CommandIds.volumeRemove]: (ctx, arg) => removeVolume(ctx, arg),
+  [CommandIds.volumeRemove]: (ctx, arg, selected) => removeVolume(ctx, arg, selected),
   [CommandIds.volumesRefresh]: (ctx) => ctx.views.volumes.refresh(),
   [CommandIds.volumesFilter]: filterView('volumes'),
   [CommandIds.volumesClearFilter]: clearViewFilter('volumes'),
@@ -128,7 +133,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.composeExportProfile]: (ctx, arg) => exportProfileAsService(ctx, arg),
   [CommandIds.networkCreate]: (ctx, arg) => createNetwork(ctx, arg),
   [CommandIds.networkInspect]: (ctx, arg) => inspectNetwork(ctx, arg),
-  [CommandIds.networkRemove]: (ctx, arg) => removeNetwork(ctx, arg),
+  [CommandIds.networkRemove]: (ctx, arg, selected) => removeNetwork(ctx, arg, selected),
   [CommandIds.networksRefresh]: (ctx) => ctx.views.networks.refresh(),
   [CommandIds.networksPrune]: (ctx) => pruneNetworks(ctx),
   [CommandIds.containerConnectNetwork]: (ctx, arg) => connectContainerToNetwork(ctx, arg),
@@ -158,6 +163,13 @@ const handlers: Record<CommandId, Handler> = {
   // files in and out of containers (issue 11)
   [CommandIds.containerUpload]: (ctx, arg) => uploadToContainer(ctx, arg),
   [CommandIds.containerDownloadArtifacts]: (ctx, arg) => downloadArtifacts(ctx, arg),
+  // a container's files (the Files rows of the Containers view)
+  [CommandIds.containerFileOpen]: (ctx, arg) => files.openContainerFile(ctx, arg),
+  [CommandIds.containerFileRefresh]: (ctx, arg) => files.refreshContainerFiles(ctx, arg),
+  [CommandIds.containerFileDownload]: (ctx, arg) => files.downloadContainerFile(ctx, arg),
+  [CommandIds.containerFileDelete]: (ctx, arg) => files.deleteContainerFile(ctx, arg),
+  [CommandIds.containerFileNewFile]: (ctx, arg) => files.newContainerFile(ctx, arg),
+  [CommandIds.containerFileNewFolder]: (ctx, arg) => files.newContainerFolder(ctx, arg),
 };
 
 /** The ids this registry registers (a unit test compares them with package.json). */

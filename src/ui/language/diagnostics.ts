@@ -16,7 +16,17 @@ export class LabDiagnostics implements vscode.Disposable {
   private readonly generation = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  /**
+   * @param syntax a Dockerfile's syntax diagnostics from the language service's validator (when
+   *   the editing help is on; it returns [] otherwise), merged into the same collection
+   * @param onDidCheck told after each check with the count and the check's own cost in ms (lint and
+   *   validator, without the debounce; the bench prints it)
+   */
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly syntax?: (text: string) => vscode.Diagnostic[],
+    private readonly onDidCheck?: (doc: vscode.TextDocument, count: number, ms: number) => void,
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/{.dockerignore,*.dockerignore}', false, true, false);
     this.disposables.push(
       this.collection,
@@ -29,7 +39,7 @@ export class LabDiagnostics implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('mlLab.lint')) this.checkAll();
+        if (e.affectsConfiguration('mlLab.lint') || e.affectsConfiguration('mlLab.language.dockerfile')) this.checkAll();
       }),
       onDidChangeInstalledVersions(() => this.checkAll()),
     );
@@ -70,11 +80,13 @@ export class LabDiagnostics implements vscode.Disposable {
     const options = await lintOptionsFor(doc, kind);
     // A newer check started meanwhile, or the document was closed.
     if (this.generation.get(key) !== gen || doc.isClosed) return;
-    const findings = lintText(kind, doc.getText(), options);
-    this.collection.set(
-      doc.uri,
-      findings.map((f) => toDiagnostic(f, this.extensionUri)),
-    );
+    const t0 = performance.now();
+    const text = doc.getText();
+    const findings = lintText(kind, text, options);
+    const diagnostics = findings.map((f) => toDiagnostic(f, this.extensionUri));
+    if (kind === 'dockerfile' && this.syntax) diagnostics.push(...this.syntax(text));
+    this.collection.set(doc.uri, diagnostics);
+    this.onDidCheck?.(doc, diagnostics.length, performance.now() - t0);
   }
 
   private forget(uri: vscode.Uri): void {

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isDockerfileName } from '../../core/build/dockerfiles';
-import { lintDockerfile, RULES, type Finding, type LintOptions, type Range, type Severity } from '../../core/dockerfile/index';
+import { BUILD_CHECK_NAMES, buildCheckUrl, lintDockerfile, RULES, type BaseImageFacts, type Finding, type LintOptions, type Range, type Severity } from '../../core/dockerfile/index';
 import { lintRequirements } from '../../core/requirements/index';
 import { SettingIds } from '../../core/ids';
 
@@ -43,13 +43,27 @@ const LEVELS = new Set(['off', 'hint', 'information', 'warning', 'error']);
 /** `mlLab.lint.rules`: severity per rule id; unknown ids and values are ignored. */
 export function severityOverrides(): Record<string, Severity | 'off'> {
   const raw = vscode.workspace.getConfiguration().get<Record<string, unknown>>(SettingIds.lintRules) ?? {};
-  const known = new Set(RULES.map((r) => r.id));
+  // Lab rule ids in any case (ml005), BuildKit's names as BuildKit spells them in any case (undefinedvar).
+  const known = new Map([...RULES.map((r) => r.id), ...BUILD_CHECK_NAMES].map((id) => [id.toUpperCase(), id]));
   const out: Record<string, Severity | 'off'> = {};
   for (const [id, level] of Object.entries(raw)) {
-    const key = id.toUpperCase();
-    if (known.has(key) && typeof level === 'string' && LEVELS.has(level)) out[key] = level as Severity | 'off';
+    const key = known.get(id.toUpperCase());
+    if (key && typeof level === 'string' && LEVELS.has(level)) out[key] = level as Severity | 'off';
   }
   return out;
+}
+
+/**
+ * What the editing help adds to Dockerfile checks (set by registerLanguageFeatures): whether
+ * BuildKit's build checks run, and base image facts read from the engine (ML005, UndefinedVar).
+ */
+export interface DockerfileLintExtras {
+  buildChecks(): boolean;
+  baseImages(text: string): Promise<Record<string, BaseImageFacts>>;
+}
+let extras: DockerfileLintExtras | undefined;
+export function setDockerfileLintExtras(e: DockerfileLintExtras | undefined): void {
+  extras = e;
 }
 
 /** Versions read by `pip freeze` from a built image, by the folder of the requirements file (ML028's fix pins them). */
@@ -85,6 +99,13 @@ export function folderOf(doc: vscode.TextDocument): vscode.Uri | undefined {
  */
 export async function lintOptionsFor(doc: vscode.TextDocument, kind: LintedKind): Promise<LintOptions> {
   const options: LintOptions = { severities: severityOverrides() };
+  if (kind === 'dockerfile' && extras) {
+    // Not in the caller's synchronous turn: at activation that would parse the file (and load
+    // the Dockerfile parser) before activate() returns.
+    await Promise.resolve();
+    options.buildChecks = extras.buildChecks();
+    options.baseImages = await extras.baseImages(doc.getText());
+  }
   const folder = folderOf(doc);
   if (!folder) return options;
   if (kind === 'dockerfile') {
@@ -131,13 +152,18 @@ export function toSeverity(s: Severity): vscode.DiagnosticSeverity {
 export function ruleOf(d: vscode.Diagnostic): string | undefined {
   if (d.source !== DIAGNOSTIC_SOURCE) return undefined;
   const code = typeof d.code === 'object' ? d.code.value : d.code;
-  return typeof code === 'string' && /^ML\d{3}$/.test(code) ? code : undefined;
+  return typeof code === 'string' && (/^ML\d{3}$/.test(code) || BUILD_CHECK_NAMES.has(code)) ? code : undefined;
 }
 
 /** A finding as a diagnostic: `code` is the rule id, linked to its page shipped in the extension (`docs/rules/MLxxx.md`). */
 export function toDiagnostic(f: Finding, extensionUri: vscode.Uri): vscode.Diagnostic {
   const d = new vscode.Diagnostic(toRange(f.range), f.message, toSeverity(f.severity));
   d.source = DIAGNOSTIC_SOURCE;
+  if (BUILD_CHECK_NAMES.has(f.rule)) {
+    // BuildKit's own page for the check.
+    d.code = { value: f.rule, target: vscode.Uri.parse(buildCheckUrl(f.rule)) };
+    return d;
+  }
   const docs = RULES.find((r) => r.id === f.rule)?.docs ?? `docs/rules/${f.rule}.md`;
   d.code = { value: f.rule, target: vscode.Uri.joinPath(extensionUri, ...docs.split('/')) };
   return d;

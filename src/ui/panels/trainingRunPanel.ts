@@ -12,6 +12,8 @@ import { MetricStream, type MetricPoint, type MetricSeries } from '../../core/lo
 import { formatDuration } from '../../core/logs/urls';
 import { alignSeries, compareTable, formatMetricValue, runLabel, type RunRecord } from '../../core/runs/record';
 import type { RunHistory } from '../runs/history';
+import { ResourceFeed, type ResourceUpdate } from '../runs/resourceFeed';
+import type { ResourcePeaks, ResourceSample, GpuSample } from '../../core/runs/stats';
 import type { EngineSession } from '../session';
 
 export const RUN_PANEL_TYPE = 'mlLab.trainingRun';
@@ -63,6 +65,17 @@ interface RunInfo {
   git?: string;
   startedAt?: string;
   running: boolean;
+  /** why the run died (one sentence), when it was diagnosed */
+  diagnosis?: string;
+}
+
+/** The resources part of the panel's first message: recent samples, the latest GPU sample, peaks. */
+interface ResourcesInit {
+  samples: ResourceSample[];
+  gpu?: GpuSample;
+  peaks?: ResourcePeaks;
+  /** whether the figures are live (a stats stream follows the container) */
+  live: boolean;
 }
 
 function infoOf(r: RunRecord): RunInfo {
@@ -79,6 +92,7 @@ function infoOf(r: RunRecord): RunInfo {
     git: r.git ? `${r.git.commit.slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}` : undefined,
     startedAt: r.startedAt,
     running,
+    diagnosis: r.diagnosis?.message,
   };
 }
 
@@ -100,6 +114,8 @@ export class TrainingRunPanel {
   private disposed = false;
   private stream: MetricStream | undefined;
   private info: RunInfo | undefined;
+  /** stats samples reach the webview at most this often (ms); the engine sends about one a second */
+  private lastResourcesPost = 0;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -153,10 +169,13 @@ export class TrainingRunPanel {
     const active = runId ? this.history.activeRun(runId) : containerId ? this.history.activeRun(containerId) : undefined;
     if (active) {
       this.info = infoOf(active.record);
-      this.post({ type: 'init', mode: 'run', state: this.target, info: this.info, series: seriesObject(active.metrics.series) });
+      const feed = active.resources;
+      this.post({ type: 'init', mode: 'run', state: this.target, info: this.info, series: seriesObject(active.metrics.series), resources: { samples: [...feed.recent], gpu: feed.latestGpu, peaks: feed.peaks, live: true } satisfies ResourcesInit });
       const stop = active.metrics.onPoints((ps) => this.queue(ps));
-      this.disposables.push({ dispose: stop });
-      void active.done.then((r) => this.finish(infoOf(r)));
+      // the recorder's stream (one per run, it keeps the peaks): the panel only listens, and stops listening when it closes
+      const stopResources = feed.onUpdate((u) => this.postResources(u));
+      this.disposables.push({ dispose: stop }, { dispose: stopResources });
+      void active.done.then((r) => this.finish(infoOf(r), r.peaks));
       return;
     }
     const record = runId ? this.history.get(runId) : undefined;
@@ -171,7 +190,7 @@ export class TrainingRunPanel {
       }
       // the container is gone: the stored points are all there is
       this.info = infoOf(record);
-      this.post({ type: 'init', mode: 'run', state: this.target, info: this.info, series: seriesObject(record.series) });
+      this.post({ type: 'init', mode: 'run', state: this.target, info: this.info, series: seriesObject(record.series), resources: { samples: [], peaks: record.peaks, live: false } satisfies ResourcesInit });
       return;
     }
     // rebuild from the container's logs (after a reload, or for a container the extension did not start)
@@ -192,7 +211,13 @@ export class TrainingRunPanel {
           duration: !running && st?.StartedAt && st.FinishedAt ? formatDuration(Date.parse(st.FinishedAt) - Date.parse(st.StartedAt)) : undefined,
         };
     this.stream = new MetricStream();
-    this.post({ type: 'init', mode: 'run', state: this.target, info: this.info, series: {} });
+    // A container no recorder follows: the panel's own stats stream, ended when the panel closes
+    // (this.abort) or the container stops. GPUs are sampled when it was created with a GPU request.
+    const deviceRequests = (inspect.HostConfig as { DeviceRequests?: Array<{ Capabilities?: string[][] }> | null } | undefined)?.DeviceRequests ?? [];
+    const gpus = deviceRequests.some((d) => (d.Capabilities ?? []).some((c) => c.includes('gpu')));
+    const feed = running ? new ResourceFeed(engine, cid!, { gpus, signal: this.abort.signal }) : undefined;
+    if (feed) this.disposables.push({ dispose: feed.onUpdate((u) => this.postResources(u)) });
+    this.post({ type: 'init', mode: 'run', state: this.target, info: this.info, series: {}, resources: { samples: [], peaks: record?.peaks, live: !!feed } satisfies ResourcesInit });
     this.stream.onPoints((ps) => this.queue(ps));
     await engine.logs(cid!, (text) => this.stream!.push(text), { follow: running, signal: this.abort.signal }).catch(() => undefined);
     this.stream.end();
@@ -204,11 +229,20 @@ export class TrainingRunPanel {
     }
   }
 
-  private finish(info: RunInfo): void {
+  /** A stats or GPU sample to the webview (stats at most every 500 ms; GPU samples always). */
+  private postResources(u: ResourceUpdate): void {
+    if (!this.ready || this.disposed) return;
+    const now = Date.now();
+    if (u.sample && !u.gpu && now - this.lastResourcesPost < 500) return;
+    this.lastResourcesPost = now;
+    this.post({ type: 'resources', sample: u.sample, gpu: u.gpu, peaks: u.peaks, sentAt: now });
+  }
+
+  private finish(info: RunInfo, peaks?: ResourcePeaks): void {
     if (this.disposed) return;
     this.flush();
     this.info = info;
-    this.post({ type: 'status', info });
+    this.post({ type: 'status', info, peaks });
   }
 
   private queue(points: MetricPoint[]): void {

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { TASK_TYPE } from '../../core/ids';
 import { builtImageLabels } from '../commands/image/buildImage';
-import type { Profile } from '../../core/run/profile';
+import { compileMetricPatterns, type Profile } from '../../core/run/profile';
 import type { CommandContext } from '../commands/context';
 import { describeError } from '../session';
 import { config } from '../config';
@@ -118,7 +118,7 @@ class ProfilePty implements vscode.Pseudoterminal {
       showLogs: false,
       notifyExit: false,
       onAttached: (run) => (this.attached = run),
-      record: { source: 'task', profile: profile.name },
+      record: { source: 'task', profile: profile.name, metricPatterns: compileMetricPatterns(profile.metrics ?? []) },
     });
     if (!started) return 1;
     this.write.fire(`\x1b[1mRunning ${started.name}\x1b[0m (${started.id.slice(0, 12)}) from ${req.image}\r\n`);

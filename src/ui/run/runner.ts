@@ -20,6 +20,7 @@ import { openLogsTerminal } from '../commands/container/logsTerminal';
 import { openSessionTerminal } from '../commands/container/sessionTerminal';
 import { log } from '../log';
 import type { RecordOptions } from '../runs/history';
+import type { RunRecord } from '../../core/runs/record';
 import { CommandIds } from '../../core/ids';
 import { bindMounts, describeDownloads, isRemoteEngine, mountsAsCopies, mountsAsVolumes, remoteMountWarning } from '../../core/transfer/remoteMounts';
 import { downloadWithProgress, uploadWithProgress } from '../commands/container/transfer';
@@ -183,7 +184,7 @@ export async function runWithChecks(ctx: CommandContext, req: RunRequest, policy
   ctx.views.containers.refresh();
   if (policy.showLogs !== false) openLogsTerminal(ctx, id, name, checked.ports, run?.follow);
   // Downloads happen after the exit whatever the notification policy (a task's run too), and say what they fetched.
-  if ((policy.notifyExit ?? !checked.interactive) || checked.download?.length) void notifyOnExit(ctx, id, name, started, checked, removeAfterDownload);
+  if ((policy.notifyExit ?? !checked.interactive) || checked.download?.length) void notifyOnExit(ctx, id, name, started, checked, removeAfterDownload, run?.done);
   return { id, name };
 }
 
@@ -236,12 +237,17 @@ async function runAttached(ctx: CommandContext, req: RunRequest, policy: RunPoli
   return { id: run.id, name: run.name };
 }
 
+/** How long the exit notification waits for the run record (its diagnosis), in ms. */
+const recordWaitMs = 10_000;
+
 /**
  * When a detached job exits: its downloads (profile `download`, or Copy Instead) with progress,
- * then a notification with exit code, duration and what was downloaded, and buttons to its logs,
- * artifacts, and Download Artifacts.
+ * then a notification with exit code, duration, why it died (the record's diagnosis) and what
+ * was downloaded, and buttons to its logs, artifacts, Download Artifacts, and what the diagnosis
+ * offers (Re-run with more memory or shm, Open requirements.txt).
+ * @param recorded the run's finished record, when the run is recorded
  */
-async function notifyOnExit(ctx: CommandContext, id: string, name: string, started: number, req: RunRequest, removeAfterDownload: boolean): Promise<void> {
+async function notifyOnExit(ctx: CommandContext, id: string, name: string, started: number, req: RunRequest, removeAfterDownload: boolean, recorded?: Promise<RunRecord>): Promise<void> {
   let exitCode: number;
   try {
     ({ exitCode } = await ctx.session.get().waitContainer(id));
@@ -249,6 +255,11 @@ async function notifyOnExit(ctx: CommandContext, id: string, name: string, start
     return; // removed, or the engine went away: nothing to report
   }
   ctx.views.containers.refresh();
+  // the recorder inspects the container (OOMKilled) before the downloads and a removal below
+  let timer: NodeJS.Timeout | undefined;
+  const record = recorded && (await Promise.race([recorded.catch(() => undefined), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), recordWaitMs)))]));
+  clearTimeout(timer);
+  const diagnosis = record?.diagnosis;
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const downloaded: Array<{ local: string; files: number; bytes: number; refused: number }> = [];
   const failed: string[] = [];
@@ -266,11 +277,22 @@ async function notifyOnExit(ctx: CommandContext, id: string, name: string, start
   }
   const canDownload = !(req.autoRemove ?? false);
   const artifacts = req.mounts.find((m) => m.type === 'bind' && /artifact|output|checkpoint|model/i.test(m.target));
-  const actions = ['Open Training Run', 'Open Logs', ...(artifacts && isLocalEngine(ctx) ? ['Reveal Artifacts'] : []), ...(canDownload ? ['Download Artifacts'] : [])];
+  const fix = diagnosis?.action;
+  const actions = [...(fix ? [fix.label] : []), 'Open Training Run', 'Open Logs', ...(artifacts && isLocalEngine(ctx) ? ['Reveal Artifacts'] : []), ...(canDownload ? ['Download Artifacts'] : [])];
   const text = `Container ${name} exited with code ${exitCode} after ${formatDuration(Date.now() - started)}.` +
+    (diagnosis ? ` ${diagnosis.message}` : '') +
     (downloaded.length ? ` Downloaded ${describeDownloads(downloaded, ws)}.` : '') +
     (failed.length ? ` Not downloaded: ${failed.join('; ')}.` : '');
   const choice = await (exitCode === 0 ? vscode.window.showInformationMessage(text, ...actions) : vscode.window.showWarningMessage(text, ...actions));
+  if (fix && choice === fix.label && record) {
+    if (fix.kind === 'openRequirements') {
+      const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
+      if (ws) await vscode.window.showTextDocument(vscode.Uri.joinPath(ws, fix.file));
+    } else {
+      await vscode.commands.executeCommand(CommandIds.runRerun, { id: record.id, change: fix.kind === 'moreMemory' ? { memory: fix.memory } : { shmSize: fix.shmSize } });
+    }
+    return;
+  }
   if (choice === 'Open Training Run') await vscode.commands.executeCommand(CommandIds.runOpen, { containerId: id });
   if (choice === 'Open Logs' && !req.autoRemove) openLogsTerminal(ctx, id, name, req.ports);
   if (choice === 'Reveal Artifacts' && artifacts) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(artifacts.source));

@@ -98,7 +98,8 @@ async function envValues(ctx: CommandContext, r: RunRecord): Promise<Record<stri
 /**
  * Re-runs a recorded run exactly: same image by digest (image id) when the engine still has
  * it, else (after saying so) the image its reference names now; same command, ports, mounts,
- * GPUs, shm and env names.
+ * GPUs, shm and env names. `{id, change: {memory?, shmSize?}}` re-runs it with a larger memory
+ * limit or /dev/shm (bytes), as a dead run's diagnosis offers.
  */
 export async function rerun(ctx: CommandContext, arg?: unknown): Promise<{ id: string; name: string } | undefined> {
   const r = await oneRun(ctx, arg, 'Re-run');
@@ -131,7 +132,8 @@ export async function rerun(ctx: CommandContext, arg?: unknown): Promise<{ id: s
   }
   const values = await envValues(ctx, r);
   if (!values) return undefined;
-  const req = rerunRequest(r, values, image);
+  const change = (arg as { change?: { memory?: number; shmSize?: number } } | undefined)?.change;
+  const req = { ...rerunRequest(r, values, image), ...(change?.memory ? { memory: change.memory } : {}), ...(change?.shmSize ? { shmSize: change.shmSize } : {}) };
   if (req.name && !(await freeContainerName(ctx, req.name))) return undefined;
   return runWithChecks(ctx, req, { record: { source: 'rerun', profile: r.profile, imageReference: r.image.reference } });
 }

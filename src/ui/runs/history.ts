@@ -10,10 +10,13 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { SettingIds } from '../../core/ids';
 import { MetricStream } from '../../core/logs/metrics';
+import type { MetricPattern } from '../../core/logs/metricLines';
 import type { RunRequest } from '../../core/run/createOptions';
 import { artifactsMount, finished, newRecord, withMetrics, type RunRecord, type RunSource } from '../../core/runs/record';
 import { RunStore } from '../../core/runs/store';
-import { gitState, listArtifacts } from '../../core/runs/workspaceInfo';
+import { gitState, listArtifacts, requirementsFile } from '../../core/runs/workspaceInfo';
+import { diagnoseExit, LastLines } from '../../core/runs/diagnosis';
+import { ResourceFeed } from './resourceFeed';
 import type { EngineSession } from '../session';
 import type { Engine } from '../../engine/engine';
 import { log } from '../log';
@@ -24,8 +27,17 @@ export interface RecordOptions {
   profile?: string;
   /** the image reference to record when `req.image` is an image id (re-run by digest) */
   imageReference?: string;
-  /** the engine the run is on, when not the current one (a profile's `engine:`, issue 11) */
+  /** the engine the run is on, when not the current one (a profile's `engine:`) */
   engine?: Engine;
+  /** a profile's `metrics:` patterns, tried on each log line before the built-in forms */
+  metricPatterns?: MetricPattern[];
+  /**
+   * Sample GPUs with nvidia-smi even when the request asks for none (a container that has
+   * GPUs by other means, or a test on an engine without a GPU runtime); default: when it asks.
+   */
+  sampleGpus?: boolean;
+  /** ms between GPU samples (default 5,000) */
+  gpuIntervalMs?: number;
 }
 
 /**
@@ -52,7 +64,12 @@ export interface ActiveRun {
    * 4 MB the start is no longer kept, and this falls back to a stream of its own.
    */
   follow(onText: (text: string) => void, signal: AbortSignal): Promise<void>;
+  /** the container's stats stream (and GPU samples) while it runs: latest figures and peaks */
+  resources: ResourceFeed;
 }
+
+/** How long the recorder waits after the exit for the stats stream's last entries, in ms. */
+const statsTailMs = 3_000;
 
 /** How long and how much of a run's first log text is kept for a terminal that attaches late. */
 const earlyKeepMs = 10_000;
@@ -142,11 +159,11 @@ export class RunHistory implements vscode.Disposable {
       startedAt: new Date(),
     });
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return this.follow(record, engine, async (r) => {
+    return this.follow(record, engine, { gpus: o.sampleGpus, gpuIntervalMs: o.gpuIntervalMs }, async (r) => {
       const [raw, git] = await Promise.all([engine.inspectImageRaw(req.image).catch(() => undefined), ws ? gitState(ws) : Promise.resolve(undefined)]);
       const image = raw ? { ...r.image, id: raw.Id as string | undefined, repoDigests: (raw.RepoDigests as string[] | undefined) ?? [] } : r.image;
       return { ...r, image, git };
-    }, source);
+    }, source, o.metricPatterns);
   }
 
   /**
@@ -164,17 +181,19 @@ export class RunHistory implements vscode.Disposable {
         engine = this.session.engineDescribed(r.engine);
       } catch { /* that engine is no longer known */ }
       const exists = engine ? await engine.inspectContainer(r.containerId).then(() => true, () => false) : false;
-      if (engine && exists) this.follow(r, engine);
+      if (engine && exists) this.follow(r, engine, {});
       else this.save({ ...r, status: 'lost' });
     }
   }
 
   /** Follows a recorded run's logs to its end, then saves its metrics, exit code and artifacts. */
-  private follow(record: RunRecord, engine: Engine, complete?: (r: RunRecord) => Promise<RunRecord>, source?: RunOutputSource): ActiveRun {
+  private follow(record: RunRecord, engine: Engine, gpu: { gpus?: boolean; gpuIntervalMs?: number }, complete?: (r: RunRecord) => Promise<RunRecord>, source?: RunOutputSource, metricPatterns: MetricPattern[] = []): ActiveRun {
     const containerId = record.containerId;
-    const metrics = new MetricStream();
+    const metrics = new MetricStream({}, metricPatterns);
+    const tail = new LastLines();
     const abort = new AbortController();
     this.aborts.add(abort);
+    const resources = new ResourceFeed(engine, containerId, { gpus: gpu.gpus ?? !!record.request.gpus, gpuIntervalMs: gpu.gpuIntervalMs, signal: abort.signal });
     const listeners = new Set<(text: string) => void>();
     let early: string[] | undefined = [];
     let earlyBytes = 0;
@@ -182,6 +201,7 @@ export class RunHistory implements vscode.Disposable {
     const onText = (text: string) => {
       for (const l of listeners) l(text); // the terminal first: parsing is only queued here
       metrics.push(text);
+      tail.push(text);
       if (early) {
         early.push(text);
         earlyBytes += text.length;
@@ -210,7 +230,7 @@ export class RunHistory implements vscode.Disposable {
         void logsDone.then(stop);
       });
     };
-    const run: ActiveRun = { record, metrics, done: Promise.resolve(record), follow: followText };
+    const run: ActiveRun = { record, metrics, done: Promise.resolve(record), follow: followText, resources };
     this.active.set(record.id, run);
     run.done = (async () => {
       if (complete) {
@@ -220,8 +240,32 @@ export class RunHistory implements vscode.Disposable {
       const exitCode = await exited;
       await logsDone;
       metrics.end();
+      // the stream ends with the container; its last entries may still be on the way
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([resources.ended, new Promise<void>((r) => (timer = setTimeout(r, statsTailMs)))]);
+      clearTimeout(timer);
+      resources.stop();
       let r = withMetrics(run.record, metrics.series);
       r = exitCode === undefined ? { ...r, status: 'lost' } : finished(r, exitCode, new Date());
+      if (resources.peaks.samples || resources.peaks.gpuMemoryMiB !== undefined) r = { ...r, peaks: resources.peaks };
+      if (exitCode !== undefined && exitCode !== 0) {
+        // a container removed at its exit (--rm) cannot tell whether it was OOM-killed
+        const state = await engine.exitState(containerId).catch(() => undefined);
+        const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+        const diagnosis = diagnoseExit({
+          exitCode,
+          oomKilled: state?.oomKilled,
+          lastLines: tail.get(),
+          memory: state?.memory ?? r.request.memory,
+          shmSize: state?.shmSize ?? r.request.shmSize,
+          ipcMode: r.request.ipcMode,
+          mounts: r.request.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target })),
+          workingDir: r.request.workingDir,
+          peakMemoryBytes: resources.peaks.memoryBytes,
+          requirementsFile: ws ? requirementsFile(ws) : undefined,
+        });
+        if (diagnosis) r = { ...r, diagnosis };
+      }
       const mount = artifactsMount(r.request);
       const files = mount && listArtifacts(mount.source);
       if (mount && files) r = { ...r, artifacts: { folder: mount.source, ...files } };

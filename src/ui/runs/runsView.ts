@@ -63,7 +63,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunNode>, vscode.Di
       .slice(0, 3)
       .map(([n, m]) => `${n} ${formatMetricValue(m.final)}`)
       .join(', ');
-    item.description = [outcome, r.durationMs !== undefined ? formatDuration(r.durationMs) : '', metrics].filter(Boolean).join(' · ');
+    item.description = [r.source === 'debug' ? 'debug run' : '', outcome, r.durationMs !== undefined ? formatDuration(r.durationMs) : '', metrics].filter(Boolean).join(' · ');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${r.containerName}** from \`${r.image.reference}\`\n\n`);
     md.appendMarkdown(`- image: \`${r.image.repoDigests[0] ?? r.image.id ?? 'unknown'}\`\n`);

@@ -21,7 +21,9 @@ import { describeError } from '../session';
 import { log } from '../log';
 
 export function toTreeItem(m: NodeModel): vscode.TreeItem {
-  const collapsible = m.children?.length
+  const collapsible = m.lazy
+    ? vscode.TreeItemCollapsibleState.Collapsed
+    : m.children?.length
     ? m.expanded
       ? vscode.TreeItemCollapsibleState.Expanded
       : vscode.TreeItemCollapsibleState.Collapsed
@@ -31,7 +33,11 @@ export function toTreeItem(m: NodeModel): vscode.TreeItem {
   item.description = m.description;
   item.tooltip = m.tooltip;
   item.contextValue = m.contextValue;
-  if (m.iconId) item.iconPath = new vscode.ThemeIcon(m.iconId, m.iconColor ? new vscode.ThemeColor(m.iconColor) : undefined);
+  if (m.resourceUri) item.resourceUri = vscode.Uri.parse(m.resourceUri);
+  // A file or folder with a URI takes its icon from the file icon theme (by name and extension).
+  if (m.resourceUri && m.iconId === 'file') item.iconPath = vscode.ThemeIcon.File;
+  else if (m.resourceUri && m.iconId === 'folder') item.iconPath = vscode.ThemeIcon.Folder;
+  else if (m.iconId) item.iconPath = new vscode.ThemeIcon(m.iconId, m.iconColor ? new vscode.ThemeColor(m.iconColor) : undefined);
   if (m.command) item.command = { command: m.command.id, title: m.command.title, arguments: m.command.args };
   return item;
 }
@@ -68,9 +74,32 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly moreTooltip?: (m: NodeModel) => Promise<string | undefined>,
     /** lists shared with other views (src/core/tree/sharedList.ts): made stale by every refresh request, so this view never shows a list older than the request */
     private readonly sharedLists: ReadonlyArray<{ invalidate(): void }> = [],
+    /** the children of a `lazy` node (a container's folder), listed when VS Code asks for them; never throws */
+    private readonly lazyChildren?: (m: NodeModel) => Promise<NodeModel[]>,
     /** told of every load's outcome; `failed` returns true when the view shows its welcome content instead of a message row */
     private readonly health?: { loaded(): void; failed(err: unknown): boolean },
   ) {}
+
+  /**
+   * Lists a `lazy` node's children again (its Refresh action). Its own row stays: VS Code asks
+   * for the children of that one element, with the element it knows.
+   */
+  refreshNode(m: NodeModel): void {
+    for (const id of [...this.lazyCache.keys()]) if (id === m.id || id.startsWith(`${m.id}/`)) this.lazyCache.delete(id);
+    this.changed.fire(m);
+  }
+
+  /**
+   * Children of lazy nodes by node id, with the node's own fields they were listed for and when.
+   * A root refresh (engine events: on a shared engine several a second) makes VS Code ask again
+   * for the children of every expanded node; listing them each time kept an exec per expanded
+   * folder running and re-drew the rows under the pointer. They are listed again when the node
+   * changed (its container stopped), on its Refresh, or when older than {@link lazyMaxAgeMs}.
+   */
+  private readonly lazyCache = new Map<string, { key: string; at: number; children: NodeModel[] }>();
+
+  /** How long lazily listed children are reused across root refreshes, in ms. */
+  lazyMaxAgeMs = 30_000;
 
   /** Reloads the view in the background (see `update`); lists shared with other views and fetched before this call are not reused. */
   refresh(): void {
@@ -197,8 +226,11 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   }
 
   getParent(m: NodeModel): NodeModel | undefined {
-    return this.parents.get(m.id);
+    return this.parents.get(m.id) ?? this.lazyParents.get(m.id);
   }
+
+  /** parents of the children of lazy nodes (by child id), kept apart from `parents`, which each load rebuilds */
+  private readonly lazyParents = new Map<string, NodeModel>();
 
   /** Finds a loaded node by id, at any depth. */
   find(predicate: (m: NodeModel) => boolean): NodeModel | undefined {
@@ -214,6 +246,15 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   }
 
   async getChildren(parent?: NodeModel): Promise<NodeModel[]> {
+    if (parent?.lazy && this.lazyChildren) {
+      const key = JSON.stringify([parent.kind, parent.file ?? null]);
+      const cached = this.lazyCache.get(parent.id);
+      if (cached && cached.key === key && Date.now() - cached.at < this.lazyMaxAgeMs) return cached.children;
+      const children = await this.lazyChildren(parent);
+      for (const c of children) this.lazyParents.set(c.id, parent);
+      this.lazyCache.set(parent.id, { key, at: Date.now(), children });
+      return children;
+    }
     if (parent) return parent.children ?? [];
     // VS Code fetching the root after our root refresh: the list is ready, hand it over at once
     // (the extension host resolves no row until it has it). Any other call loads afresh.

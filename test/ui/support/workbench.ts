@@ -84,6 +84,31 @@ export function docker(args: string[], allowFail = false): string {
 /** A short id that makes the names and tags of one test run unique. */
 export const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
+/**
+ * Interrupted (SIGINT, SIGTERM: Ctrl-C, the runner's timeout), a UI test's `after` does not
+ * run: remove what this run made, found by the run id in its name (containers, volumes and
+ * networks also carry the UI test label) or in its image tag, then exit (the code-server
+ * process group is killed on exit by scripts/lib/codeServer.mjs).
+ */
+function sweepThisRun(): void {
+  const lines = (args: string[]) => docker(args, true).split('\n').filter(Boolean);
+  const label = ['--filter', `label=${testLabel.key}=${testLabel.value}`];
+  const containers = lines(['ps', '-a', ...label, '--format', '{{.ID}} {{.Names}}']).filter((l) => l.includes(runId)).map((l) => l.split(' ')[0]);
+  if (containers.length) docker(['rm', '-f', ...containers], true);
+  const tags = lines(['images', '--format', '{{.Repository}}:{{.Tag}}']).filter((t) => t.includes(runId));
+  if (tags.length) docker(['rmi', ...tags], true);
+  const volumes = lines(['volume', 'ls', '-q', ...label]).filter((v) => v.includes(runId));
+  if (volumes.length) docker(['volume', 'rm', ...volumes], true);
+  const networks = lines(['network', 'ls', ...label, '--format', '{{.Name}}']).filter((n) => n.includes(runId));
+  if (networks.length) docker(['network', 'rm', ...networks], true);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    sweepThisRun();
+    if (process.listenerCount(signal) === 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
 export interface StartOptions {
   /** scenario name: names the run folder and the screenshots */
   name: string;
@@ -470,12 +495,18 @@ export class Workbench {
 
   /** Clicks a button of the modal dialog (e.g. 'Remove'); returns the dialog's message. */
   async confirmDialog(button: string, timeoutMs = 15_000): Promise<string> {
+    return (await this.answerDialog(button, timeoutMs)).message;
+  }
+
+  /** Clicks a button of the modal dialog; returns its message and its detail text (the lines under it). */
+  async answerDialog(button: string, timeoutMs = 15_000): Promise<{ message: string; detail: string }> {
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
-    const message = ((await dialog.locator('.dialog-message').textContent().catch(() => '')) ?? '').trim();
+    const text = async (sel: string) => ((await dialog.locator(sel).first().textContent().catch(() => '')) ?? '').trim();
+    const [message, detail] = [await text('.dialog-message'), await text('.dialog-message-detail')];
     await dialog.getByRole('button', { name: button, exact: true }).click();
     await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
-    return message;
+    return { message, detail };
   }
 
   /** The messages in the notification center (toasts included), newest first. */
@@ -765,8 +796,9 @@ export function cleanupDocker(o: { containerNames?: string[]; images?: string[];
     const ids = docker(['ps', '-aq', '--filter', `label=${testLabel.key}=${testLabel.value}`, '--filter', `ancestor=${image}`], true)
       .split('\n').filter(Boolean);
     if (ids.length) docker(['rm', '-f', ...ids], true);
-    // --no-prune keeps untagged parent layers other builds may still cache.
-    docker(['rmi', '--no-prune', image], true);
+    // Without --no-prune: the untagged parents a classic build of this image made go with it.
+    // The engine keeps any parent that is tagged, has another child or is used by a container.
+    docker(['rmi', image], true);
   }
   const volumes = (o.volumes ?? []).filter(Boolean);
   if (volumes.length) docker(['volume', 'rm', ...volumes], true);

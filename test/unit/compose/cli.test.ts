@@ -62,6 +62,7 @@ describe('composeArgs', () => {
     { name: 'up, v1', cli: V1, action: { kind: 'up' }, expected: ['--ansi', 'always', '-f', f[0], 'up', '-d'] },
     { name: 'up with build, v2', cli: V2, action: { kind: 'up', build: true }, expected: ['compose', '--ansi', 'always', '-f', f[0], 'up', '-d', '--build'] },
     { name: 'up selected services', cli: V1, action: { kind: 'up', services: ['web'] }, expected: ['--ansi', 'always', '-f', f[0], 'up', '-d', 'web'] },
+    { name: 'up with profiles: --profile before up, one per profile', cli: V2, action: { kind: 'up', profiles: ['gpu', 'debug'] }, expected: ['compose', '--ansi', 'always', '-f', f[0], '--profile', 'gpu', '--profile', 'debug', 'up', '-d'] },
     { name: 'down', cli: V1, action: { kind: 'down' }, expected: ['--ansi', 'always', '-f', f[0], 'down'] },
     { name: 'down with volumes and project', cli: V1, action: { kind: 'down', volumes: true }, project: 'iris', expected: ['--ansi', 'always', '-f', f[0], '-p', 'iris', 'down', '--volumes'] },
     { name: 'down selected services', cli: V2, action: { kind: 'downServices', services: ['model', 'web'] }, expected: ['compose', '--ansi', 'always', '-f', f[0], 'rm', '-s', '-f', 'model', 'web'] },

@@ -55,9 +55,14 @@ volumes:
         { key: 'cache', name: 'shared-cache', external: false },
         { key: 'datasets', external: true },
       ],
+      profiles: [],
     });
   });
-  it('reads an empty file as no services', () => assert.deepEqual(readComposeFile(''), { services: [], volumes: [] }));
+  it('reads an empty file as no services', () => assert.deepEqual(readComposeFile(''), { services: [], volumes: [], profiles: [] }));
+  it("lists the services' profiles once each, in file order", () => {
+    const t = 'services:\n  train:\n    image: t\n    profiles: [gpu, debug]\n  web:\n    image: w\n  tb:\n    image: tb\n    profiles:\n      - debug\n      - tools\n';
+    assert.deepEqual(readComposeFile(t).profiles, ['gpu', 'debug', 'tools']);
+  });
   it('names the line of a YAML error', () => {
     assert.throws(() => readComposeFile('services:\n  a: [\n', 'compose.yaml'), (e: unknown) => e instanceof UserError && /compose\.yaml is not valid YAML at line \d+/.test(e.message));
   });

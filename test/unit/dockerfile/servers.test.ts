@@ -60,3 +60,18 @@ runTable('ML030', [
   { name: 'variable whose value is a mapping is reported without a fix', text: lines(F, 'ARG PORTS=80:80', 'EXPOSE $PORTS'), fires: 1, line: 3 },
   { name: 'literal mapping next to a variable', text: lines(F, 'EXPOSE ${PORT:-7860} 80:80'), fires: 1, fix: lines(F, 'EXPOSE ${PORT:-7860} 80') },
 ]);
+
+// Servers started through an environment runner: the runner's options are skipped, the server is judged.
+runTable('ML008', [
+  { name: 'uv run uvicorn on its default host', text: lines(F, 'EXPOSE 8000', 'CMD ["uv", "run", "uvicorn", "main:app"]'), fires: 1, fix: lines(F, 'EXPOSE 8000', 'CMD ["uv", "run", "uvicorn", "--host=0.0.0.0", "main:app"]') },
+  { name: 'uv run --with x uvicorn --host 0.0.0.0 passes', text: lines(F, 'EXPOSE 8000', 'CMD ["uv", "run", "--with", "httpx", "uvicorn", "main:app", "--host", "0.0.0.0"]'), fires: false },
+  { name: 'micromamba run -n base python -m uvicorn on loopback', text: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'CMD micromamba run -n base python -m uvicorn app:app --host 127.0.0.1'), fires: 1, line: 3, fix: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'CMD micromamba run -n base python -m uvicorn app:app --host 0.0.0.0') },
+  { name: 'conda run -n env gunicorn without a bind', text: lines('FROM continuumio/miniconda3:24.1.2-0', 'EXPOSE 8000', 'CMD ["conda", "run", "--no-capture-output", "-n", "serve", "gunicorn", "app:app"]'), fires: 1, fix: lines('FROM continuumio/miniconda3:24.1.2-0', 'EXPOSE 8000', 'CMD ["conda", "run", "--no-capture-output", "-n", "serve", "gunicorn", "--bind=0.0.0.0:8000", "app:app"]') },
+  { name: 'bentoml serve on loopback', text: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:Summarization", "--host", "127.0.0.1"]'), fires: 1, fix: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:Summarization", "--host", "0.0.0.0"]') },
+  { name: 'bentoml serve binds every interface by default', text: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:Summarization"]'), fires: false },
+]);
+
+runTable('ML007', [
+  { name: 'bentoml serve without EXPOSE: port 3000', text: lines(F, 'CMD ["bentoml", "serve", "service:svc"]'), fires: 1, fix: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:svc"]') },
+  { name: 'uv run streamlit run: port 8501', text: lines(F, 'CMD ["uv", "run", "streamlit", "run", "app.py"]'), fires: 1, fix: lines(F, 'EXPOSE 8501', 'CMD ["uv", "run", "streamlit", "run", "app.py"]') },
+]);

@@ -1,4 +1,6 @@
-import { runTable, lines } from './helpers';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runTable, lines, findingsOf } from './helpers';
 
 const F = 'FROM python:3.12-slim';
 
@@ -22,3 +24,20 @@ runTable('ML005', [
   { name: 'a files-only scratch image runs nothing', text: lines('FROM python:3.12-slim AS build', 'RUN pip wheel -w /wheels numpy==2.0.0', 'FROM scratch', 'COPY --from=build /wheels /'), fires: false },
   { name: 'a scratch image with an ENTRYPOINT runs as root', text: lines('FROM golang:1.22 AS build', 'RUN go build -o /app .', 'FROM scratch', 'COPY --from=build /app /app', 'ENTRYPOINT ["/app"]'), fires: 1, line: 3 },
 ]);
+
+// The base image's user: the engine's Config.User first, the documented list second.
+runTable('ML005', [
+  { name: 'pytorch/torchserve ends with USER model-server', text: lines('FROM pytorch/torchserve:0.11.0-cpu', 'COPY model-store /home/model-server/model-store', 'CMD ["torchserve", "--start"]'), fires: false },
+  { name: '$BASE_IMAGE resolving to micromamba', text: lines('ARG BASE_IMAGE=mambaorg/micromamba:1.5.8', 'FROM $BASE_IMAGE', 'CMD ["python"]'), fires: false },
+  { name: 'engine Config.User of a non-root user', text: lines('FROM lab/trainer:1', 'CMD ["python"]'), fires: false, options: { baseImages: { 'lab/trainer:1': { user: 'trainer' } } } },
+  { name: 'engine Config.User empty overrides the list', text: lines('FROM pytorch/torchserve:custom', 'CMD ["python"]'), fires: 1, options: { baseImages: { 'pytorch/torchserve:custom': { user: '' } } } },
+  { name: 'engine Config.User 0:0 is root', text: lines('FROM lab/trainer:1', 'CMD ["python"]'), fires: 1, options: { baseImages: { 'lab/trainer:1': { user: '0:0' } } } },
+  { name: 'back to the engine user after USER root', text: lines('FROM lab/trainer:1', 'USER root', 'RUN apt-get update', 'CMD ["python"]'), fires: 1, fix: lines('FROM lab/trainer:1', 'USER root', 'RUN apt-get update', 'USER trainer', 'CMD ["python"]'), options: { baseImages: { 'lab/trainer:1': { user: 'trainer' } } } },
+]);
+
+void test('ML005 says how the base image user was decided', () => {
+  const listed = findingsOf('ML005', lines('FROM python:3.12-slim', 'CMD ["python"]'));
+  assert.match(listed[0].message, /python:3\.12-slim is not on the engine and not among the base images known to switch user: jupyter\/\*, mambaorg\/micromamba, pytorch\/torchserve/);
+  const engine = findingsOf('ML005', lines('FROM lab/x:1', 'CMD ["python"]'), { baseImages: { 'lab/x:1': { user: '' } } });
+  assert.match(engine[0].message, /the engine says lab\/x:1 runs as root: its Config\.User is empty/);
+});

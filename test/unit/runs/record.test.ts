@@ -68,6 +68,17 @@ describe('run record', () => {
     assert.deepEqual(t.rows[0].values, ['sha256:1111', 'sha256:2222']);
     assert.deepEqual(t.rows[1].values, ['0.5 (best 0.5)', '0.3 (best 0.3)']);
   });
+  it('compares peaks: one row per peak any run has, and why a run died when that differs', () => {
+    const a = { ...record({ at: '2026-11-30T12:00:00Z', loss: [0.9, 0.5] }), peaks: { cpuPercent: 99.94, memoryBytes: 31 * 1024 * 1024, memoryLimitBytes: 32 * 1024 * 1024, samples: 3 } };
+    const b = record({ at: '2026-11-30T12:05:00Z', loss: [0.8, 0.3] });
+    const t = compareTable([a, { ...b, diagnosis: { kind: 'stopped', message: 'The container was stopped with SIGTERM.' } }]);
+    // no run had a GPU: no GPU memory row
+    assert.deepEqual(t.rows.map((r) => r.field), ['why it died', 'peak CPU', 'peak memory', 'loss']);
+    assert.deepEqual(t.rows[1].values, ['99.9%', '-']);
+    assert.deepEqual(t.rows[2].values, ['31 MiB of 32 MiB', '-']);
+    assert.equal(t.rows[2].peak, true);
+    assert.ok(compareTable([a, b], { all: true }).rows.some((r) => r.field === 'peak GPU memory'));
+  });
   it('aligns series of several runs on one x axis with gaps as null', () => {
     assert.deepEqual(alignSeries([{ xs: [1, 2], ys: [5, 6], xKind: 'epoch' }, { xs: [2, 3], ys: [7, 8], xKind: 'epoch' }]), {
       xs: [1, 2, 3],

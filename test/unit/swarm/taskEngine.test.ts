@@ -1,7 +1,7 @@
 /** Unit tests of which engine reads a finished Swarm task's container (issue 14: Download Artifacts on the task's node). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineForNode, routeToTaskContainer, taskHasArtifacts } from '../../../src/core/swarm/taskEngine';
+import { describeTaskContainerRemoval, engineForNode, removeTaskContainers, routeToTaskContainer, taskContainerPlaces, taskHasArtifacts } from '../../../src/core/swarm/taskEngine';
 import { swarmTaskNodes } from '../../../src/core/swarm/tree';
 import { parseDockerHost } from '../../../src/core/connection';
 import type { EngineEntry } from '../../../src/core/contexts';
@@ -94,4 +94,56 @@ void test('a task row offers Download Artifacts (tag artifacts;) only when its c
   assert.deepEqual(rows.map((r) => r.contextValue), ['swarmTask;complete;', 'swarmTask;running;nodeDown;', 'swarmTask;failed;']);
   const up = swarmTaskNodes(service, [task({ id: 'a', nodeId: 'w1', containerId: 'c1', exitCode: 0 }), task({ id: 'b', slot: 1, nodeId: 'w1', containerId: 'c2', state: 'running' })], nodes);
   assert.deepEqual(up.map((r) => r.contextValue), ['swarmTask;complete;artifacts;', 'swarmTask;running;']);
+});
+
+void test('taskContainerPlaces: every task with a container, whatever its state; routed to this engine, an entry for its node, or named as unreachable', () => {
+  const tls = entry('gpu-tls', 'tcp://10.231.42.2:2376');
+  const tasks = [
+    task({ id: 'a', slot: 0, nodeId: 'm1', containerId: 'c-manager' }),
+    task({ id: 'b', slot: 1, nodeId: 'w1', containerId: 'c-worker', state: 'running' }),
+    task({ id: 'c', slot: 2, state: 'pending' }), // never got a container
+    task({ id: 'd', slot: 3, nodeId: 'gone-node-123456789', containerId: 'c-lost' }),
+  ];
+  const places = taskContainerPlaces(tasks, nodes, 'm1', [local, tls]);
+  assert.deepEqual(places.map((p) => [p.containerId, p.where, p.route.kind === 'none' ? p.route.reason : p.route.kind]), [
+    ['c-manager', 'lab-manager (10.231.42.1)', 'current'],
+    ['c-worker', 'gpu-box (10.231.42.2)', 'engine'],
+    ['c-lost', 'node gone-node-12', 'the node is no longer in the swarm'],
+  ]);
+  const without = taskContainerPlaces(tasks.slice(1, 2), nodes, 'm1', [local]);
+  assert.deepEqual(without[0].route, { kind: 'none', reason: 'no engine of the Engines view reaches the node' });
+  const down = taskContainerPlaces(tasks.slice(1, 2), [manager, { ...worker, state: 'down' }], 'm1', [local, tls]);
+  assert.deepEqual(down[0].route, { kind: 'none', reason: 'the node is down' });
+});
+
+void test('removeTaskContainers: removes through each route with force; already gone counts as removed; other failures stay with their reason', async () => {
+  const tls = entry('gpu-tls', 'tcp://10.231.42.2:2376');
+  const places = taskContainerPlaces([
+    task({ id: 'a', slot: 0, nodeId: 'm1', containerId: 'c-manager' }),
+    task({ id: 'b', slot: 1, nodeId: 'w1', containerId: 'c-worker' }),
+    task({ id: 'c', slot: 2, nodeId: 'w1', containerId: 'c-gone' }),
+    task({ id: 'd', slot: 3, nodeId: 'm1', containerId: 'c-stuck' }),
+  ], nodes, 'm1', [local, tls]);
+  const calls: string[] = [];
+  const engineFor = (p: (typeof places)[number]) => ({
+    removeContainer: async (id: string, o: { force?: boolean }) => {
+      calls.push(`${p.route.kind}:${id}:${o.force}`);
+      if (id === 'c-gone') throw Object.assign(new Error('no such container'), { gone: true });
+      if (id === 'c-stuck') throw new Error('device or resource busy');
+    },
+  });
+  const r = await removeTaskContainers(places, engineFor, (e) => (e as { gone?: boolean }).gone === true);
+  assert.deepEqual(calls, ['current:c-manager:true', 'engine:c-worker:true', 'engine:c-gone:true', 'current:c-stuck:true']);
+  assert.deepEqual(r.removed.map((p) => p.containerId), ['c-manager', 'c-worker', 'c-gone']);
+  assert.deepEqual(r.stayed.map((s) => [s.place.containerId, s.reason]), [['c-stuck', 'device or resource busy']]);
+});
+
+void test('describeTaskContainerRemoval: what went, and each container that stays with its node and why', () => {
+  const places = taskContainerPlaces([task({ slot: 0, nodeId: 'm1', containerId: 'c'.repeat(64) }), task({ slot: 1, nodeId: 'w1', containerId: '0123456789abcdef' })], nodes, 'm1', [local]);
+  assert.equal(describeTaskContainerRemoval('train', { removed: places, stayed: [] }), 'Removed service train and its 2 task containers.');
+  assert.equal(
+    describeTaskContainerRemoval('train', { removed: [places[0]], stayed: [{ place: places[1], reason: 'no engine of the Engines view reaches the node' }] }),
+    'Removed service train and its 1 task container. 1 task container stays: container 0123456789ab (slot 1) on gpu-box (10.231.42.2): no engine of the Engines view reaches the node.',
+  );
+  assert.equal(describeTaskContainerRemoval('idle', { removed: [], stayed: [] }), 'Removed service idle.');
 });

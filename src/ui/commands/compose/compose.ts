@@ -33,6 +33,8 @@ interface ComposeArgs {
   file?: string;
   files?: string[];
   services?: string[];
+  /** Up: the profiles to enable (`--profile`); skips the question. [] = none */
+  profiles?: string[];
   /** Down: remove named volumes (skips the question) */
   volumes?: boolean;
 }
@@ -119,9 +121,27 @@ async function run(ctx: CommandContext, target: ComposeTarget, action: ComposeAc
 
 /** Up / Up (build first) for the whole project, or the services given in `{services}`. */
 export async function composeUp(ctx: CommandContext, arg: unknown, extra: unknown, build: boolean): Promise<ComposeRun | undefined> {
-  const target = await composeTarget(ctx, arg, extra, build ? 'Compose Up (build first)' : 'Compose Up');
+  const title = build ? 'Compose Up (build first)' : 'Compose Up';
+  const target = await composeTarget(ctx, arg, extra, title);
   if (!target) return undefined;
-  return run(ctx, target, { kind: 'up', build, services: optionsOf(arg).services });
+  const profiles = optionsOf(arg).profiles ?? (await pickProfiles(target, title));
+  if (!profiles) return undefined;
+  return run(ctx, target, { kind: 'up', build, services: optionsOf(arg).services, profiles });
+}
+
+/**
+ * The profiles to enable, when the files declare any: a multi-pick of the `profiles:` the
+ * services name (none picked = only the services without a profile, Compose's default).
+ * [] when the files declare none; undefined when the person cancels.
+ */
+async function pickProfiles(target: ComposeTarget, title: string): Promise<string[] | undefined> {
+  const declared = [...new Set(target.files.flatMap((f) => readComposeFile(fs.readFileSync(f, 'utf8'), path.basename(f)).profiles))];
+  if (!declared.length) return [];
+  const picked = await vscode.window.showQuickPick(
+    declared.map((p) => ({ label: p, description: '--profile ' + p })),
+    { title: `${title}: profiles to enable`, placeHolder: 'Services without a profile always start; pick profiles to start theirs too (none: Enter)', canPickMany: true },
+  );
+  return picked?.map((p) => p.label);
 }
 
 async function pickServices(target: ComposeTarget, title: string): Promise<string[] | undefined> {

@@ -18,6 +18,8 @@ import { log } from '../../log';
 interface TransferArgs {
   id?: string;
   localPath?: string;
+  /** what the workspace-path prompt offers first (default `./artifacts`) */
+  localDefault?: string;
   containerPath?: string;
   /** when downloaded files exist: the answer, instead of asking */
   onExisting?: ConflictChoice;
@@ -148,7 +150,7 @@ export async function downloadArtifacts(ctx: CommandContext, arg: unknown): Prom
     const typed = await vscode.window.showInputBox({
       title: `Download Artifacts from ${c.name} (2/2)`,
       prompt: `Where in the workspace: ${path.posix.basename(containerPath.trim())}'s contents go into this folder`,
-      value: './artifacts',
+      value: args.localDefault ?? './artifacts',
       validateInput: (v) => (v.trim() === '' ? 'Name a workspace folder, e.g. ./artifacts' : !path.isAbsolute(v.trim()) && !workspaceFolder() ? 'No folder is open: write an absolute path' : undefined),
       ignoreFocusOut: true,
     });

@@ -9,6 +9,9 @@ import { containerTarget } from '../pick';
 import { UserError } from '../../../core/errors';
 import { isBuiltinNetwork, networkUsage, overlappingNetwork, parseSubnet, validateNetworkName } from '../../../core/network/networks';
 import type { NodeModel } from '../../../core/tree/models';
+import { CommandIds } from '../../../core/ids';
+import { listForConfirmation, type BulkOutcome } from '../../../core/bulk';
+import { actOnEach, reportOutcome, selectedRows } from '../bulk';
 
 const messageOf = (f: () => unknown): string | undefined => {
   try {
@@ -85,7 +88,32 @@ export async function inspectNetwork(ctx: CommandContext, arg?: unknown): Promis
 }
 
 /** "Remove Network...": never Docker's own, never while containers are attached (names them); asks first. */
-export async function removeNetwork(ctx: CommandContext, arg?: unknown): Promise<boolean> {
+/**
+ * Several selected networks: Docker's own and those containers are attached to are left alone
+ * and said so; one confirmation names the rest, then each is removed under one progress notification.
+ */
+async function removeNetworks(ctx: CommandContext, rows: unknown[]): Promise<BulkOutcome | undefined> {
+  const names = [...new Set(rows.map((r) => r as Partial<NodeModel>).filter((r) => r.kind === 'network' && r.ref).map((r) => r.ref as string))];
+  const used = networkUsage(await ctx.session.get().listContainers());
+  const kept = names
+    .filter((n) => isBuiltinNetwork({ name: n }) || used.get(n)?.length)
+    .map((n) => ({ name: n, reason: isBuiltinNetwork({ name: n }) ? "it is one of Docker's own networks" : `used by ${(used.get(n) ?? []).join(', ')}` }));
+  const free = names.filter((n) => !kept.some((k) => k.name === n));
+  if (!free.length) throw new UserError(`None of the ${names.length} networks is removed: ${kept.map((k) => `${k.name}: ${k.reason}`).join('; ')}.`, { hint: 'Disconnect or remove the containers attached to them first.' });
+  const choice = await vscode.window.showWarningMessage(
+    `Remove ${free.length} ${free.length === 1 ? 'network' : 'networks'}?`,
+    { modal: true, detail: `${listForConfirmation(free)}\n\nContainers created later cannot join them; their subnets are freed.${kept.length ? `\n\nKept: ${kept.map((k) => `${k.name} (${k.reason})`).join('; ')}.` : ''}` },
+    'Remove',
+  );
+  if (choice !== 'Remove') return undefined;
+  const outcome = await actOnEach(`Remove ${free.length} networks`, free, (n) => n, (n) => ctx.session.get().removeNetwork(n), kept);
+  ctx.views.networks.refresh();
+  return reportOutcome(outcome, 'Removed', 'remove', ['network', 'networks']);
+}
+
+export async function removeNetwork(ctx: CommandContext, arg?: unknown, selected?: unknown): Promise<boolean | BulkOutcome> {
+  const rows = selectedRows(CommandIds.networkRemove, arg, selected);
+  if (rows) return (await removeNetworks(ctx, rows)) ?? false;
   const name = await networkTarget(ctx, arg, 'Remove Network', true);
   if (!name) return false;
   if (isBuiltinNetwork({ name })) throw new UserError(`${name} is one of Docker's own networks and cannot be removed.`);

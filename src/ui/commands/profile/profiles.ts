@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { saveProfile, type ProfileInput } from '../../../core/run/profileFile';
 import { dockerBuildCommand, dockerRunCommand } from '../../../core/run/cliText';
-import type { Profile } from '../../../core/run/profile';
+import { compileMetricPatterns, type Profile } from '../../../core/run/profile';
 import { UserError } from '../../../core/errors';
 import { SettingIds } from '../../../core/ids';
 import { splitReference } from '../../../core/tree/models';
@@ -100,7 +100,7 @@ export async function runProfile(ctx: CommandContext, arg?: unknown): Promise<{ 
   const req = runRequestFor(profile);
   if (!(await freeContainerName(ctx, req.name!, policy.replaceExisting))) return undefined;
   const details = await ctx.session.get().inspectImage(req.image);
-  return runWithChecks(ctx, req, { imageUser: details.user, record: { source: 'profile', profile: profile.name }, ...policy });
+  return runWithChecks(ctx, req, { imageUser: details.user, record: { source: 'profile', profile: profile.name, metricPatterns: compileMetricPatterns(profile.metrics ?? []) }, ...policy });
 }
 
 /** "Save Last Run as Profile...": writes the last guided run (or `{input}`) into the profiles file, keeping its comments and order. */

@@ -14,6 +14,11 @@ import { buildProfileImage, pickProfile } from '../profile/profiles';
 import { runRequestFor } from '../../profiles/execute';
 import { pushImage } from '../../registries/commands/pushImage';
 import { followJob } from '../../swarm/followJob';
+import { EngineError } from '../../../engine/engine';
+import { nodeConnectionInputs } from '../../../core/connection';
+import { listEngines } from '../../../core/contexts';
+import { describeTaskContainerRemoval, removeTaskContainers, taskContainerPlaces } from '../../../core/swarm/taskEngine';
+import { config } from '../../config';
 
 /** Arguments that answer every prompt of Run Profile on Swarm. */
 export interface RunOnSwarmArgs {
@@ -97,21 +102,45 @@ async function serviceTarget(ctx: CommandContext, arg: unknown, title: string): 
   return picked && { id: picked.s.id, name: picked.s.name };
 }
 
-/** "Remove Service...": asks first, naming the service and what goes with it. */
+/** Whether removing a task container failed because it is already gone (or going). */
+const containerGone = (err: unknown): boolean => err instanceof EngineError && (err.kind === 'notFound' || (err.kind === 'conflict' && /already in progress/.test(err.message)));
+
+/**
+ * "Remove Service...": asks first, naming the service and what goes with it. Docker keeps a
+ * finished job's task containers after the service is removed, so they are removed here too:
+ * through the engine in use for its own node, through the Engines view entry that reaches each
+ * other node; the confirmation and the closing message name each one that stays, with its node.
+ */
 export async function removeService(ctx: CommandContext, arg?: unknown): Promise<boolean> {
   const target = await serviceTarget(ctx, arg, 'Remove Service');
   if (!target) return false;
   const engine = ctx.session.get();
-  const tasks = await engine.listTasks(target.id);
+  const [tasks, nodes, info] = await Promise.all([engine.listTasks(target.id), engine.listNodes(), engine.info()]);
+  const places = taskContainerPlaces(tasks, nodes, info.swarmNodeId, listEngines(nodeConnectionInputs(config.dockerHost(), config.engineContext())));
   const running = tasks.filter((t) => t.state === 'running').length;
+  const reachable = places.filter((p) => p.route.kind !== 'none');
+  const unreachable = places.filter((p) => p.route.kind === 'none');
+  const byNode = (ps: typeof places) => [...new Set(ps.map((p) => p.where))].map((w) => `${ps.filter((p) => p.where === w).length} on ${w}`).join(', ');
+  const containers = [
+    reachable.length ? `Their ${reachable.length} container(s) are removed (${byNode(reachable)})${running ? `, the ${running} running one(s) stopped first` : ''}; their logs go with them.` : '',
+    unreachable.length ? `${unreachable.length} container(s) stay, because they cannot be reached: ${byNode(unreachable)} (${[...new Set(unreachable.map((p) => (p.route.kind === 'none' ? p.route.reason : '')))].join('; ')}). Add such a node in the Engines view to have its containers removed.` : '',
+  ].filter(Boolean);
   const choice = await vscode.window.showWarningMessage(
     `Remove service ${target.name}?`,
-    { modal: true, detail: `Its ${tasks.length} task(s) and their containers go from every node${running ? `, and the ${running} running one(s) are stopped` : ''}; their logs go with them. Named volumes stay.` },
+    { modal: true, detail: `Its ${tasks.length} task(s) go. ${containers.join(' ')} Named volumes stay.` },
     'Remove',
   );
   if (choice !== 'Remove') return false;
   await engine.removeService(target.id);
+  const result = await removeTaskContainers(
+    places,
+    (p) => (p.route.kind === 'engine' ? ctx.session.forEngine(p.route.entry.label, `of node ${p.where}`).get() : engine),
+    containerGone,
+  );
   ctx.swarm?.refresh();
+  const message = describeTaskContainerRemoval(target.name, result);
+  if (result.stayed.length) void vscode.window.showWarningMessage(message);
+  else void vscode.window.showInformationMessage(message);
   return true;
 }
 

@@ -4,6 +4,9 @@ import type { CommandContext } from '../context';
 import { refFromArg } from '../pick';
 import { UserError } from '../../../core/errors';
 import { usage } from '../../../core/tree/models';
+import { CommandIds } from '../../../core/ids';
+import { listForConfirmation, type BulkOutcome } from '../../../core/bulk';
+import { actOnEach, reportOutcome, selectedRows } from '../bulk';
 
 export async function pickVolume(ctx: CommandContext, title: string): Promise<string | undefined> {
   const volumes = await ctx.session.get().listVolumes();
@@ -18,7 +21,34 @@ export async function pickVolume(ctx: CommandContext, title: string): Promise<st
   return picked?.label;
 }
 
-export async function removeVolume(ctx: CommandContext, arg?: unknown): Promise<boolean> {
+/**
+ * Several selected volumes: those a container uses are left alone and said so; one
+ * confirmation names the rest, then each is removed under one progress notification.
+ */
+async function removeVolumes(ctx: CommandContext, rows: unknown[]): Promise<BulkOutcome | undefined> {
+  const names = [...new Set(rows.map((r) => refFromArg(r, 'name')).filter((r): r is string => !!r))];
+  const engine = ctx.session.get();
+  const used = usage(await engine.listContainers()).volumes;
+  const inUse = names.filter((n) => used.get(n)?.length).map((n) => ({ name: n, reason: `used by ${(used.get(n) ?? []).join(', ')}` }));
+  const free = names.filter((n) => !used.get(n)?.length);
+  if (!free.length) throw new UserError(`None of the ${names.length} volumes is removed: ${inUse.map((u) => `${u.name} is ${u.reason}`).join('; ')}.`, { hint: 'Remove those containers first.' });
+  const choice = await vscode.window.showWarningMessage(
+    `Remove ${free.length} ${free.length === 1 ? 'volume' : 'volumes'}?`,
+    {
+      modal: true,
+      detail: `${listForConfirmation(free)}\n\nEvery file in them is deleted: data sets, checkpoints or caches kept there cannot be recovered.${inUse.length ? `\n\nKept, because containers use them: ${inUse.map((u) => `${u.name} (${u.reason})`).join('; ')}.` : ''}`,
+    },
+    'Remove',
+  );
+  if (choice !== 'Remove') return undefined;
+  const outcome = await actOnEach(`Remove ${free.length} volumes`, free, (n) => n, (n) => engine.removeVolume(n), inUse);
+  ctx.views.volumes.refresh();
+  return reportOutcome(outcome, 'Removed', 'remove', ['volume', 'volumes']);
+}
+
+export async function removeVolume(ctx: CommandContext, arg?: unknown, selected?: unknown): Promise<boolean | BulkOutcome> {
+  const rows = selectedRows(CommandIds.volumeRemove, arg, selected);
+  if (rows) return (await removeVolumes(ctx, rows)) ?? false;
   const name = refFromArg(arg, 'name') ?? (await pickVolume(ctx, 'Remove Volume'));
   if (!name) return false;
   const engine = ctx.session.get();
