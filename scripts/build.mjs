@@ -40,12 +40,16 @@ function tsFiles(dir) {
   return out;
 }
 
-/** The command-line tools (`mllab-lint`, `mllab-metrics`, package.json `bin`): their own bundles with a shebang. */
+/**
+ * The command-line tools (`mllab-lint`, `mllab-metrics`, package.json `bin`): their own bundles
+ * with a shebang. They require the same dist/vendor files as the extension (dockerfile-ast, yaml)
+ * instead of a second copy of each.
+ */
 const cli = {
   ...extension,
   entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts', 'cli/mllab-metrics': 'src/cli/metrics.ts' },
-  external: [],
-  plugins: [],
+  external: ['cpu-features', '*.node'],
+  plugins: [lazyVendorPlugin('../vendor/')],
   banner: { js: '#!/usr/bin/env node' },
 };
 

@@ -13,9 +13,10 @@ import { RegistryServices } from './ui/registries/services';
 import type { RegistriesProvider } from './ui/registries/registriesProvider';
 import type { CommandContext } from './ui/commands/context';
 import { EngineSession } from './ui/session';
+import { EngineHealth } from './ui/engineHealth';
 import { NodeTreeProvider } from './ui/views/nodeTreeProvider';
 import { RefreshManager } from './ui/views/refresh';
-import { SharedList } from './core/tree/sharedList';
+import { SharedList, replaceByIds } from './core/tree/sharedList';
 import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
@@ -54,6 +55,12 @@ export interface MlLabApi {
 }
 
 const DANGLING_KEY = 'mlLab.images.showDangling';
+/**
+ * How long the container list fetched after activation may be shown as the Containers view's
+ * first rows, in ms: a person who opens the sidebar soon after the window sees rows at once
+ * (refreshed right after); later, the first listing asks the engine as usual.
+ */
+const FIRST_LIST_MAX_AGE_MS = 30_000;
 
 export function activate(context: vscode.ExtensionContext): MlLabApi {
   const started = Date.now();
@@ -62,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   // the Images and Volumes views; every refresh request makes it stale.
   const containerList = new SharedList(() => session.get().listContainers());
   const statusBar = new EngineStatusBar(session);
+  // which welcome content the engine views show when the engine cannot be reached
+  const health = new EngineHealth(session);
   // Apps in containers (issue 13): health checks run in the background; the view lists from
   // the monitor's cache and refreshes once more when an app becomes ready.
   const apps = new AppMonitor({
@@ -103,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     undefined,
     [containerList],
     filesChildren(session),
+    health,
   );
   // a container's files in the editor (mllab-container: URIs)
   const containerFiles = new ContainerFileSystem(session);
@@ -120,6 +130,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       return `Architecture: ${d.os}/${d.architecture}`;
     },
     [containerList],
+    undefined,
+    health,
   );
   // GET /system/df measures every volume (du on data sets and checkpoints): asked at most every
   // 30 s, not on every event burst; between, the last sizes are shown.
@@ -138,6 +150,8 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.volumesClearFilter,
     undefined,
     [containerList],
+    undefined,
+    health,
   );
   // Networks view (issue 13): attached containers come from the shared container list.
   const networks = new NodeTreeProvider(
@@ -149,20 +163,27 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     CommandIds.networksRefresh,
     undefined,
     [containerList],
+    undefined,
+    health,
   );
   // Swarm (issue 14): the view appears while the engine is a swarm manager
   const swarmView = new SwarmView(session);
   context.subscriptions.push(swarmView);
-  const refresh = new RefreshManager(session, () => {
-    images.refresh();
-    containers.refresh();
-    volumes.refresh();
-    networks.refresh();
+  const refresh = new RefreshManager(session, (changed) => {
+    // A burst of container events: the container list is the last one with just those containers
+    // asked again (milliseconds for the engine, where the full list of a few hundred takes
+    // 100-300 ms on a busy machine); the fallback poll and every other refresh list everything.
+    const patched = !!changed && containerList.patch(async (last) =>
+      replaceByIds(last, changed.containers, await session.get().listContainers({ ids: changed.containers })));
+    for (const view of [images, containers, volumes, networks]) {
+      if (patched) void view.update();
+      else view.refresh();
+    }
     swarmView.recheck(); // issue 14: the Swarm view follows `docker swarm init`/`leave`
   });
   const docs = new ReadonlyDocs();
   const walkthrough = new LabWalkthrough(session);
-  context.subscriptions.push(session, statusBar, images, containers, volumes, networks, refresh, docs, apps, walkthrough);
+  context.subscriptions.push(session, statusBar, health, images, containers, volumes, networks, refresh, docs, apps, walkthrough);
 
   const treeViews = {} as Record<'images' | 'containers' | 'volumes' | 'networks', vscode.TreeView<NodeModel>>;
   for (const [key, id, provider] of [
@@ -248,6 +269,20 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   });
   context.subscriptions.push(...language.disposables);
   context.subscriptions.push({ dispose: disposeLog });
+  // Off the activation path, before anyone opens the sidebar: load dockerode, make the client and,
+  // for an engine on a local socket (no SSH connection, no host-key question), fetch the container
+  // list the Containers view shows first. The view shows it at once if opened within
+  // FIRST_LIST_MAX_AGE_MS, and its first refresh replaces it right after.
+  const warm = setTimeout(() => {
+    try {
+      const engine = session.get();
+      engine.warm();
+      if (engine.connection.address.kind === 'socket') containerList.prefetch(FIRST_LIST_MAX_AGE_MS);
+    } catch {
+      // malformed connection settings: the views say so when they load
+    }
+  }, 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(warm) });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
   return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs, editing: language.api };

@@ -120,6 +120,8 @@ export function installExtension({ runDir, vsix }) {
  * @param {string[]} [o.installExtensions] .vsix files to install before starting
  * @param {Record<string, unknown>} [o.userSettings] merged over quiet defaults into User/settings.json
  * @param {Record<string, string>} [o.env] extra environment for the server and its extension host
+ * @param {string[]} [o.wrap] a command that runs the server (its arguments follow), e.g. `setpriv`
+ *   with fewer capabilities; it must exec the server so that its pid stays the group's leader
  * @param {number} [o.readyTimeoutMs] default 60 s
  * @param {(line: string) => void} [o.log]
  * @returns {Promise<{url: string, port: number, pid: number, logFile: string, userDataDir: string, extensionsDir: string, stop: () => Promise<void>}>}
@@ -150,7 +152,8 @@ export async function startCodeServer(o) {
   const out = createWriteStream(logFile);
   // detached: the server gets its own session and process group (setsid), so stop() can kill
   // the group: code-server's helper processes outlive the parent otherwise.
-  const child = spawn(node24, args, {
+  const [cmd, ...cmdArgs] = [...(o.wrap ?? []), node24, ...args];
+  const child = spawn(cmd, cmdArgs, {
     env: serverEnv(runDir, o.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(out, { end: false });

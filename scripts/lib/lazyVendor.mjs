@@ -1,11 +1,11 @@
 // Keeps heavy packages out of the extension's main bundle and loads each on first use
-// (issue 10: activation under 100 ms). Used by scripts/build.mjs; tested in
+// (activation under 100 ms). Used by scripts/build.mjs; tested in
 // test/unit/build/lazyVendor.test.ts.
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
- * Packages kept out of dist/extension.js (issue 10: activation under 100 ms). Each becomes its
+ * Packages kept out of dist/extension.js (activation under 100 ms). Each becomes its
  * own bundle, dist/vendor/<name>.js, which Node parses and runs only when the extension first
  * uses the package (the first engine call, the first Dockerfile or profile parsed, the first
  * build). Together they are about 1 MB of the 1.4 MB the extension bundle was: parsing them at
@@ -21,13 +21,13 @@ const requireHere = createRequire(import.meta.url);
  * off the package, and `require`s dist/vendor/<name>.js on the first real use (reading an
  * export, calling or constructing the default export).
  */
-export function lazyStub(pkg) {
+export function lazyStub(pkg, vendorDir = './vendor/') {
   const real = requireHere(pkg);
   const builtins = new Set(['length', 'name', 'prototype', 'arguments', 'caller']);
   const names = Object.getOwnPropertyNames(real).filter((n) => n !== '__esModule' && !builtins.has(n));
   const callable = typeof real === 'function';
   return `let real;
-const load = () => (real ??= require(${JSON.stringify(`./${vendorFile(pkg)}`)}));
+const load = () => (real ??= require(${JSON.stringify(`${vendorDir}${vendorFile(pkg).slice('vendor/'.length)}`)}));
 const names = ${JSON.stringify(names)};
 const target = ${callable ? 'function () {}' : '{}'};
 const stub = new Proxy(target, {
@@ -44,17 +44,79 @@ module.exports = stub;
 
 /**
  * The esbuild plugin: `import ... from '<lazy package>'` and `require('<lazy package>')` get the
- * stub; the stub's `require('./vendor/...')` stays a run-time require, relative to the bundle.
+ * stub; the stub's `require('<vendorDir>...')` stays a run-time require, relative to the bundle.
+ * @param {string} [vendorDir] the vendor folder as the bundle sees it: './vendor/' for
+ *   dist/extension.js, '../vendor/' for dist/cli/mllab-lint.js (which shares dist/vendor)
  * @returns {import('esbuild').Plugin}
  */
-export function lazyVendorPlugin() {
+export function lazyVendorPlugin(vendorDir = './vendor/') {
+  const prefix = vendorDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return {
     name: 'lazy-vendor',
     setup(build) {
       const exact = new RegExp(`^(${lazyPackages.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
       build.onResolve({ filter: exact }, (args) => ({ path: args.path, namespace: 'lazy-vendor' }));
-      build.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
-      build.onLoad({ filter: /.*/, namespace: 'lazy-vendor' }, (args) => ({ contents: lazyStub(args.path), loader: 'js', resolveDir: process.cwd() }));
+      build.onResolve({ filter: new RegExp(`^${prefix}`) }, (args) => ({ path: args.path, external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-vendor' }, (args) => ({ contents: lazyStub(args.path, vendorDir), loader: 'js', resolveDir: process.cwd() }));
+    },
+  };
+}
+
+/**
+ * dockerode modules the extension never runs, replaced by a function that throws if it ever does:
+ * lib/session.js (a gRPC auth server for dockerode's own BuildKit builds, @grpc/grpc-js and
+ * @grpc/proto-loader) and lib/buildkit.js (protobufjs, for `Docker#followProgress`). The
+ * extension posts BuildKit builds itself without a session (src/engine/build.ts) and decodes their
+ * trace with its own reader (src/core/build/buildkitTrace.ts). Together they were about 400 kB
+ * of dist/vendor/dockerode.js and most of the time `require('dockerode')` took.
+ */
+export const unusedDockerodeModules = ['./session', './buildkit'];
+
+/**
+ * For the vendor bundles: (1) a lazy package required from inside another one (ssh2 from
+ * docker-modem) is not bundled twice but required from its own vendor file, when both resolve to
+ * the same copy on disk; (2) docker-modem's SSH transport (`./ssh`, which requires ssh2 as it
+ * loads) is loaded when first used, not with dockerode (the extension uses its own SSH agent,
+ * src/engine/ssh.ts); (3) {@link unusedDockerodeModules} become stubs.
+ * @param {string} self the package this vendor bundle is for
+ * @returns {import('esbuild').Plugin}
+ */
+function shareVendorsPlugin(self) {
+  const others = lazyPackages.filter((p) => p !== self);
+  const exact = new RegExp(`^(${others.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'share-vendors',
+    setup(build) {
+      build.onResolve({ filter: exact }, (args) => {
+        if (!args.importer) return undefined;
+        let fromImporter, fromRoot;
+        try {
+          fromImporter = createRequire(args.importer).resolve(args.path);
+          fromRoot = requireHere.resolve(args.path);
+        } catch {
+          return undefined;
+        }
+        // another version nested under the importer: bundle that one
+        if (fromImporter !== fromRoot) return undefined;
+        return { path: args.path, namespace: 'shared-vendor' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'shared-vendor' }, (args) => ({ contents: lazyStub(args.path, './'), loader: 'js', resolveDir: process.cwd() }));
+      build.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) => (args.namespace === 'shared-vendor' ? { path: args.path, external: true } : undefined));
+      build.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+        /docker-modem[\\/]lib[\\/]modem\.js$/.test(args.importer) ? { path: join(dirname(args.importer), 'ssh.js'), namespace: 'deferred' } : undefined);
+      build.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => ({
+        // esbuild runs a bundled CommonJS module when it is first required: inside the function, that is the first call
+        contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+      build.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
+        /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) && unusedDockerodeModules.includes(args.path) ? { path: args.path, namespace: 'unused-dockerode' } : undefined);
+      build.onLoad({ filter: /.*/, namespace: 'unused-dockerode' }, (args) => ({
+        contents: `const fail = () => { throw new Error(${JSON.stringify(`dockerode's lib/${args.path.slice(2)}.js is not bundled (scripts/lib/lazyVendor.mjs): the extension builds with BuildKit through its own calls`)}); };
+module.exports = Object.assign(fail, { followProgress: fail });`,
+        loader: 'js',
+      }));
     },
   };
 }
@@ -79,6 +141,7 @@ export function vendorBuilds(outdir, o = {}) {
     sourcemap: !o.production,
     minify: !!o.production,
     logLevel: 'warning',
+    plugins: [shareVendorsPlugin(pkg)],
   }));
 }
 

@@ -54,6 +54,7 @@ export const CommandIds = {
   requirementsPinFromImage: 'mlLab.requirements.pinFromImage',
   lintFixAll: 'mlLab.lint.fixAll',
   engineRetry: 'mlLab.engine.retry',
+  engineStart: 'mlLab.engine.start',
   engineUse: 'mlLab.engine.use',
   engineAdd: 'mlLab.engine.add',
   engineRemove: 'mlLab.engine.remove',

@@ -206,6 +206,19 @@ export abstract class EngineBase {
   }
 
   /**
+   * Loads dockerode and makes the client, without contacting the engine: called in the background
+   * right after activation, so that the first view does not wait for the 40-300 ms `require` (more
+   * on a busy machine). Never throws (a malformed TLS file is reported by the first real call).
+   */
+  warm(): void {
+    try {
+      this.docker();
+    } catch {
+      // the first call reports it
+    }
+  }
+
+  /**
    * `GET /system/df`, the engine's disk usage. Docker 20.10 computes one at a time and answers
    * any other client meanwhile with HTTP 500 "a disk usage operation is already running"
    * (moby daemon/disk_usage.go), so this asks again, every 300 ms, up to 10 times, before

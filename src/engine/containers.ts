@@ -22,13 +22,14 @@ const WAIT_RETRY_FOR_MS = 5 * 60_000;
 /** The container calls of {@link Engine}. */
 export abstract class ContainersApi extends EngineBase {
   /** `GET /containers/json?all=1`: running and stopped containers. */
-  async listContainers(options: { label?: LabelFilter; size?: boolean } = {}): Promise<ContainerSummary[]> {
+  async listContainers(options: { label?: LabelFilter; size?: boolean; ids?: string[] } = {}): Promise<ContainerSummary[]> {
+    const filters = { ...(options.label ? { label: options.label } : {}), ...(options.ids ? { id: options.ids } : {}) };
     const rows = await this.call('list containers', (abortSignal) =>
       this.docker().listContainers({
         all: true,
         abortSignal,
         ...(options.size ? { size: true } : {}),
-        ...(options.label ? { filters: JSON.stringify({ label: options.label }) } : {}),
+        ...(Object.keys(filters).length ? { filters: JSON.stringify(filters) } : {}),
       }),
     );
     return rows.map((r) => ({

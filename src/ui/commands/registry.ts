@@ -42,6 +42,7 @@ import { composeDown, composeServices, composeSimple, composeUp, exportProfileAs
 import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from './network/networks';
 import { pruneNetworks } from './prune';
 import { addEngine, removeEngine, useEngine } from './engine/engines';
+import { startEngine } from './engine/startEngine';
 import { showPortForwards } from '../forwards';
 import { newLab } from './lab/newLab';
 import { copyJupyterServerUrl } from './app/copyJupyterUrl';
@@ -106,6 +107,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.requirementsPinFromImage]: (ctx, arg) => pinRequirementsFromImage(ctx, arg),
   [CommandIds.lintFixAll]: (ctx, arg) => fixAllLabGuidance(ctx, arg),
   [CommandIds.engineRetry]: (ctx) => ctx.session.reset(),
+  [CommandIds.engineStart]: () => startEngine(),
   [CommandIds.engineUse]: (ctx, arg) => useEngine(ctx, arg),
   [CommandIds.engineAdd]: (ctx) => addEngine(ctx),
   [CommandIds.engineRemove]: (ctx, arg) => removeEngine(ctx, arg),

@@ -11,6 +11,7 @@ import { nodeConnectionInputs } from '../../core/connection';
 import type { EngineInfo } from '../../core/engineTypes';
 import { formatBytes } from '../../core/format';
 import { Engine } from '../../engine/engine';
+import { CommandIds } from '../../core/ids';
 import { config } from '../config';
 import { describeError } from '../session';
 
@@ -19,8 +20,19 @@ const PODMAN_NOTE = 'Podman\'s Docker-compatible API: builds use Buildah (no Bui
 
 type Probe = { info: EngineInfo } | { error: string } | 'checking';
 
-export class EnginesProvider implements vscode.TreeDataProvider<EngineEntry>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<EngineEntry | undefined>();
+/**
+ * The row that invites to add a remote engine while no listed engine is on another machine (only
+ * local sockets: the default engine, a local context or setting). The view always lists the default engine, so VS Code would never show
+ * welcome content in it: the invitation is a row.
+ */
+export interface AddEngineRow {
+  id: 'add';
+  kind: 'add';
+}
+type EnginesNode = EngineEntry | AddEngineRow;
+
+export class EnginesProvider implements vscode.TreeDataProvider<EnginesNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<EnginesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private probes = new Map<string, Probe>();
   private entries: EngineEntry[] = [];
@@ -41,11 +53,12 @@ export class EnginesProvider implements vscode.TreeDataProvider<EngineEntry>, vs
     return this.probes.get(id);
   }
 
-  getChildren(parent?: EngineEntry): EngineEntry[] {
+  getChildren(parent?: EnginesNode): EnginesNode[] {
     if (parent) return [];
     this.entries = listEngines(nodeConnectionInputs(config.dockerHost(), config.engineContext()));
     for (const e of this.entries) if (!this.probes.has(e.id)) this.startProbe(e);
-    return this.entries;
+    const onlyLocal = !this.entries.some((e) => e.address && e.address.kind !== 'socket');
+    return onlyLocal ? [...this.entries, { id: 'add', kind: 'add' }] : this.entries;
   }
 
   private startProbe(e: EngineEntry): void {
@@ -65,7 +78,16 @@ export class EnginesProvider implements vscode.TreeDataProvider<EngineEntry>, vs
     });
   }
 
-  getTreeItem(e: EngineEntry): vscode.TreeItem {
+  getTreeItem(e: EnginesNode): vscode.TreeItem {
+    if (e.kind === 'add') {
+      const item = new vscode.TreeItem('Add a remote engine (a GPU server over SSH or TLS)...', vscode.TreeItemCollapsibleState.None);
+      item.id = 'engine:add';
+      item.iconPath = new vscode.ThemeIcon('add');
+      item.tooltip = 'Writes a Docker context, so `docker context ls` lists it too; Use This Engine then switches every view to it.';
+      item.contextValue = 'engineAdd;';
+      item.command = { command: CommandIds.engineAdd, title: 'Add Engine...' };
+      return item;
+    }
     const p = this.probes.get(e.id);
     const item = new vscode.TreeItem(e.label, vscode.TreeItemCollapsibleState.None);
     item.id = `engine:${e.id}`;

@@ -2,7 +2,9 @@
  * A TreeDataProvider over plain node models (src/core/tree). It loads the models through a
  * loader function, applies the view's filter and sort (src/core/tree/query.ts), shows one
  * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
- * one place.
+ * one place. With an engine health tracker (src/ui/engineHealth.ts), an engine that is not
+ * installed, not running or not allowed shows no row: the view's welcome content says which
+ * case it is and what to do (VS Code shows welcome content only in an empty view).
  *
  * A refresh loads first and tells VS Code only when something changed
  * (src/core/tree/sameTree.ts): a root refresh makes the extension host forget which element
@@ -59,6 +61,9 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
   private loading = false;
   /** a root refresh was fired and VS Code has not fetched the root since: `shown` is what it wants */
   private rootPending = false;
+  /** the last load's error, logged once */
+  private lastError: string | undefined;
+  private listedOnce = false;
 
   constructor(
     readonly name: string,
@@ -71,6 +76,8 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
     private readonly sharedLists: ReadonlyArray<{ invalidate(): void }> = [],
     /** the children of a `lazy` node (a container's folder), listed when VS Code asks for them; never throws */
     private readonly lazyChildren?: (m: NodeModel) => Promise<NodeModel[]>,
+    /** told of every load's outcome; `failed` returns true when the view shows its welcome content instead of a message row */
+    private readonly health?: { loaded(): void; failed(err: unknown): boolean },
   ) {}
 
   /**
@@ -144,14 +151,26 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<NodeModel>, vsc
 
   /** The top-level nodes to show: the filtered models, or one message node. Never throws. */
   private async loadShown(): Promise<NodeModel[]> {
+    let loaded: NodeModel[];
+    const started = Date.now();
     try {
-      const shown = applyQuery(await this.load(), this.query);
-      if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
-      return shown;
+      loaded = await this.load();
     } catch (err) {
-      log().warn(`${this.name} view: ${describeError(err)}`);
+      // once per change: the views retry every few seconds while a local engine is down
+      const text = describeError(err);
+      if (text !== this.lastError) log().warn(`${this.name} view: ${text}`);
+      this.lastError = text;
+      if (this.health?.failed(err)) return [];
       return [unreachableNode(describeError(err), CommandIds.engineRetry)];
     }
+    this.lastError = undefined;
+    // how long a person waited for the view's first rows, for "why is it slow" questions
+    if (!this.listedOnce) log().info(`${this.name} view: first listing in ${Date.now() - started} ms (${loaded.length} top-level rows)`);
+    this.listedOnce = true;
+    this.health?.loaded();
+    const shown = applyQuery(loaded, this.query);
+    if (shown.length === 0 && this.filter) return [noMatchNode(this.filter, this.clearFilterCommand)];
+    return shown;
   }
 
   private index(nodes: readonly NodeModel[]): void {

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { EngineSession } from '../session';
-import { FALLBACK_POLL_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS } from '../../core/tree/refreshPolicy';
+import type { EngineEvent } from '../../core/engineTypes';
+import { containerOfEvent, FALLBACK_POLL_MS, LOCAL_RECONNECT_BACKOFF_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS } from '../../core/tree/refreshPolicy';
 
 export class RefreshManager implements vscode.Disposable {
   private visibleViews = new Set<string>();
@@ -16,7 +17,12 @@ export class RefreshManager implements vscode.Disposable {
 
   constructor(
     private readonly session: EngineSession,
-    private readonly refreshAll: () => void,
+    /**
+     * Refreshes the views. `containers` is set when every event of the burst was about one
+     * container (src/core/tree/refreshPolicy.ts containerOfEvent): only those containers changed (the views may ask for just them);
+     * undefined means anything may have changed.
+     */
+    private readonly refreshAll: (changed?: { containers: string[] }) => void,
   ) {
     this.disposables.push(session.onDidChange(() => this.restart()));
   }
@@ -31,13 +37,18 @@ export class RefreshManager implements vscode.Disposable {
 
   /** When the first call of the pending burst came (ms since the epoch). */
   private burstStarted = 0;
+  /** the containers the pending burst's events named; undefined once anything else asked for a refresh */
+  private burstContainers: Set<string> | undefined = new Set();
 
   /**
    * Schedules one refresh `REFRESH_DEBOUNCE_MS` after the last call, but no later than
    * `REFRESH_MAX_WAIT_MS` after the first call of a burst (a steady stream of events must not
    * hold the views back).
    */
-  schedule(): void {
+  schedule(event?: EngineEvent): void {
+    const container = event && containerOfEvent(event);
+    if (container) this.burstContainers?.add(container);
+    else this.burstContainers = undefined;
     if (this.debounceTimer) {
       if (Date.now() - this.burstStarted >= REFRESH_MAX_WAIT_MS) return; // the pending refresh fires soon
       clearTimeout(this.debounceTimer);
@@ -46,7 +57,9 @@ export class RefreshManager implements vscode.Disposable {
     }
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
-      this.refreshAll();
+      const containers = this.burstContainers;
+      this.burstContainers = new Set();
+      this.refreshAll(containers?.size ? { containers: [...containers] } : undefined);
     }, REFRESH_DEBOUNCE_MS);
   }
 
@@ -80,7 +93,7 @@ export class RefreshManager implements vscode.Disposable {
       try {
         // A refresh once subscribed too: events between the last listing and the subscription
         // (a container stopped while the stream reconnected) are in no stream.
-        await this.session.get().events(() => this.schedule(), signal, () => this.schedule());
+        await this.session.get().events((e) => this.schedule(e), signal, () => this.schedule());
       } catch {
         // engine unreachable: the views show it; try again after the backoff
       }
@@ -88,7 +101,16 @@ export class RefreshManager implements vscode.Disposable {
       if (Date.now() - started > 10_000) backoffMs = 1000; // the stream was up for a while: start over
       this.schedule(); // we may have missed events while disconnected
       await new Promise((r) => setTimeout(r, backoffMs));
-      backoffMs = Math.min(backoffMs * 2, MAX_RECONNECT_BACKOFF_MS);
+      backoffMs = Math.min(backoffMs * 2, this.isLocal() ? LOCAL_RECONNECT_BACKOFF_MS : MAX_RECONNECT_BACKOFF_MS);
+    }
+  }
+
+  /** The engine is on a local socket (a malformed setting counts as remote: retrying it fast helps no one). */
+  private isLocal(): boolean {
+    try {
+      return this.session.get().connection.address.kind === 'socket';
+    } catch {
+      return false;
     }
   }
 

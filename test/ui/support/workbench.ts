@@ -44,7 +44,7 @@ export const testLabel = { key: 'org.mllab.test', value: 'ui' };
 interface CodeServerLib {
   startCodeServer(o: {
     runDir: string; smokeTestDriver?: boolean; installExtensions?: string[];
-    userSettings?: Record<string, unknown>; env?: Record<string, string>; log?: (l: string) => void;
+    userSettings?: Record<string, unknown>; env?: Record<string, string>; wrap?: string[]; log?: (l: string) => void;
   }): Promise<{ url: string; logFile: string; userDataDir: string; stop(): Promise<void> }>;
   launchChromium(o: { profileDir: string }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
   copyWorkspace(src: string, dest: string, settings?: Record<string, unknown>): string;
@@ -122,6 +122,8 @@ export interface StartOptions {
   userSettings?: Record<string, unknown>;
   /** extra environment for code-server and its extension host (e.g. DOCKER_CONFIG) */
   env?: Record<string, string>;
+  /** a command that runs code-server (scripts/lib/codeServer.mjs `wrap`), e.g. setpriv with fewer capabilities */
+  wrap?: string[];
 }
 
 export class Workbench {
@@ -150,7 +152,7 @@ export class Workbench {
       { ...lib.testWorkspaceSettings(testLabel.value), ...(o.workspaceSettings ?? {}) });
     o.prepare?.(workspace);
     const server = await lib.startCodeServer({
-      runDir, installExtensions: [vsixPath], userSettings: o.userSettings, env: o.env,
+      runDir, installExtensions: [vsixPath], userSettings: o.userSettings, env: o.env, wrap: o.wrap,
       log: (l) => console.log(`[code-server] ${l}`),
     });
     let browser: Awaited<ReturnType<CodeServerLib['launchChromium']>> | undefined;

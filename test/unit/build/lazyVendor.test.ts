@@ -1,7 +1,6 @@
 /**
  * scripts/lib/lazyVendor.mjs keeps dockerode, yaml, dockerfile-ast, tar-stream and
- * @balena/dockerignore out of dist/extension.js and loads each on first use (issue 10:
- * activation). These tests bundle a small module the way scripts/build.mjs bundles the
+ * @balena/dockerignore out of dist/extension.js and loads each on first use (activation). These tests bundle a small module the way scripts/build.mjs bundles the
  * extension, load it in a child Node, and check that nothing is loaded before first use and that
  * every import form the extension uses (named, namespace, default function, require + new)
  * behaves as the real package.
@@ -9,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -71,6 +70,12 @@ test('the lazy packages load only on first use, and behave as the real packages'
     const used = ['@balena/dockerignore', 'dockerfile-ast', 'dockerode', 'tar-stream', 'yaml'];
     assert.ok(used.every((p) => lib.lazyPackages.includes(p)));
     assert.deepEqual(out.after, used.map((p) => `${p.replace(/^@/, '').replace('/', '-')}.js`).sort());
+    // ssh2 ships once: dockerode's bundle requires dist/vendor/ssh2.js (docker-modem's SSH
+    // transport), and holds neither ssh2's code nor the gRPC/protobuf code of dockerode's own
+    // BuildKit session, which the extension never runs.
+    const dockerodeJs = readFileSync(path.join(dir, 'vendor', 'dockerode.js'), 'utf8');
+    assert.match(dockerodeJs, /require\("\.\/ssh2\.js"\)/);
+    assert.doesNotMatch(dockerodeJs, /node_modules\/(ssh2|@grpc|protobufjs)\//);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,72 @@
+// Prints what the .vsix holds, per bundled file: its size on disk and its compressed size in the
+// .vsix (a zip), the code bundles one by one (dist/extension.js, each lazily loaded dist/vendor
+// bundle, the CLI, the webview files) and the rest grouped by folder; then the total against the
+// goal. Run by `npm run package` after vsce; `node scripts/package-sizes.mjs [file.vsix]` alone.
+//
+// A new lazily loaded bundle shows up here as its own row, so its cost is seen before it ships.
+import { readFileSync } from 'node:fs';
+
+/** The size goal of the .vsix in bytes: 600 kB (README, Development). */
+export const VSIX_GOAL_BYTES = 600_000;
+
+/**
+ * The entries of a zip file from its central directory (APPNOTE.TXT 4.3.12, 4.3.16).
+ * @param {Buffer} zip the whole file
+ * @returns {{name: string, compressed: number, size: number}[]} sizes in bytes
+ * @throws Error when the end-of-central-directory record is missing (not a zip)
+ */
+export function zipEntries(zip) {
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('not a zip file: no end-of-central-directory record');
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  const out = [];
+  for (let k = 0; k < count; k++) {
+    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry at ${p}`);
+    const compressed = zip.readUInt32LE(p + 20);
+    const size = zip.readUInt32LE(p + 24);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    out.push({ name: zip.toString('utf8', p + 46, p + 46 + nameLen), compressed, size });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** The row an entry is counted in: code files one by one, everything else by its first two folders. */
+function rowOf(name) {
+  const n = name.replace(/^extension\//, '');
+  if (/^dist\/.*\.(js|css)$/.test(n)) return n;
+  const parts = n.split('/');
+  return parts.length > 2 ? `${parts.slice(0, 2).join('/')}/` : parts.length === 2 ? `${parts[0]}/` : n;
+}
+
+const kB = (b) => `${(b / 1000).toFixed(1)} kB`;
+
+function main() {
+  const file = process.argv[2] ?? 'dist/ml-container-lab.vsix';
+  const zip = readFileSync(file);
+  const rows = new Map();
+  for (const e of zipEntries(zip)) {
+    const r = rows.get(rowOf(e.name)) ?? { files: 0, size: 0, compressed: 0 };
+    r.files++;
+    r.size += e.size;
+    r.compressed += e.compressed;
+    rows.set(rowOf(e.name), r);
+  }
+  const sorted = [...rows.entries()].sort((a, b) => b[1].compressed - a[1].compressed);
+  const w = Math.max(...sorted.map(([k]) => k.length));
+  console.log(`\n${'file or folder'.padEnd(w)}  ${'files'.padStart(5)}  ${'on disk'.padStart(10)}  ${'in .vsix'.padStart(10)}`);
+  for (const [k, r] of sorted) console.log(`${k.padEnd(w)}  ${String(r.files).padStart(5)}  ${kB(r.size).padStart(10)}  ${kB(r.compressed).padStart(10)}`);
+  const left = VSIX_GOAL_BYTES - zip.length;
+  console.log(`${file}: ${zip.length} bytes (${kB(zip.length)}); goal ${kB(VSIX_GOAL_BYTES)}: ${left >= 0 ? `${kB(left)} left` : `${kB(-left)} over`}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
