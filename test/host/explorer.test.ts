@@ -47,7 +47,7 @@ describe('explorer views in a real extension host', () => {
     await Promise.all([api.containers, api.images, api.volumes].map((p) => p.setQuery({ filter: '', sort: 'name' })));
   });
 
-  it('shows the container with its port binding, named volume mount and image as children', async () => {
+  it('shows the container with its port binding, named volume mount, files and image as children', async () => {
     const row = await waitFor('the container row', async () => {
       await api.containers.getChildren();
       return api.containers.find((n) => n.kind === 'container' && n.label === name);
@@ -57,7 +57,7 @@ describe('explorer views in a real extension host', () => {
     const kids = await api.containers.getChildren(row);
     assert.deepEqual(
       kids.map((k) => k.label),
-      [`127.0.0.1:${hostPort} -> 8080/tcp`, `${volume} -> /data`, TINY],
+      [`127.0.0.1:${hostPort} -> 8080/tcp`, `${volume} -> /data`, 'Files', TINY],
     );
     assert.deepEqual(kids[0].command?.args, [`http://127.0.0.1:${hostPort}`]);
   });
