@@ -1,5 +1,5 @@
 /**
- * The lab guidance rules on the real-world corpus (issue 15): findings per file and per rule,
+ * The lab guidance rules on the real-world corpus: findings per file and per rule,
  * precision of the reviewed findings (test/fixtures/real-world/expected-findings.json), and
  * the time to lint the whole corpus (median of many runs). Goal: precision of at least 99%.
  * Not a test: prints figures. Findings that differ from the reviewed list are printed too

@@ -1,6 +1,6 @@
 /**
  * Analysis time, median of many runs: a 1,000-line Dockerfile and each snippet expanded
- * with its defaults. Goal (issue 6): under 10 ms for 1,000 lines, so every keystroke can be
+ * with its defaults. Goal: under 10 ms for 1,000 lines, so every keystroke can be
  * checked. Not a test: prints figures.
  *   npx esbuild bench/lint.bench.ts --bundle --platform=node --outfile=out/bench/lint.bench.js && node out/bench/lint.bench.js
  */

@@ -1,5 +1,5 @@
 /**
- * Remote-engine benchmark (`npm run bench -- remote`; prints figures, asserts nothing), issue 11.
+ * Remote-engine benchmark (`npm run bench -- remote`; prints figures, asserts nothing).
  * A second dockerd in a network namespace made here (test/support/remoteEngine.ts), reached
  * over TCP+TLS and over SSH, by the extension's Engine and by the Docker CLI with `--context`
  * (contexts made with `docker context create` in a temp DOCKER_CONFIG; the CLI's SSH goes

@@ -1,5 +1,5 @@
 /**
- * Download Artifacts benchmark (issue 11; `npm run bench -- transfer`; prints figures, asserts
+ * Download Artifacts benchmark (`npm run bench -- transfer`; prints figures, asserts
  * nothing). A container holds a 100 MB artifacts folder (20 files of 5,000,000 random bytes, so
  * nothing compresses); it is downloaded N times through the extension's path
  * (`Engine.downloadFromContainer`: `GET /containers/{id}/archive`, safe unpacking into a staging

@@ -40,13 +40,13 @@ export interface MlLabApi {
   readonly images: NodeTreeProvider;
   readonly containers: NodeTreeProvider;
   readonly volumes: NodeTreeProvider;
-  /** the Networks view's provider (issue 13) */
+  /** the Networks view's provider */
   readonly networks: NodeTreeProvider;
-  /** the Registries view's provider (issue 7) */
+  /** the Registries view's provider */
   readonly registries: RegistriesProvider;
   /** text written to the "ML Container Lab: Registry" output channel (tests assert no credential is in it) */
   registryOutput(): string;
-  /** the run history (issue 12): tests read the records */
+  /** the run history: tests read the records */
   readonly runs: RunHistory;
   /** ms spent in activate() */
   readonly activationMs: number;
@@ -71,10 +71,10 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   const statusBar = new EngineStatusBar(session);
   // which welcome content the engine views show when the engine cannot be reached
   const health = new EngineHealth(session);
-  // Apps in containers (issue 13): health checks run in the background; the view lists from
+  // Apps in containers: health checks run in the background; the view lists from
   // the monitor's cache and refreshes once more when an app becomes ready.
   const apps = new AppMonitor({
-    // on an ssh:// engine the check goes through one SSH channel to the remote's host port (issue 11)
+    // on an ssh:// engine the check goes through one SSH channel to the remote's host port
     probe: (url, timeoutMs) => {
       const engine = session.get();
       if (engine.connection.address.kind !== 'ssh') return probeLoopback(url, timeoutMs);
@@ -153,7 +153,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     undefined,
     health,
   );
-  // Networks view (issue 13): attached containers come from the shared container list.
+  // Networks view: attached containers come from the shared container list.
   const networks = new NodeTreeProvider(
     'Networks',
     async () => {
@@ -166,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     undefined,
     health,
   );
-  // Swarm (issue 14): the view appears while the engine is a swarm manager
+  // Swarm: the view appears while the engine is a swarm manager
   const swarmView = new SwarmView(session);
   context.subscriptions.push(swarmView);
   const refresh = new RefreshManager(session, (changed) => {
@@ -179,7 +179,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       if (patched) void view.update();
       else view.refresh();
     }
-    swarmView.recheck(); // issue 14: the Swarm view follows `docker swarm init`/`leave`
+    swarmView.recheck(); // the Swarm view follows `docker swarm init`/`leave`
   });
   const docs = new ReadonlyDocs();
   const walkthrough = new LabWalkthrough(session);
@@ -220,7 +220,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
     vscode.window.createTreeView(ViewIds.engines, { treeDataProvider: engines }),
     session.onDidChange(() => engines.refresh()),
   );
-  // training runs (issue 12): the history, the Runs view, the panels' reload
+  // training runs: the history, the Runs view, the panels' reload
   const runHistory = new RunHistory(context, session);
   const runsView = new RunsProvider(runHistory);
   context.subscriptions.push(

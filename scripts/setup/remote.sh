@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the remote-engine tests need to make a second machine on this one (issue 11,
-# test/support/remoteEngine.ts): iproute2 (ip netns, veth), util-linux (nsenter), openssl (a CA
+# Installs what the remote-engine tests need to make a second machine on this one
+# (test/support/remoteEngine.ts): iproute2 (ip netns, veth), util-linux (nsenter), openssl (a CA
 # and certificates for TCP+TLS), openssh-server/openssh-client (the SSH transport) and podman
 # (Podman's Docker-compatible API as a fourth engine: test/support/podmanEngine.ts; without
 # recommends, which would pull in buildah, fuse-overlayfs, slirp4netns and more that the tests

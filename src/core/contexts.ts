@@ -1,5 +1,5 @@
 /**
- * The engines a user can switch between (issue 11's Engines view), and Docker contexts written
+ * The engines a user can switch between (the Engines view), and Docker contexts written
  * in the Docker CLI's own store so `docker context ls` shows them too.
  *
  * Store layout (Docker docs, "Docker contexts"; docker/cli context/store): a context named N

@@ -66,7 +66,7 @@ export interface ContainerSummary {
 export interface ImageDetails {
   id: string;
   repoTags: string[];
-  /** `repo@sha256:...` digests from registries this image was pushed to or pulled from (issue 14: a Swarm job runs it by digest) */
+  /** `repo@sha256:...` digests from registries this image was pushed to or pulled from (a Swarm job runs it by digest) */
   repoDigests?: string[];
   /** `{"8080/tcp": {}}` as the image config has it */
   exposedPorts: Record<string, unknown>;
@@ -111,7 +111,7 @@ export interface EngineInfo {
   gpuRuntime: boolean;
   /** Swarm.LocalNodeState ("inactive", "active", ...) */
   swarm: string;
-  /** Swarm.ControlAvailable: this engine is a swarm manager (the Swarm view shows; issue 14) */
+  /** Swarm.ControlAvailable: this engine is a swarm manager (the Swarm view shows) */
   swarmManager: boolean;
   /** Swarm.NodeID: this engine's node in its swarm (a task whose NodeID it is ran here), when in one */
   swarmNodeId?: string;
@@ -182,7 +182,7 @@ export interface PruneResult {
   spaceReclaimed: number;
 }
 
-/** One row of `GET /networks` (issue 13). The list does not say which containers are attached: callers take that from the container list. */
+/** One row of `GET /networks`. The list does not say which containers are attached: callers take that from the container list. */
 export interface NetworkSummary {
   id: string;
   name: string;

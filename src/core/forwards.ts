@@ -1,5 +1,5 @@
 /**
- * Port forwards for remote engines (issue 11), the engine-independent part: which forwards
+ * Port forwards for remote engines, the engine-independent part: which forwards
  * exist, reusing one per target, closing them per engine, and the URL rewriting.
  *
  * A published host port of a container on a remote engine is a port on the remote machine:

@@ -67,7 +67,7 @@ export const CommandIds = {
   registryAdd: 'mlLab.registry.add',
   registryCopyReference: 'mlLab.registry.copyReference',
   registriesRefresh: 'mlLab.registries.refresh',
-  // Compose and networks (issue 13)
+  // Compose and networks
   composeUp: 'mlLab.compose.up',
   composeUpBuild: 'mlLab.compose.upBuild',
   composeDown: 'mlLab.compose.down',
@@ -84,10 +84,10 @@ export const CommandIds = {
   networksPrune: 'mlLab.networks.prune',
   containerConnectNetwork: 'mlLab.container.connectNetwork',
   containerDisconnectNetwork: 'mlLab.container.disconnectNetwork',
-  // issue 13: apps in containers, a first lab
+  // apps in containers, a first lab
   labNew: 'mlLab.lab.new',
   appCopyJupyterUrl: 'mlLab.app.copyJupyterUrl',
-  // training runs (issue 12)
+  // training runs
   runOpen: 'mlLab.run.open',
   runRerun: 'mlLab.run.rerun',
   runOpenArtifacts: 'mlLab.run.openArtifacts',
@@ -97,20 +97,20 @@ export const CommandIds = {
   runsExport: 'mlLab.runs.export',
   runsRefresh: 'mlLab.runs.refresh',
   containerOpenTrainingRun: 'mlLab.container.openTrainingRun',
-  // Swarm (issue 14)
+  // Swarm
   profileRunOnSwarm: 'mlLab.profile.runOnSwarm',
   swarmRefresh: 'mlLab.swarm.refresh',
   serviceLogs: 'mlLab.service.logs',
   serviceRemove: 'mlLab.service.remove',
   nodeLabel: 'mlLab.node.label',
   swarmTaskDownloadArtifacts: 'mlLab.task.downloadArtifacts',
-  // Kubernetes export (issue 14)
+  // Kubernetes export
   profileExportKubernetesJob: 'mlLab.profile.exportKubernetesJob',
   profileCopyKubectlCommand: 'mlLab.profile.copyKubectlCommand',
-  // files in and out of containers (issue 11)
+  // files in and out of containers
   containerUpload: 'mlLab.container.upload',
   containerDownloadArtifacts: 'mlLab.container.downloadArtifacts',
-  // port forwards of remote engines (issue 11)
+  // port forwards of remote engines
   forwardsShow: 'mlLab.forwards.show',
   // a container's files in the Containers view and the editor
   containerFileOpen: 'mlLab.file.open',
@@ -152,13 +152,13 @@ export const SettingIds = {
   languageDockerfile: 'mlLab.language.dockerfile',
   languageCompose: 'mlLab.language.compose',
   registries: 'mlLab.registries',
-  // training runs (issue 12)
+  // training runs
   runsLocation: 'mlLab.runs.location',
   runsMaxTotalMB: 'mlLab.runs.maxTotalMB',
   filesOpenLimitMB: 'mlLab.files.openLimitMB',
 } as const;
 
-/** issue 14: context key set while the current engine is a Swarm manager (the Swarm view's `when`). */
+/** context key set while the current engine is a Swarm manager (the Swarm view's `when`). */
 export const SWARM_MANAGER_CONTEXT = 'mlLab.swarm.isManager';
 
 /** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */
@@ -172,7 +172,7 @@ export const CREATED_BY_LABEL = 'org.mllab.created-by';
 export const CREATED_BY_VALUE = 'ml-container-lab';
 
 /**
- * issue 13: the walkthrough "Containerise your first model" (package.json
+ * the walkthrough "Containerise your first model" (package.json
  * `contributes.walkthroughs`, id `mlLab.firstModel`) and the context keys the extension sets
  * when a step's real event happened; the steps' `completionEvents` name them as `onContext:<key>`.
  */

@@ -1,5 +1,5 @@
 /**
- * Networks (issue 13): list, inspect, create (bridge), remove, prune, connect, disconnect.
+ * Networks: list, inspect, create (bridge), remove, prune, connect, disconnect.
  */
 import type * as DockerodeNs from 'dockerode';
 import { EngineBase, type LabelFilter } from './connection';

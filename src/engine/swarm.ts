@@ -1,5 +1,5 @@
 /**
- * Docker Swarm (issue 14): nodes, services, tasks and service logs, on an engine that is a
+ * Docker Swarm: nodes, services, tasks and service logs, on an engine that is a
  * swarm manager. Engine API 1.41: `GET /nodes`, `POST /nodes/{id}/update`, `GET /services`,
  * `POST /services/create`, `DELETE /services/{id}`, `GET /tasks`, `GET /services/{id}/logs`.
  * The JSON is turned into our own types (src/core/swarm/model.ts) here.

@@ -1,5 +1,5 @@
 /**
- * Opening a container's published port in the browser on any engine (issue 11). Every "open"
+ * Opening a container's published port in the browser on any engine. Every "open"
  * goes through `openInBrowser`: the Containers view's port and app rows, Open Port in Browser,
  * URLs found in logs (Jupyter's token URL, Gradio, Streamlit...), Copy Jupyter Server URL.
  * - local engine: the URL as is;

@@ -20,7 +20,7 @@ export class EngineSession implements vscode.Disposable {
   /** Fires when the connection settings change or Retry is asked for: views refresh. */
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
-  /** port forwards to published ports of ssh:// engines (issue 11); closed with their engine */
+  /** port forwards to published ports of ssh:// engines; closed with their engine */
   readonly forwards = new ForwardTable();
   /** engines other than the current one that run profiles named (`engine: gpu-box`), by name: one connection each */
   private readonly others = new Map<string, Engine>();

@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 11: a context written by Add Engine is one the Docker CLI itself reads
+ * Engine tier: a context written by Add Engine is one the Docker CLI itself reads
  * (`docker context ls` / `inspect`), and one it removes is gone for the CLI too. Uses a throw-away
  * DOCKER_CONFIG folder, never the user's ~/.docker.
  */

@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 11: ONE engine suite, run unchanged against every engine in `targets`:
+ * Engine tier: ONE engine suite, run unchanged against every engine in `targets`:
  *  (a) the machine's local engine (unix socket);
  *  (b) a second dockerd in a network namespace made by the test, over TCP+TLS;
  *  (c) the same daemon over SSH (`docker system dial-stdio`, known_hosts checked);

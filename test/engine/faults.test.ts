@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 11: faults of a remote engine, each with one clear message that says what
+ * Engine tier: faults of a remote engine, each with one clear message that says what
  * to do, and the same Engine working again once the fault is gone (what the views rely on to
  * recover: they keep their Engine and Retry). The remote host is a dockerd in a network
  * namespace made by the test (test/support/remoteEngine.ts), reached over TCP+TLS and SSH:

@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 11: port forwards over an ssh:// engine's SSH connection, and run profiles
+ * Engine tier: port forwards over an ssh:// engine's SSH connection, and run profiles
  * that name their engine. The remote machine is a dockerd in a network namespace made by the
  * test (test/support/remoteEngine.ts) with a bridge network, so containers there publish ports
  * on the namespace's own loopback, which this machine cannot reach except through SSH.

@@ -1,6 +1,6 @@
 /**
- * Engine tier: the guided run's defaults for an image built outside the extension (issue 10,
- * part 5: "the ./artifacts mount is prefilled only for images this extension built"). The image
+ * Engine tier: the guided run's defaults for an image built outside the extension
+ * ("the ./artifacts mount is prefilled only for images this extension built"). The image
  * is built with the docker CLI's classic builder (no org.mllab.dockerfile label, so no Dockerfile
  * to read), labelled org.mllab.test=<run id>; its WORKDIR, VOLUME and CMD come from inspect alone.
  */

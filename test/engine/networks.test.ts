@@ -1,5 +1,5 @@
 /**
- * Engine tier: the network calls behind the Networks view (issue 13) against the real engine.
+ * Engine tier: the network calls behind the Networks view against the real engine.
  * Everything carries org.mllab.test=<run id> and is removed at the end, also after a failure;
  * prune is scoped to that label.
  */

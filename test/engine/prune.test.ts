@@ -1,6 +1,6 @@
 /**
- * Engine tier: the image prune's confirmation promises what the engine then reclaims (issue 10,
- * part 5: "about 1.99 MB" promised, 14 B reclaimed). Dangling images are made here with the
+ * Engine tier: the image prune's confirmation promises what the engine then reclaims (a
+ * measured mismatch once: "about 1.99 MB" promised, 14 B reclaimed). Dangling images are made here with the
  * classic builder from the tiny local base image, carry org.mllab.test=<run id>, and only they
  * are pruned (the prune is filtered by that label). Prune System is checked the same way: every
  * prune it makes carries this run's label, so nothing else on the shared engine is touched.

@@ -1,5 +1,5 @@
 /**
- * Engine tier for issue 7: tag, push, remove locally, pull back and run against a real local
+ * Engine tier: tag, push, remove locally, pull back and run against a real local
  * registry (Debian's docker-registry on 127.0.0.1), and a second registry with htpasswd auth:
  * refused without credentials (our message names the registry), accepted with credentials
  * from a test config.json and from a fake credential helper on PATH. Catalog and tags are

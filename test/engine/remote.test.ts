@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 11: the same Engine against a second machine made by the test (a dockerd
+ * Engine tier: the same Engine against a second machine made by the test (a dockerd
  * in a network namespace, test/support/remoteEngine.ts), over TCP+TLS and over SSH
  * (`docker system dial-stdio` on one shared SSH connection), with host-key checks.
  * Traffic goes only to the namespace's address. Everything is removed with the namespace.

@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 14: a real two-node Docker Swarm. The machine's engine is the manager
+ * Engine tier: a real two-node Docker Swarm. The machine's engine is the manager
  * (`swarm init`, listening only on the host end of the test's veth pair); a dockerd in a network
  * namespace (test/support/remoteEngine.ts) joins as a worker and advertises a fake GPU as a
  * generic resource (`--node-generic-resource NVIDIA-GPU=gpu0`). Profiles written as YAML go

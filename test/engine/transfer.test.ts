@@ -1,5 +1,5 @@
 /**
- * Engine tier, issue 11: Upload to Container and Download Artifacts through the Engine API
+ * Engine tier: Upload to Container and Download Artifacts through the Engine API
  * (`PUT`/`GET /containers/{id}/archive`), the same round trip against the local engine and a
  * second dockerd in a network namespace (test/support/remoteEngine.ts) over TCP+TLS and over
  * SSH: file contents, permission bits and symlinks come back as they went in; a container path

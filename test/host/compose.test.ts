@@ -1,5 +1,5 @@
 /**
- * Host tier: Compose commands and the Networks view in a real extension host (issue 13).
+ * Host tier: Compose commands and the Networks view in a real extension host.
  * "Export Profile as Compose Service" appends a profile to a Compose file keeping its comments;
  * "Compose Up" on the two-service fixture runs the real Compose CLI through the extension's
  * terminal and engine connection; the Networks view shows the project's network with both

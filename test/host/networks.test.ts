@@ -1,5 +1,5 @@
 /**
- * Host tier: the network commands in a real extension host (issue 13): Create Network with a
+ * Host tier: the network commands in a real extension host: Create Network with a
  * subnet, Connect a container from its command, the Networks view row and its attached
  * container, Remove refused while in use, Disconnect, Remove. Everything is named and labelled
  * for the run and removed at the end, also after a failure.

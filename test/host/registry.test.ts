@@ -1,5 +1,5 @@
 /**
- * Host tier for issue 7, in a real extension host: log in to a local htpasswd registry started
+ * Host tier, in a real extension host: log in to a local htpasswd registry started
  * here (the secret goes to SecretStorage, not the log), push by command, the Registries view
  * lists the repository and tag, pull by command, log out. Every prompt is answered through
  * command arguments.

@@ -1,5 +1,5 @@
 /**
- * Host tier, issue 11: a run profile that names its engine (`engine: lab-remote`) runs there from
+ * Host tier: a run profile that names its engine (`engine: lab-remote`) runs there from
  * a real extension host, while the views stay on the current engine; its run record names that
  * engine; an unknown or unreachable engine runs nothing. The engine is a second dockerd in a
  * network namespace (test/support/remoteEngine.ts), reached over TCP+TLS through a Docker

@@ -1,5 +1,5 @@
 /**
- * Host tier, issue 14: "Download Artifacts from Task..." in a real extension host. The current
+ * Host tier: "Download Artifacts from Task..." in a real extension host. The current
  * engine (setting mlLab.engine.dockerHost) is a dockerd in a network namespace made a one-node
  * swarm manager, so the machine's shared engine never enters swarm mode here. A job writes a
  * file; the command, given the service (as the job's end notification gives it), finds the

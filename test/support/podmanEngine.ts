@@ -1,5 +1,5 @@
 /**
- * Podman as a Docker-compatible engine for the engine tests (issue 11): Debian's podman 4.3
+ * Podman as a Docker-compatible engine for the engine tests: Debian's podman 4.3
  * serving the Docker API with `podman system service --time=0 unix://<sock>`, with its own
  * storage (`--root`, `--runroot`, `--tmpdir` in a temp folder), so it shares nothing with any
  * other Podman user of this machine and `stop()` removes everything it held.

@@ -1,5 +1,5 @@
 /**
- * A second machine for the remote-engine tests (issue 11), made by the test on this machine:
+ * A second machine for the remote-engine tests, made by the test on this machine:
  * a network namespace joined to the host by a veth pair (host 10.231.<k>.1, namespace
  * 10.231.<k>.2), a second dockerd inside it with its own state, reachable
  *  - over TCP+TLS on <ns address>:2376 (a CA, a server certificate for the namespace address and

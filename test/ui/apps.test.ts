@@ -1,5 +1,5 @@
 /**
- * Apps in containers (issue 13), as a person sees them: a Jupyter-style server
+ * Apps in containers, as a person sees them: a Jupyter-style server
  * (test/fixtures/apps/jupyter-like, built on the local base image: no Jupyter image can be
  * pulled here) starts with its port 8888 published on a host port the engine picks. Its
  * container's row in the Containers view gets a "jupyter" row only once GET /api answers; the

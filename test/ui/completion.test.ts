@@ -1,5 +1,5 @@
 /**
- * Completion scenario (issue 3): a person opens a new Dockerfile, types the prefix of the
+ * Completion scenario: a person opens a new Dockerfile, types the prefix of the
  * extension's ML training snippet, accepts the suggestion and gets the snippet with its first
  * placeholder selected (typing replaces it).
  */

@@ -1,5 +1,5 @@
 /**
- * Compose and Networks scenario (issue 13), in code-server + Chromium with the packaged extension:
+ * Compose and Networks scenario, in code-server + Chromium with the packaged extension:
  *   Compose: "ML Lab: Compose Up" from the palette on the two-service fixture
  *     (test/fixtures/labs/compose-lab) runs the real Compose CLI in a terminal that names it; the
  *     Containers view groups both services under the project; "Compose Down..." on the project

@@ -1,5 +1,5 @@
 /**
- * Engines scenario (issue 11): a second machine made by the test (a dockerd in a network
+ * Engines scenario: a second machine made by the test (a dockerd in a network
  * namespace, reached over TCP+TLS), known to the Docker CLI as a context in a throw-away
  * DOCKER_CONFIG. In the Engines view a person sees it answer, chooses "Use This Engine", and
  * every view follows without a reload: the status bar names it and the Containers view lists

@@ -1,5 +1,5 @@
 /**
- * Explorer scenario (issue 4): one context-menu action per view, the way a person uses the
+ * Explorer scenario: one context-menu action per view, the way a person uses the
  * sidebar, and a screenshot of each view.
  *   Images: a tag row's "Show Image History" opens a read-only editor listing the layers.
  *   Containers: a container's children (port binding, volume mount, image); Pause, then Unpause.

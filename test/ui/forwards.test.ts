@@ -1,5 +1,5 @@
 /**
- * Port forwards (issue 11), as a person sees them: the engine in use is a second machine made
+ * Port forwards, as a person sees them: the engine in use is a second machine made
  * by the test (a dockerd in a network namespace, reached over SSH: a Docker context in a
  * throw-away DOCKER_CONFIG, chosen with the setting mlLab.engine.context; ~/.ssh/config and
  * known_hosts in a throw-away HOME). A container there serves a page on a host port of the

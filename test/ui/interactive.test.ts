@@ -1,5 +1,5 @@
 /**
- * Interactive runs and arguments in the guided run (issue 10, parts 4 and 5), as a person does
+ * Interactive runs and arguments in the guided run, as a person does
  * them in the browser:
  * - "Run Container..." on the busybox image, whose CMD is `sh`: the guided run suggests
  *   Interactive; a terminal attaches to the container; what is typed reaches sh and its answer

@@ -1,5 +1,5 @@
 /**
- * Kubernetes export scenario (issue 14): a person exports the iris lab's `train` profile from
+ * Kubernetes export scenario: a person exports the iris lab's `train` profile from
  * the command palette, picks it, reads the Job manifest in the editor that opens and the note,
  * then copies it as a kubectl command. Nothing is created on the engine.
  */

@@ -1,6 +1,6 @@
 /**
- * A context-menu action acts on its row even when the view refreshes while the menu is open
- * (issue 10, part 5). Lab notes: with a probe creating and removing a container every 0.3 s, the
+ * A context-menu action acts on its row even when the view refreshes while the menu is open.
+ * Lab notes: with a probe creating and removing a container every 0.3 s, the
  * chosen command sometimes ran without its row and fell back to a picker with the first item
  * preselected ("Tag Image..." listed every image; Enter in "Stop Container"'s picker would have
  * stopped whichever container came first).

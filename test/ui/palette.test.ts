@@ -1,5 +1,5 @@
 /**
- * Palette scenario (issue 3): a person builds the flask lab's image and runs it with a port
+ * Palette scenario: a person builds the flask lab's image and runs it with a port
  * binding, only through the command palette, and sees both in the sidebar; the app answers.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Run profiles scenario (issue 5): a person runs a profile of `.vscode/mllab.yaml` from the
+ * Run profiles scenario: a person runs a profile of `.vscode/mllab.yaml` from the
  * picker ("ML Lab: Run Profile...") and from the task list ("Tasks: Run Task" > mllab), and
  * saves a guided run ("ML Lab: Run Container...") as a new profile.
  *

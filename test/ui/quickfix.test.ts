@@ -1,5 +1,5 @@
 /**
- * Quick-fix scenario (issue 6): a person types a Dockerfile with a shell-form CMD, sees the lab
+ * Quick-fix scenario: a person types a Dockerfile with a shell-form CMD, sees the lab
  * guidance warning (ML006) on it, opens the quick-fix menu (Ctrl+.) on that line, applies
  * "Rewrite as CMD [...]" and reads the corrected line.
  */

@@ -1,5 +1,5 @@
 /**
- * Registry scenario (issue 7): a person pushes an image tag to a local registry from the
+ * Registry scenario: a person pushes an image tag to a local registry from the
  * Images view's context menu and sees the Registries view list the tag.
  */
 import assert from 'node:assert/strict';

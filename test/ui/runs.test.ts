@@ -1,5 +1,5 @@
 /**
- * Training runs scenario (issue 12): a person runs a profile whose container prints
+ * Training runs scenario: a person runs a profile whose container prints
  * `epoch N loss X acc Y` lines, opens the Training Run panel while it runs and sees the
  * charts gain points (read from the webview's DOM: each chart's data-points, and the
  * uPlot drawing log window.mllabDraws), reloads the window and finds the panel rebuilt,

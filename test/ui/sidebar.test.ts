@@ -1,5 +1,5 @@
 /**
- * Sidebar scenario (issue 3): a person stops and removes a running container with clicks only:
+ * Sidebar scenario: a person stops and removes a running container with clicks only:
  * activity bar, Containers view, context menu, confirmation dialog.
  *
  * The running container is made here with the docker CLI (labelled and named for this run), so

@@ -1,5 +1,5 @@
 /**
- * Swarm scenario (issue 14), in the real workbench: the extension's engine is a dockerd in a
+ * Swarm scenario, in the real workbench: the extension's engine is a dockerd in a
  * network namespace (test/support/remoteEngine.ts, reached through its unix socket with the
  * setting mlLab.engine.dockerHost) made a one-node swarm manager, so the machine's shared
  * engine never enters swarm mode here. A person sees the Swarm view appear and list the node,

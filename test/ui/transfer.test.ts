@@ -1,5 +1,5 @@
 /**
- * Files that cross the network (issue 11), as a person does it in the workbench:
+ * Files that cross the network, as a person does it in the workbench:
  * - local engine: Download Artifacts from a Containers row; the path is prefilled with the
  *   container's artifacts folder and the workspace's ./artifacts; the files appear on disk; a
  *   second download names the files that exist and Keep Existing leaves a changed one alone;

@@ -1,5 +1,5 @@
 /**
- * The walkthrough "Containerise your first model" (issue 13), followed in the browser: the
+ * The walkthrough "Containerise your first model", followed in the browser: the
  * workspace is the training template (templates/training, tagged for this run); the step
  * "Open or create a lab" is ticked because a lab is open; "Build the image with a tag" and
  * "Run it with a port and the artifacts volume" are not, until the build really made the image

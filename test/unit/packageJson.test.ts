@@ -64,7 +64,7 @@ describe('package.json contributions', () => {
       engines: (['setting', 'default', 'context'] as const).flatMap((kind) => [false, true].map((current) => engineTags({ kind, current }))),
       // src/ui/runs/runsView.ts
       runs: ['run;exited;', 'run;exited;hasArtifacts;', 'run;running;', 'runGroup;'],
-      // src/core/swarm/tree.ts (issue 14)
+      // src/core/swarm/tree.ts
       swarm: ['swarmGroup;nodes;', 'swarmNode;worker;up;', 'swarmNode;manager;down;', 'swarmService;job;mllab;', 'swarmService;', 'swarmTask;complete;', 'swarmTask;failed;artifacts;'],
     };
     for (const i of pkg.contributes.menus['view/item/context']) {

@@ -6,7 +6,7 @@ import { UserError } from '../../src/core/errors';
 
 const file = (engine: string) => `version: 1\nprofiles:\n  train:\n    image: iris-train:v1\n    engine: ${engine}\n  serve:\n    image: iris-serve:v1\n`;
 
-describe('engine: in run profiles (issue 11)', () => {
+describe('engine: in run profiles', () => {
   it('a profile names its engine; one without runs on the current engine', () => {
     const { profiles, errors } = parseProfiles(file('gpu-box'));
     assert.deepEqual(errors, []);

@@ -154,7 +154,7 @@ describe('container children and compose groups', () => {
     assert.deepEqual(nodes.map((n) => n.label), ['mlapp', 'solo']);
     assert.equal(nodes[0].description, 'Compose project · 1/2 running');
     assert.deepEqual(nodes[0].children?.map((c) => c.label), ['web-1', 'db-1']);
-    // the Compose commands on the project row (issue 13) read the project name from ref
+    // the Compose commands on the project row read the project name from ref
     assert.equal(nodes[0].ref, 'mlapp');
     assert.equal(nodes[0].contextValue, 'composeProject;');
   });

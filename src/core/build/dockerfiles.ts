@@ -103,6 +103,6 @@ export function suggestTag(folderName: string, existingTags: string[]): string {
  *   `tag is 130 characters; the limit is 128`, `the image name is empty`.
  */
 export function validateImageReference(ref: string): string | undefined {
-  // src/core/registry/reference.ts is the source of truth for reference syntax (issue 7).
+  // src/core/registry/reference.ts is the source of truth for reference syntax.
   return referenceProblem(ref);
 }

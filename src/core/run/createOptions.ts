@@ -53,9 +53,9 @@ export interface RunRequest {
   detach?: boolean;
   /** Restart policy (`--restart`): 'no', 'always', 'unless-stopped', 'on-failure' or 'on-failure:N'. */
   restart?: string;
-  /** Workspace files copied into the created container before it starts (issue 11; not part of the create body). */
+  /** Workspace files copied into the created container before it starts (not part of the create body). */
   upload?: TransferSpec[];
-  /** Container paths copied into the workspace after a detached run exits (issue 11; not part of the create body). */
+  /** Container paths copied into the workspace after a detached run exits (not part of the create body). */
   download?: TransferSpec[];
 }
 

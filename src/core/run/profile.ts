@@ -116,7 +116,7 @@ export interface Profile {
    * (src/core/contexts.ts `engineNamed`).
    */
   engine?: string;
-  /** How it runs as a Swarm job (issue 14): `swarm: { replicas, constraints, maxConcurrent, ... }`. */
+  /** How it runs as a Swarm job: `swarm: { replicas, constraints, maxConcurrent, ... }`. */
   swarm?: SwarmSection;
   /** Where the profile's key is, for "go to profile". */
   range: SourceRange;
@@ -201,7 +201,7 @@ export const PROFILE_FIELDS = {
     'shmSize', 'ipc', 'memory', 'cpus', 'network', 'rm', 'detach', 'interactive', 'tty', 'labels', 'restart',
     'upload', 'download',
   ],
-  // issue 14: Run Profile on Swarm
+  // Run Profile on Swarm
   swarm: ['replicas', 'maxConcurrent', 'constraints', 'maxPerNode', 'spread', 'registry', 'volumes'],
 } as const;
 
@@ -254,7 +254,7 @@ export const FIELD_EXPECTED: Record<string, string> = {
   'run.restart': 'no, always, unless-stopped, on-failure or on-failure:N',
   'run.upload': 'a list of workspace-path:/container/path copied into the container before it starts, e.g. ["./data:/app/data"]',
   'run.download': 'a list of /container/path:workspace-path copied out after it exits, e.g. ["/app/artifacts:./artifacts"]',
-  // issue 14: Run Profile on Swarm
+  // Run Profile on Swarm
   'profile.swarm': 'a mapping: replicas, maxConcurrent, constraints, maxPerNode, spread, registry, volumes',
   'swarm.replicas': 'how many tasks must complete, a whole number of at least 1, e.g. 3',
   'swarm.maxConcurrent': 'how many tasks run at once, a whole number of at least 1, e.g. 2',
@@ -908,7 +908,7 @@ function parseProfile(ctx: Ctx, pp: Pair): { profile: Profile; start: number; en
   return { profile, start, end, nameAt: namePair ? span(namePair.value) : undefined };
 }
 
-/** `swarm:` (issue 14): how the profile runs as a Swarm job; see SwarmSection. */
+/** `swarm:`: how the profile runs as a Swarm job; see SwarmSection. */
 function parseSwarm(ctx: Ctx, pair: Pair, p: string): SwarmSection | undefined {
   const f = fields(ctx, pair.value, pair.key, p, 'swarm', 'profile.swarm');
   if (!f) return undefined;

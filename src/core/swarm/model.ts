@@ -1,5 +1,5 @@
 /**
- * Docker Swarm objects as the extension sees them (issue 14): nodes, services and tasks, read
+ * Docker Swarm objects as the extension sees them: nodes, services and tasks, read
  * from the Engine API (`GET /nodes`, `GET /services`, `GET /tasks`, engine API 1.41), and the
  * pure logic on them: which node a task runs on, why a task waits, whether a job has ended,
  * and the prefix of a service log line. src/engine/swarm.ts makes these from the API's JSON.

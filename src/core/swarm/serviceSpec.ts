@@ -1,5 +1,5 @@
 /**
- * A run profile as a Docker Swarm job (issue 14): profile -> `POST /services/create` body.
+ * A run profile as a Docker Swarm job: profile -> `POST /services/create` body.
  * The service runs in job mode (`Mode.ReplicatedJob`, engine API 1.41): its tasks run to
  * completion and are not restarted (`RestartPolicy.Condition: none`).
  * Source of the shapes: the Engine API 1.41 reference (ServiceSpec, TaskSpec, ContainerSpec,

@@ -1,5 +1,5 @@
 /**
- * Which engine can reach a Swarm task's container (issue 14: Download Artifacts from a finished
+ * Which engine can reach a Swarm task's container (Download Artifacts from a finished
  * task). A task's container lives on the node that ran it (`Status.ContainerStatus.ContainerID`
  * on `NodeID`); only that node's own engine can copy files out of it. The engine in use is the
  * node `GET /info` names in `Swarm.NodeID`; any other node is reached through an entry of the

@@ -1,5 +1,5 @@
 /**
- * Tree node models for the Swarm view (issue 14): a "Nodes" group (hostname, role,
+ * Tree node models for the Swarm view: a "Nodes" group (hostname, role,
  * availability, state, labels, GPU generic resources, engine version) and a "Services" group
  * (each service with its tasks: slot, node, state, exit code, and the engine's reason when a
  * task waits or failed). Tags: `swarmNode;manager|worker;`, `swarmService;job;mllab;`,

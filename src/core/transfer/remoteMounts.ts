@@ -1,5 +1,5 @@
 /**
- * Bind mounts on a remote engine (issue 11). A bind mount's source is a path on the machine the
+ * Bind mounts on a remote engine. A bind mount's source is a path on the machine the
  * engine runs on ("the file or directory is referenced by its absolute path on the host
  * machine", docs.docker.com/storage/bind-mounts/): with `ssh://gpu-box` or `tcp://host:2376`
  * the container gets gpu-box's folder of that name, not the workspace's. These pure helpers

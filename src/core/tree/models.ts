@@ -11,7 +11,7 @@ import type { ReadyApp } from '../apps/monitor';
 import { filesNode, type FileRowData } from './files';
 
 export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer' | 'app'
-  // issue 14: the Swarm view
+  // the Swarm view
   | 'swarmGroup' | 'swarmNode' | 'swarmService' | 'swarmTask'
   | 'containerFiles' | 'containerFolder' | 'containerFile';
 

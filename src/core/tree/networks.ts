@@ -1,5 +1,5 @@
 /**
- * Tree node models for the Networks view (issue 13): one row per network with its driver,
+ * Tree node models for the Networks view: one row per network with its driver,
  * scope, subnet and the containers attached (as children). Tags: `network;builtin;`,
  * `network;inUse;`, `network;` (menus offer Remove only on the last), `networkContainer;`.
  */

@@ -5,7 +5,7 @@
  * list fetched before it stale, so a view never shows a list older than the event (or the
  * command) that asked for the refresh.
  *
- * Issue 10: this used to reuse any list requested within the last 250 ms. `docker run -d`
+ * This used to reuse any list requested within the last 250 ms. `docker run -d`
  * sends `create` and then, 100-300 ms later with a few hundred containers, `start`; the refresh
  * for `start` reused the list taken after `create`, which showed the container as created, and
  * the tree kept that until the 30 s fallback poll.

@@ -23,18 +23,18 @@ export interface CommandContext {
   readonly refresh: RefreshManager;
   readonly docs: ReadonlyDocs;
   readonly profiles: ProfileStore;
-  /** credentials, the Registries view, the push/pull output (issue 7) */
+  /** credentials, the Registries view, the push/pull output */
   readonly registries: RegistryServices;
-  /** the Engines view (issue 11) */
+  /** the Engines view */
   readonly engines: EnginesProvider;
-  /** apps in containers that answered their health check (issue 13) */
+  /** apps in containers that answered their health check */
   readonly apps: AppMonitor;
-  /** sets the walkthrough's context keys after commands (issue 13) */
+  /** sets the walkthrough's context keys after commands */
   readonly walkthrough?: LabWalkthrough;
-  /** run records and the runs being followed (issue 12) */
+  /** run records and the runs being followed */
   readonly runs: RunHistory;
   readonly runsView: RunsProvider;
-  /** the Swarm view (issue 14) */
+  /** the Swarm view */
   readonly swarm?: SwarmView;
   /** the `mllab-container:` file system (a container's files in the editor) */
   readonly files?: ContainerFileSystem;

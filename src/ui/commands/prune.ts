@@ -64,7 +64,7 @@ export async function pruneVolumes(ctx: CommandContext): Promise<number> {
   return r.removed.length;
 }
 
-/** Prune networks (issue 13): user-defined networks no container is attached to; the confirmation lists them. */
+/** Prune networks: user-defined networks no container is attached to; the confirmation lists them. */
 export async function pruneNetworks(ctx: CommandContext): Promise<number> {
   const engine = ctx.session.get();
   const used = networkUsage(await engine.listContainers());

@@ -121,7 +121,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.registryAdd]: (ctx, arg) => addRegistry(ctx, arg),
   [CommandIds.registryCopyReference]: (ctx, arg) => copyRegistryReference(ctx, arg),
   [CommandIds.registriesRefresh]: (ctx) => ctx.registries.view.refresh(),
-  // Compose and networks (issue 13); explorer menus pass (clicked uri, selected uris)
+  // Compose and networks; explorer menus pass (clicked uri, selected uris)
   [CommandIds.composeUp]: (ctx, arg, extra) => composeUp(ctx, arg, extra, false),
   [CommandIds.composeUpBuild]: (ctx, arg, extra) => composeUp(ctx, arg, extra, true),
   [CommandIds.composeDown]: (ctx, arg, extra) => composeDown(ctx, arg, extra),
@@ -140,7 +140,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.containerDisconnectNetwork]: (ctx, arg) => disconnectContainerFromNetwork(ctx, arg),
   [CommandIds.labNew]: (ctx, arg) => newLab(ctx, arg),
   [CommandIds.appCopyJupyterUrl]: (ctx, arg) => copyJupyterServerUrl(ctx, arg),
-  // training runs (issue 12)
+  // training runs
   [CommandIds.runOpen]: (ctx, arg) => runs.openTrainingRun(ctx, arg),
   [CommandIds.runRerun]: (ctx, arg) => runs.rerun(ctx, arg),
   [CommandIds.runOpenArtifacts]: (ctx, arg) => runs.openArtifacts(ctx, arg),
@@ -150,17 +150,17 @@ const handlers: Record<CommandId, Handler> = {
   [CommandIds.runsExport]: (ctx, arg, selected) => runs.exportRuns(ctx, arg, selected),
   [CommandIds.runsRefresh]: (ctx) => ctx.runsView.refresh(),
   [CommandIds.containerOpenTrainingRun]: (ctx, arg) => runs.openContainerTrainingRun(ctx, arg),
-  // Swarm (issue 14)
+  // Swarm
   [CommandIds.profileRunOnSwarm]: (ctx, arg) => swarm.runProfileOnSwarm(ctx, arg),
   [CommandIds.swarmRefresh]: (ctx) => ctx.swarm?.refresh(),
   [CommandIds.serviceLogs]: (ctx, arg) => swarm.viewServiceLogs(ctx, arg),
   [CommandIds.serviceRemove]: (ctx, arg) => swarm.removeService(ctx, arg),
   [CommandIds.nodeLabel]: (ctx, arg) => swarm.labelNode(ctx, arg),
   [CommandIds.swarmTaskDownloadArtifacts]: (ctx, arg) => downloadTaskArtifacts(ctx, arg),
-  // Kubernetes export (issue 14)
+  // Kubernetes export
   [CommandIds.profileExportKubernetesJob]: (ctx, arg) => exportProfileAsKubernetesJob(ctx, arg),
   [CommandIds.profileCopyKubectlCommand]: (ctx, arg) => copyProfileAsKubectlCommand(ctx, arg),
-  // files in and out of containers (issue 11)
+  // files in and out of containers
   [CommandIds.containerUpload]: (ctx, arg) => uploadToContainer(ctx, arg),
   [CommandIds.containerDownloadArtifacts]: (ctx, arg) => downloadArtifacts(ctx, arg),
   // a container's files (the Files rows of the Containers view)

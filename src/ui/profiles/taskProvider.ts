@@ -84,7 +84,7 @@ class ProfilePty implements vscode.Pseudoterminal {
       this.write.fire(`Profile ${this.name} cannot run: ${errs ? `the profiles file has errors:\r\n${errs}` : 'it is not in the profiles file.'}\r\n`);
       return 1;
     }
-    // a profile that names its engine runs there (issue 11): the terminal's first line says which
+    // a profile that names its engine runs there: the terminal's first line says which
     const ctx = await profileContext(this.ctx, profile);
     const engine = ctx.session.get();
     this.write.fire(`\x1b[2mEngine: ${ctx.session.name()} (${ctx.session.describe()})\x1b[0m\r\n`);
@@ -132,7 +132,7 @@ class ProfilePty implements vscode.Pseudoterminal {
       this.ctx.views.containers.refresh();
       return code ?? 1;
     }
-    // Detached runs are recorded (issue 12): say where their charts are.
+    // Detached runs are recorded: say where their charts are.
     this.write.fire('\x1b[2mCharts: ML Lab: Open Training Run, or the Runs view.\x1b[0m\r\n');
     await engine.logs(started.id, (text) => this.write.fire(crlf(text)), { follow: true, signal: this.abort.signal });
     if (this.abort.signal.aborted) return 0;

@@ -44,10 +44,10 @@ export interface RunPolicy {
    * task's own terminal becomes the container's TTY). Not for programmatic arguments of commands.
    */
   onAttached?: (run: AttachedRun) => void;
-  /** how the run is recorded in the run history (issue 12); default: a guided run */
+  /** how the run is recorded in the run history; default: a guided run */
   record?: RecordOptions;
   /**
-   * Bind mounts on a remote engine (issue 11), which name the remote machine's folders:
+   * Bind mounts on a remote engine, which name the remote machine's folders:
    * 'ask' (default) shows the modal; 'copy' uploads/downloads instead; 'volume' uses named
    * volumes; 'keep' mounts the remote paths as they are.
    */
@@ -91,7 +91,7 @@ async function checkPorts(ctx: CommandContext, req: RunRequest, policy: RunPolic
 }
 
 /**
- * Bind mounts on a remote engine name folders of the engine's machine (issue 11): says so before
+ * Bind mounts on a remote engine name folders of the engine's machine: says so before
  * the run, naming each, and offers copies or named volumes instead.
  * @returns the request to run (changed as chosen), or undefined when the user cancels
  */

@@ -1,5 +1,5 @@
 /**
- * Following a Swarm job (issue 14): its tasks are polled until the job is over
+ * Following a Swarm job: its tasks are polled until the job is over
  * (src/core/swarm/model.ts `jobProgress`), every task's output is merged in one terminal with
  * each line prefixed by task slot and node hostname, a task that waits says why (once per
  * reason), and the end is one notification with every task's exit code.

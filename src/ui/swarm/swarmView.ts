@@ -1,5 +1,5 @@
 /**
- * The Swarm view (issue 14): shown only while the current engine is a Swarm manager (the
+ * The Swarm view: shown only while the current engine is a Swarm manager (the
  * context key SWARM_MANAGER_CONTEXT, from `GET /info`: Swarm.LocalNodeState active and
  * ControlAvailable). It lists the nodes and the services with their tasks
  * (src/core/swarm/tree.ts). Task states change without engine events the other views follow,

@@ -1,5 +1,5 @@
 /**
- * The Engines view (issue 11): every engine the user can switch to — the setting, the default
+ * The Engines view: every engine the user can switch to — the setting, the default
  * engine (DOCKER_HOST or the local socket) and each Docker context the CLI knows — with whether
  * it answers and what it is (`GET /info`: version, platform, CPUs, memory, GPU runtime). The
  * current one is ticked. Probes run in the background (5 s each, in parallel) and never ask

@@ -17,8 +17,7 @@ runTable('ML010', [
   { name: 'cleanup present passes', text: lines(F, 'RUN apt-get update && apt-get install -y --no-install-recommends curl \\', '    && rm -rf /var/lib/apt/lists/*'), fires: false },
   { name: 'cache mount passes', text: lines(F, 'RUN --mount=type=cache,target=/var/lib/apt/lists apt-get install -y --no-install-recommends curl'), fires: false },
   { name: 'apt-get update alone passes', text: lines(F, 'RUN apt-get update'), fires: false },
-  // issue 15
-  { name: 'quoted cache mount of the lists passes (issue 15)', text: lines(F, 'RUN --mount=type=cache,target="/var/lib/apt/lists" apt-get update && apt-get install -y --no-install-recommends curl'), fires: false },
+  { name: 'quoted cache mount of the lists passes', text: lines(F, 'RUN --mount=type=cache,target="/var/lib/apt/lists" apt-get update && apt-get install -y --no-install-recommends curl'), fires: false },
   { name: 'tmpfs mount of the lists passes', text: lines(F, 'RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends curl'), fires: false },
   { name: 'builder stage copied selectively passes', text: lines(F + ' AS build', 'RUN apt-get update && apt-get install -y --no-install-recommends gcc', 'RUN pip wheel -w /wheels numpy==2.0.0', F, 'COPY --from=build /wheels /wheels'), fires: false },
   { name: 'a stage the final stage builds FROM counts', text: lines(F + ' AS base', 'RUN apt-get update && apt-get install -y --no-install-recommends curl', 'FROM base', 'CMD ["python"]'), fires: 1, line: 2 },
@@ -40,7 +39,7 @@ runTable('ML021', [
   { name: 'conda env create', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda env create -f environment.yml'), fires: 1 },
   { name: 'clean present passes', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda install -y numpy && conda clean --all -y'), fires: false },
   { name: 'conda list passes', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda list'), fires: false },
-  // issue 15: every conda/mamba/micromamba command that downloads packages
+  // every conda/mamba/micromamba command that downloads packages
   { name: 'micromamba install', text: lines('FROM mambaorg/micromamba:1.5.8', 'RUN micromamba install -y -n base -f /tmp/env.yaml'), fires: 1, fix: lines('FROM mambaorg/micromamba:1.5.8', 'RUN micromamba install -y -n base -f /tmp/env.yaml && micromamba clean --all --yes') },
   { name: 'micromamba create', text: lines('FROM mambaorg/micromamba:1.5.8', 'RUN micromamba create -y -n ml python=3.11'), fires: 1 },
   { name: 'conda update', text: lines('FROM continuumio/miniconda3:24.7.1-0', 'RUN conda update -y --all'), fires: 1 },

@@ -1,5 +1,5 @@
 /**
- * The real-world regression corpus (issue 15): verbatim Dockerfiles of ML projects from public
+ * The real-world regression corpus: verbatim Dockerfiles of ML projects from public
  * repositories (test/fixtures/real-world/SOURCES.md, sources.json) and the findings a person
  * reviewed for them against the rule catalogue (expected-findings.json). Shared by the
  * expected-output unit test (realWorld.test.ts) and the lint-corpus bench.
@@ -107,7 +107,7 @@ export function updateExpected(): { added: number; dropped: number } {
   try {
     old = readExpected();
   } catch {
-    old = { reviewedAgainst: 'lab-rules.md as of issue 15', files: {} };
+    old = { reviewedAgainst: 'lab-rules.md', files: {} };
   }
   const files: Record<string, ReviewedFinding[]> = {};
   let added = 0;

@@ -19,8 +19,8 @@ runTable('ML002', [
   { name: 'pip download is not install', text: lines(F, 'RUN pip download a==1'), fires: false },
   { name: 'lower-case run', text: lines(F, 'run pip install a==1'), fires: 1 },
   { name: 'escape=` continuation', text: lines('# escape=`', F, 'RUN pip install `', '    a==1'), fires: 1, fix: lines('# escape=`', F, 'RUN pip install --no-cache-dir `', '    a==1') },
-  // issue 15: option values of --mount are CSV fields and may be quoted.
-  { name: 'quoted cache mount target passes (issue 15)', text: lines(F, 'RUN --mount=type=cache,target="/root/.cache",sharing=locked pip install poetry==1.7.1'), fires: false },
+  // option values of --mount are CSV fields and may be quoted.
+  { name: 'quoted cache mount target passes', text: lines(F, 'RUN --mount=type=cache,target="/root/.cache",sharing=locked pip install poetry==1.7.1'), fires: false },
   { name: 'whole quoted mount field passes', text: lines(F, 'RUN --mount=type=cache,"target=/root/.cache/pip" pip install a==1'), fires: false },
   { name: 'quoted target at the end of the flag passes', text: lines(F, 'RUN --mount=type=cache,target="/root/.cache/pip" pip install a==1'), fires: false },
   { name: 'a bind mount of the cache folder does not count', text: lines(F, 'RUN --mount=type=bind,target=/root/.cache/pip pip install a==1'), fires: 1 },
@@ -46,8 +46,7 @@ runTable('ML003', [
   { name: 'VCS URL with @ passes', text: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo@v1.0 pkg@https://x/y.whl'), fires: false },
   { name: 'option values are not packages', text: lines(F, 'RUN pip install --no-cache-dir -i https://example.org/simple --target /opt/lib a==1'), fires: false },
   { name: 'variables are not checked', text: lines(F, 'RUN pip install --no-cache-dir $PKGS'), fires: false },
-  // issue 15
-  { name: 'VCS URL without @ref (issue 15)', text: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo'), fires: 1, fix: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo@REF') },
+  { name: 'VCS URL without @ref', text: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo'), fires: 1, fix: lines(F, 'RUN pip install --no-cache-dir git+https://github.com/org/repo@REF') },
   { name: 'VCS URL with a user but no ref', text: lines(F, 'RUN pip install --no-cache-dir git+ssh://git@github.com/org/repo.git#egg=repo'), fires: 1 },
   { name: 'VCS URL with a user and a ref passes', text: lines(F, 'RUN pip install --no-cache-dir git+ssh://git@github.com/org/repo.git@4f1c2e9#egg=repo'), fires: false },
   { name: 'direct reference name @ VCS URL without ref', text: lines(F, 'RUN pip install --no-cache-dir "repo @ git+https://github.com/org/repo"'), fires: 1 },

@@ -1,5 +1,5 @@
 /**
- * Expected-output test on the real-world corpus (issue 15): each Dockerfile's findings must
+ * Expected-output test on the real-world corpus: each Dockerfile's findings must
  * be exactly the reviewed ones in test/fixtures/real-world/expected-findings.json. A change
  * that adds or drops a finding fails here until the expected file is updated on purpose
  * (see corpus.ts for the update command) and the new findings are reviewed.
@@ -18,7 +18,7 @@ const files = corpusFiles();
 /** Licences that allow redistributing the copies (SPDX ids). */
 const REDISTRIBUTABLE = new Set(['MIT', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', 'CC0-1.0']);
 
-test('real-world corpus: at least 50 Dockerfiles (issue 15)', () => {
+test('real-world corpus: at least 50 Dockerfiles', () => {
   assert.ok(files.length >= 50, `only ${files.length} files`);
 });
 
@@ -43,7 +43,7 @@ test('real-world corpus: every expected finding has been reviewed', () => {
   assert.deepEqual(open, [], 'set each verdict to "correct" or "false-positive"');
 });
 
-test('real-world corpus: reviewed precision is at least 99% (issue 15 goal)', () => {
+test('real-world corpus: reviewed precision is at least 99% (the goal)', () => {
   const p = precision(expected);
   assert.ok(p.precision >= 0.99, `precision ${(p.precision * 100).toFixed(1)}% (${p.falsePositives} false positives)`);
 });

@@ -29,8 +29,8 @@ runTable('ML008', [
   { name: 'Jupyter Docker Stacks image passes', text: lines('FROM quay.io/jupyter/base-notebook:2024-07-29', 'EXPOSE 8888', 'CMD ["jupyter", "lab"]'), fires: false },
   { name: 'streamlit default passes', text: lines(F, 'EXPOSE 8501', 'CMD ["streamlit", "run", "app.py"]'), fires: false },
   { name: 'via sh -c', text: lines(F, 'EXPOSE 5000', 'CMD ["sh", "-c", "flask run --host 127.0.0.1"]'), fires: 1, fix: lines(F, 'EXPOSE 5000', 'CMD ["sh", "-c", "flask run --host 0.0.0.0"]') },
-  // issue 15: gunicorn's -b takes its value in the same argument
-  { name: 'gunicorn "-b 0.0.0.0:5000" in one argument passes (issue 15)', text: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b 0.0.0.0:5000", "app:app"]'), fires: false },
+  // gunicorn's -b takes its value in the same argument
+  { name: 'gunicorn "-b 0.0.0.0:5000" in one argument passes', text: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b 0.0.0.0:5000", "app:app"]'), fires: false },
   { name: 'gunicorn -b0.0.0.0:5000 passes', text: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b0.0.0.0:5000", "app:app"]'), fires: false },
   { name: 'gunicorn -b127.0.0.1:5000 is loopback', text: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b127.0.0.1:5000", "app:app"]'), fires: 1, fix: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b0.0.0.0:5000", "app:app"]') },
   { name: 'gunicorn "-b 127.0.0.1:5000" is loopback', text: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b 127.0.0.1:5000", "app:app"]'), fires: 1, fix: lines(F, 'EXPOSE 5000', 'ENTRYPOINT ["gunicorn", "-b 0.0.0.0:5000", "app:app"]') },
@@ -43,7 +43,7 @@ runTable('ML029', [
   { name: 'matching port passes', text: lines(F, 'EXPOSE 8080', 'CMD ["flask", "run", "--host=0.0.0.0", "--port=8080"]'), fires: false },
   { name: 'one of several ports passes', text: lines(F, 'EXPOSE 6006 8080', 'CMD ["flask", "run", "--host=0.0.0.0", "--port=8080"]'), fires: false },
   { name: 'default port is not checked', text: lines(F, 'EXPOSE 8080', 'CMD ["flask", "run", "--host=0.0.0.0"]'), fires: false },
-  { name: 'EXPOSE of a variable with a default matches (issue 15)', text: lines(F, 'EXPOSE ${PORT:-7860}', 'CMD ["uvicorn", "m:app", "--host", "0.0.0.0", "--port", "7860"]'), fires: false },
+  { name: 'EXPOSE of a variable with a default matches', text: lines(F, 'EXPOSE ${PORT:-7860}', 'CMD ["uvicorn", "m:app", "--host", "0.0.0.0", "--port", "7860"]'), fires: false },
   { name: 'EXPOSE of a variable with another default', text: lines(F, 'EXPOSE ${PORT:-7860}/tcp', 'CMD ["uvicorn", "m:app", "--host", "0.0.0.0", "--port", "8080"]'), fires: 1, fix: lines(F, 'EXPOSE 8080', 'CMD ["uvicorn", "m:app", "--host", "0.0.0.0", "--port", "8080"]') },
 ]);
 
@@ -51,8 +51,8 @@ runTable('ML030', [
   { name: 'host mapping', text: lines(F, 'EXPOSE 80:80'), fires: 1, severity: 'error', fix: lines(F, 'EXPOSE 80') },
   { name: 'address', text: lines(F, 'EXPOSE 127.0.0.1:8080:8080/tcp 9000'), fires: 1, fix: lines(F, 'EXPOSE 8080/tcp 9000') },
   { name: 'plain ports pass', text: lines(F, 'EXPOSE 80 443/tcp 8000-8010'), fires: false },
-  // issue 15: variables are not mappings
-  { name: 'variable with a default passes (issue 15)', text: lines(F, 'EXPOSE ${PORT:-7860}'), fires: false },
+  // variables are not mappings
+  { name: 'variable with a default passes', text: lines(F, 'EXPOSE ${PORT:-7860}'), fires: false },
   { name: 'variable with a default and a protocol passes', text: lines(F, 'EXPOSE ${PORT:-7860}/tcp'), fires: false },
   { name: 'two variables on one line pass', text: lines(F, 'EXPOSE ${PORT:-7860} ${METRICS_PORT:-9090}/tcp'), fires: false },
   { name: '$PORT/tcp passes', text: lines(F, 'ARG PORT=8080', 'EXPOSE $PORT/tcp'), fires: false },

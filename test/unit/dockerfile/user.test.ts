@@ -16,7 +16,6 @@ runTable('ML005', [
   { name: 'USER inherited from a parent stage passes', text: lines(F + ' AS base', 'USER 1000', 'FROM base', 'CMD ["python"]'), fires: false },
   { name: 'Jupyter Docker Stacks base passes', text: lines('FROM quay.io/jupyter/scipy-notebook:2024-07-29', 'RUN pip install --no-cache-dir x==1'), fires: false },
   { name: 'jupyter/* base switched to root', text: lines('FROM jupyter/base-notebook:2024-07-29', 'USER root', 'RUN apt-get update'), fires: 1, fix: lines('FROM jupyter/base-notebook:2024-07-29', 'USER root', 'RUN apt-get update', 'USER jovyan') },
-  // issue 15
   { name: 'mambaorg/micromamba already switches user', text: lines('FROM mambaorg/micromamba:1.5.8', 'COPY env.yaml /tmp/env.yaml', 'RUN micromamba install -y -n base -f /tmp/env.yaml && micromamba clean --all --yes'), fires: false },
   { name: 'micromamba ending as root switches back to $MAMBA_USER', text: lines('FROM mambaorg/micromamba:1.5.8', 'USER root', 'RUN apt-get update', 'CMD ["python"]'), fires: 1, line: 2, fix: lines('FROM mambaorg/micromamba:1.5.8', 'USER root', 'RUN apt-get update', 'USER $MAMBA_USER', 'CMD ["python"]') },
   { name: 'an image merely named like micromamba does not count', text: lines('FROM example/micromamba-tools:1.0', 'CMD ["python"]'), fires: 1 },

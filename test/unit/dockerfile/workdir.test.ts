@@ -23,7 +23,7 @@ runTable('ML023', [
   { name: 'absolute passes', text: lines(F, 'WORKDIR /app'), fires: false },
 ]);
 
-test('ML022 message: files land in the base image working directory, / for most bases (issue 15)', () => {
+test('ML022 message: files land in the base image working directory, / for most bases', () => {
   const [f] = findingsOf('ML022', lines('FROM python:3.12-slim', 'COPY app.py .'));
   assert.match(f.message, /base image's working directory \(\/ for most bases\)/);
 });

@@ -355,7 +355,7 @@ void test('the iris example in docs/profiles.md parses without errors', () => {
   );
 });
 
-void test('parseProfiles reads upload and download specs (issue 11) and toRunRequest carries them', () => {
+void test('parseProfiles reads upload and download specs and toRunRequest carries them', () => {
   const p = only(withRun('upload: ["./data:/app/data"]\ndownload: ["/app/artifacts:./artifacts", "/app/model.pt:out/model.pt"]'));
   assert.deepEqual(p.run.upload, [{ local: `${WS}/data`, container: '/app/data', text: './data:/app/data' }]);
   assert.deepEqual(p.run.download?.map((d) => [d.container, d.local]), [['/app/artifacts', `${WS}/artifacts`], ['/app/model.pt', `${WS}/out/model.pt`]]);

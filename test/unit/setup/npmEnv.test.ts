@@ -1,7 +1,7 @@
 /**
  * The setup scripts run nested `npm install`s (code-server, Node 24). Under `npm run demo` or
  * `npm test` those inherit npm's lifecycle variables, and code-server's postinstall then read
- * the outer Node's version from `npm_config_user_agent` and refused to install (issue 10).
+ * the outer Node's version from `npm_config_user_agent` and refused to install.
  * scripts/setup/lib.sh's `without_npm_env` runs them as from a plain shell. These tests run it
  * under a real `npm run`, with npm's real environment.
  */

@@ -1,4 +1,4 @@
-/** Unit tests of the Swarm logic (issue 14): the swarm: section, profile -> job spec, image plan, tasks, logs, tree rows. */
+/** Unit tests of the Swarm logic: the swarm: section, profile -> job spec, image plan, tasks, logs, tree rows. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProfiles, type Profile } from '../../../src/core/run/profile';

@@ -1,4 +1,4 @@
-/** Unit tests of which engine reads a finished Swarm task's container (issue 14: Download Artifacts on the task's node). */
+/** Unit tests of which engine reads a finished Swarm task's container (Download Artifacts on the task's node). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeTaskContainerRemoval, engineForNode, removeTaskContainers, routeToTaskContainer, taskContainerPlaces, taskHasArtifacts } from '../../../src/core/swarm/taskEngine';

@@ -30,7 +30,7 @@ export async function copyJupyterServerUrl(ctx: CommandContext, arg?: unknown): 
           )?.r;
   }
   if (!picked?.serverUrl) return undefined;
-  // on an ssh:// engine, the URL of a port forward to it (issue 11)
+  // on an ssh:// engine, the URL of a port forward to it
   const url = await browserUrl(ctx.session, picked.serverUrl);
   await vscode.env.clipboard.writeText(url);
   // The token is a credential: the message names the server, not the URL with its token.

@@ -1,5 +1,5 @@
 /**
- * Compose commands (issue 13): Up, Up (build first), Down (volumes asked and named), Build,
+ * Compose commands: Up, Up (build first), Down (volumes asked and named), Build,
  * Restart, Logs, Up/Down for selected services, on a Compose file (explorer, editor title,
  * palette) or a Compose project in the Containers view; and "Export Profile as Compose Service".
  * Everything runs the real Compose CLI (src/ui/compose/composeRunner.ts).

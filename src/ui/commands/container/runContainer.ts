@@ -57,7 +57,7 @@ export interface RunContainerArgs extends RunPolicy {
   rm?: boolean;
   /** merged over the `mlLab.run.labels` setting */
   labels?: Record<string, string>;
-  /** network to attach to; '' for the default bridge (issue 13: asked only when user-defined networks exist) */
+  /** network to attach to; '' for the default bridge (asked only when user-defined networks exist) */
   network?: string;
 }
 
@@ -255,7 +255,7 @@ export async function runContainer(ctx: CommandContext, arg?: unknown): Promise<
   }
   const interactive = mode === 'interactive';
 
-  // issue 13: offer the user-defined networks (asked only when there are some)
+  // offer the user-defined networks (asked only when there are some)
   // (not asked when called with arguments: callers that pass the run's answers get the default bridge)
   const programmatic = !!arg && typeof arg === 'object' && !('kind' in arg);
   const network = args.network ?? (programmatic ? '' : await pickRunNetwork(ctx, image));

@@ -1,5 +1,5 @@
 /**
- * Upload to Container and Download Artifacts (issue 11): the editor's `docker cp`, through the
+ * Upload to Container and Download Artifacts: the editor's `docker cp`, through the
  * Engine API, so it works the same on local and remote engines. From a Containers row, the
  * palette (pick a container), the exit notification of a run, and profiles' `upload`/`download`.
  * Progress in a cancellable notification; a download asks before it replaces files, naming them.

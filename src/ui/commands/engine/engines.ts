@@ -1,5 +1,5 @@
 /**
- * Engines view commands (issue 11): Use This Engine (every view follows without a reload),
+ * Engines view commands: Use This Engine (every view follows without a reload),
  * Add Engine... (an SSH host or a TCP+TLS engine, written as a Docker context in the CLI's own
  * store so `docker context ls` shows it), Remove Engine (asks first).
  */

@@ -1,5 +1,5 @@
 /**
- * Networks (issue 13): create a bridge network (optional subnet, validated), inspect, remove
+ * Networks: create a bridge network (optional subnet, validated), inspect, remove
  * (never while a container is attached: it says which), connect/disconnect a container, and the
  * network step of the guided run. Prune is in ../prune.ts with the other prunes.
  */

@@ -93,7 +93,7 @@ export async function runProfile(ctx: CommandContext, arg?: unknown): Promise<{ 
   const picked = await pickProfile(ctx, arg, 'Run Profile');
   if (!picked) return undefined;
   const { profile } = picked;
-  // a profile that names its engine runs there (issue 11); ctx is then that engine's
+  // a profile that names its engine runs there; ctx is then that engine's
   ctx = await profileContext(ctx, profile);
   const policy: Partial<RunProfileArgs> = arg && typeof arg === 'object' ? (arg as RunProfileArgs) : {};
   if (!(await buildProfileImage(ctx, profile))) return undefined;
@@ -134,7 +134,7 @@ export async function copyProfileCommand(ctx: CommandContext, arg?: unknown): Pr
   if (!picked) return undefined;
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const { profile } = picked;
-  // a profile's engine is a Docker context: the CLI reaches it with --context (issue 11)
+  // a profile's engine is a Docker context: the CLI reaches it with --context
   const onEngine = (cmd: string) => (profile.engine && profile.engine !== SettingIds.dockerHost ? cmd.replace(/^docker /, `docker --context ${profile.engine} `) : cmd);
   const text = [
     ...(profile.build ? [dockerBuildCommand(profile, { cwd })] : []),

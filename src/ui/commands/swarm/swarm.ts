@@ -1,5 +1,5 @@
 /**
- * Swarm commands (issue 14): "Run Profile on Swarm...", "View Service Logs", "Remove Service..."
+ * Swarm commands: "Run Profile on Swarm...", "View Service Logs", "Remove Service..."
  * and "Label Node...". Rows of the Swarm view pass their node model (`ref`: the service or
  * node id); programmatic callers pass `{id}` (and tests the answers to every prompt).
  */
