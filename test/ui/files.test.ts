@@ -26,7 +26,8 @@ const { wb, step } = workbenchScenario({ name: 'files', lab: 'iris-train', userS
 after(() => {
   // -v: the image's VOLUME made an anonymous volume for this container
   docker(['rm', '-f', '-v', name], true);
-  docker(['rmi', '--no-prune', image], true);
+  // without --no-prune: the build's untagged parents (its --label step sits on top of them) go too
+  docker(['rmi', image], true);
 });
 
 /**
