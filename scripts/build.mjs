@@ -8,11 +8,16 @@ import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
+import { buildSharedBundles } from './lib/sharedBundle.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** @type {esbuild.BuildOptions} */
+/**
+ * dist/extension.js and dist/features.js (commands, providers, editing help: loaded on first use),
+ * sharing their modules (scripts/lib/sharedBundle.mjs).
+ * @type {esbuild.BuildOptions}
+ */
 const extension = {
   entryPoints: { extension: 'src/extension.ts' },
   bundle: true,
@@ -55,11 +60,18 @@ const cli = {
 
 if (watch) {
   await Promise.all(vendors.map((o) => esbuild.build(o)));
-  const ctx = await esbuild.context(extension);
-  await ctx.watch();
+  // the split needs both passes of buildSharedBundles: rebuild both on every change
+  const { watch: fsWatch } = await import('node:fs');
+  let pending;
+  const rebuild = () => buildSharedBundles(extension, 'dist').then(() => console.log('[watch] rebuilt dist/extension.js and dist/features.js'), (err) => console.error(err.message));
+  await rebuild();
+  fsWatch('src', { recursive: true }, () => {
+    clearTimeout(pending);
+    pending = setTimeout(rebuild, 100);
+  });
 } else {
   rmSync('dist', { recursive: true, force: true });
-  await Promise.all([extension, cli, ...vendors].map((o) => esbuild.build(o)));
+  await Promise.all([buildSharedBundles(extension, 'dist'), ...[cli, ...vendors].map((o) => esbuild.build(o))]);
   chmodSync('dist/cli/mllab-lint.js', 0o755);
   chmodSync('dist/cli/mllab-metrics.js', 0o755);
   // uPlot runs only in the Training Run webview (never in the extension host): shipped as its own files

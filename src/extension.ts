@@ -4,11 +4,11 @@
  */
 import * as vscode from 'vscode';
 import { SettingIds, ViewIds, CommandIds, TASK_TYPE } from './core/ids';
-import { registerDebugType } from './ui/debug/provider';
+import { DEBUG_TYPE } from './core/debug/config';
+import { lazy, registerLazyCommands, deferred } from './lazy';
+import type * as Features from './features';
 import { containerNodes, imageNodes, usage, volumeNodes, type NodeModel } from './core/tree/models';
-import { registerCommands } from './ui/commands/registry';
 import { ProfileStore } from './ui/profiles/profileStore';
-import { ProfileTaskProvider } from './ui/profiles/taskProvider';
 import { RegistryServices } from './ui/registries/services';
 import type { RegistriesProvider } from './ui/registries/registriesProvider';
 import type { CommandContext } from './ui/commands/context';
@@ -20,7 +20,7 @@ import { SharedList, replaceByIds } from './core/tree/sharedList';
 import { EngineStatusBar } from './ui/statusBar';
 import { ReadonlyDocs } from './ui/readonlyDocs';
 import { disposeLog, log } from './ui/log';
-import { registerLanguageFeatures, type EditingApi } from './ui/language/index';
+import type { EditingApi } from './ui/language/index';
 import { networkNodes } from './core/tree/networks';
 import { networkUsage } from './core/network/networks';
 import { EnginesProvider } from './ui/views/enginesView';
@@ -61,6 +61,14 @@ const DANGLING_KEY = 'mlLab.images.showDangling';
  * (refreshed right after); later, the first listing asks the engine as usual.
  */
 const FIRST_LIST_MAX_AGE_MS = 30_000;
+/**
+ * Documents the editing help (diagnostics, completion, code actions) works on: loading it waits
+ * for the first one. Generous on purpose (a false match only loads it sooner): the languages of
+ * package.json's onLanguage events, Dockerfiles and Containerfiles by any naming, requirements
+ * files, compose files (src/ui/language decides per document).
+ */
+const EDITED_LANGUAGES = new Set(['dockerfile', 'dockercompose', 'pip-requirements']);
+const EDITED_NAMES = /dockerfile|containerfile|requirements|compose/i;
 
 export function activate(context: vscode.ExtensionContext): MlLabApi {
   const started = Date.now();
@@ -257,17 +265,67 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
       await vscode.commands.executeCommand('setContext', DANGLING_KEY, value);
     },
   };
-  context.subscriptions.push(
-    ...registerCommands(commandContext),
-    vscode.tasks.registerTaskProvider(TASK_TYPE, new ProfileTaskProvider(commandContext)),
-    ...registerDebugType(commandContext),
-  );
-  const language = registerLanguageFeatures(context, {
-    listImages: () => session.get().listImages(),
-    inspectImage: (ref) => session.get().inspectImage(ref),
-    credentials: (registry) => registries.credentials.lookup(registry),
+  // The command implementations, the task, debug and editing providers and the panels load on
+  // first use from dist/features.js: activation registers stand-ins (src/lazy.ts).
+  const reportLoadError = (err: unknown) => {
+    log().error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err), 'Open Log').then((choice) => {
+      if (choice === 'Open Log') log().show();
+    });
+  };
+  const features = lazy('its commands and editors (dist/features.js)', () => {
+    const t0 = performance.now();
+    // A run-time require next to dist/extension.js: the build bundles src/features.ts as its own file.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require('./features') as typeof Features;
+    log().info(`Commands and editors loaded in ${Math.round(performance.now() - t0)} ms`);
+    return m;
   });
-  context.subscriptions.push(...language.disposables);
+  context.subscriptions.push(
+    registerLazyCommands(Object.values(CommandIds), {
+      register: (id, run) => vscode.commands.registerCommand(id, run),
+      module: features,
+      install: (m) => m.registerCommands(commandContext),
+      execute: (id, args) => vscode.commands.executeCommand(id, ...args),
+      report: reportLoadError,
+    }),
+  );
+  const tasks = lazy('the run profile tasks', () => new (features.get().ProfileTaskProvider)(commandContext));
+  context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, deferred(tasks, ['provideTasks', 'resolveTask'], reportLoadError)));
+  const debugType = lazy('the ML Lab debug type', () => features.get().debugTypeParts(commandContext));
+  const debugPart = <K extends 'provider' | 'adapterFactory' | 'trackerFactory'>(k: K) => lazy('the ML Lab debug type', () => debugType.get()[k]);
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, deferred(debugPart('provider'), ['provideDebugConfigurations', 'resolveDebugConfigurationWithSubstitutedVariables'], reportLoadError)),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, deferred(debugPart('adapterFactory'), ['createDebugAdapterDescriptor'], reportLoadError)),
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, deferred(debugPart('trackerFactory'), ['createDebugAdapterTracker'], reportLoadError)),
+    // a session of this type has gone through the provider above: the parts are loaded
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      if (debugType.loaded()) void debugType.get().onTerminated(s);
+    }),
+  );
+  // Dockerfile, requirements and compose editing: loaded when such a document is open, off the activation path
+  let language: ReturnType<typeof Features.registerLanguageFeatures> | undefined;
+  const editedHere = (doc: vscode.TextDocument) =>
+    EDITED_LANGUAGES.has(doc.languageId) || EDITED_NAMES.test(doc.uri.path.slice(doc.uri.path.lastIndexOf('/') + 1));
+  const loadLanguage = () => {
+    if (language) return;
+    try {
+      language = features.get().registerLanguageFeatures(context, {
+        listImages: () => session.get().listImages(),
+        inspectImage: (ref) => session.get().inspectImage(ref),
+        credentials: (registry) => registries.credentials.lookup(registry),
+      });
+      context.subscriptions.push(...language.disposables);
+      languageGate.dispose();
+    } catch (err) {
+      reportLoadError(err);
+    }
+  };
+  const languageGate = vscode.workspace.onDidOpenTextDocument((doc) => {
+    if (editedHere(doc)) setImmediate(loadLanguage);
+  });
+  context.subscriptions.push(languageGate);
+  if (vscode.workspace.textDocuments.some(editedHere)) setImmediate(loadLanguage);
   context.subscriptions.push({ dispose: disposeLog });
   // Off the activation path, before anyone opens the sidebar: load dockerode, make the client and,
   // for an engine on a local socket (no SSH connection, no host-key question), fetch the container
@@ -285,7 +343,7 @@ export function activate(context: vscode.ExtensionContext): MlLabApi {
   context.subscriptions.push({ dispose: () => clearTimeout(warm) });
   const activationMs = Date.now() - started;
   log().info(`ML Container Lab activated in ${activationMs} ms`);
-  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs, editing: language.api };
+  return { images, containers, volumes, networks, registries: registries.view, registryOutput: () => registries.output.text(), runs: runHistory, activationMs, editing: { lastCheckMs: () => language?.api.lastCheckMs() ?? 0, servicesLoaded: () => language?.api.servicesLoaded() ?? false } };
 }
 
 export function deactivate(): void {

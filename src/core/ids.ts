@@ -161,6 +161,9 @@ export const SettingIds = {
 /** context key set while the current engine is a Swarm manager (the Swarm view's `when`). */
 export const SWARM_MANAGER_CONTEXT = 'mlLab.swarm.isManager';
 
+/** Diagnostic `source`: the extension's display name, so our findings can be told apart from other Dockerfile linters'. */
+export const DIAGNOSTIC_SOURCE = 'ML Container Lab';
+
 /** Task type of run-profile tasks (`tasks.json`: `{"type": "mllab", "profile": "train"}`). */
 export const TASK_TYPE = 'mllab';
 

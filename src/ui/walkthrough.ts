@@ -6,9 +6,9 @@
  * complete on a command use `onCommand:` in package.json and need nothing here.
  */
 import * as vscode from 'vscode';
-import { CommandIds, WalkthroughContexts } from '../core/ids';
+// the diagnostic source from core/ids, not from ./language: importing that would load the lint rules at activation
+import { CommandIds, DIAGNOSTIC_SOURCE, WalkthroughContexts } from '../core/ids';
 import { countsAsLabRun, findingFixed, isDockerfilePath, isMetricsFile } from '../core/labs/walkthrough';
-import { DIAGNOSTIC_SOURCE } from './language/lintDocument';
 import { describeError, type EngineSession } from './session';
 import { log } from './log';
 

@@ -132,14 +132,18 @@ async function onTerminated(session: vscode.DebugSession): Promise<void> {
   }
 }
 
-/** Registers the `mlLab` debug type's provider, adapter factory and session-end handler. */
-export function registerDebugType(ctx: CommandContext): vscode.Disposable[] {
-  return [
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new Provider(ctx)),
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory()),
+/**
+ * The `mlLab` debug type's parts, unregistered: the configuration provider, the adapter factory,
+ * the tracker factory and the session-end handler. Activation registers stand-ins that make these
+ * on first use (src/extension.ts); {@link registerDebugType} registers them directly.
+ */
+export function debugTypeParts(ctx: CommandContext) {
+  return {
+    provider: new Provider(ctx),
+    adapterFactory: new AdapterFactory(),
     // who ended the session: a Stop/Restart (VS Code's `disconnect` first) or the script (debugpy's `exited`/`terminated` first)
-    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
-      createDebugAdapterTracker: (session) => {
+    trackerFactory: {
+      createDebugAdapterTracker: (session: vscode.DebugSession): vscode.DebugAdapterTracker => {
         const run = () => runs.get(session.configuration.mlLabRun as string);
         return {
           onWillReceiveMessage: (m: { type?: string; command?: string }) => {
@@ -152,7 +156,18 @@ export function registerDebugType(ctx: CommandContext): vscode.Disposable[] {
           },
         };
       },
-    }),
-    vscode.debug.onDidTerminateDebugSession((s) => void onTerminated(s)),
+    } satisfies vscode.DebugAdapterTrackerFactory,
+    onTerminated,
+  };
+}
+
+/** Registers the `mlLab` debug type's provider, adapter factory and session-end handler. */
+export function registerDebugType(ctx: CommandContext): vscode.Disposable[] {
+  const parts = debugTypeParts(ctx);
+  return [
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, parts.provider),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, parts.adapterFactory),
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, parts.trackerFactory),
+    vscode.debug.onDidTerminateDebugSession((s) => void parts.onTerminated(s)),
   ];
 }

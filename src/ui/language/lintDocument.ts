@@ -7,10 +7,9 @@ import * as vscode from 'vscode';
 import { isDockerfileName } from '../../core/build/dockerfiles';
 import { BUILD_CHECK_NAMES, buildCheckUrl, lintDockerfile, RULES, type BaseImageFacts, type Finding, type LintOptions, type Range, type Severity } from '../../core/dockerfile/index';
 import { lintRequirements } from '../../core/requirements/index';
-import { SettingIds } from '../../core/ids';
+import { DIAGNOSTIC_SOURCE, SettingIds } from '../../core/ids';
 
-/** Diagnostic `source`: the extension's display name, so our findings can be told apart from other Dockerfile linters'. */
-export const DIAGNOSTIC_SOURCE = 'ML Container Lab';
+export { DIAGNOSTIC_SOURCE };
 
 export type LintedKind = 'dockerfile' | 'requirements';
 
