@@ -28,6 +28,19 @@ function featuresExternalPlugin() {
 }
 
 /**
+ * Resolves a relative import the way esbuild would without this plugin (`tag` keeps the plugin
+ * from answering its own question).
+ * @returns {Promise<{ path: string, key: string } | undefined>} the file and its path relative to
+ *   cwd, or undefined for an external, a virtual module or an error (esbuild reports those itself)
+ */
+async function resolveFile(build, args, tag) {
+  if (args.pluginData === tag || args.namespace !== 'file') return undefined;
+  const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: tag });
+  if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
+  return { path: r.path, key: keyOf(r.path) };
+}
+
+/**
  * Marks the project's own modules (src/) free of import side effects (as `"sideEffects": false` in
  * a package.json would): a module none of whose exports is used is left out, with what it imports.
  * Without it, one constant imported from a module brings every module that one imports, because
@@ -39,11 +52,8 @@ export function pureSourcesPlugin() {
     name: 'pure-sources',
     setup(build) {
       build.onResolve({ filter: /^\./ }, async (args) => {
-        if (args.pluginData === 'pure-sources' || args.namespace !== 'file') return undefined;
-        const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'pure-sources' });
-        if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
-        const key = relative(process.cwd(), r.path).split('\\').join('/');
-        return key.startsWith('src/') ? { path: r.path, sideEffects: false } : undefined;
+        const f = await resolveFile(build, args, 'pure-sources');
+        return f?.key.startsWith('src/') ? { path: f.path, sideEffects: false } : undefined;
       });
     },
   };
@@ -91,15 +101,22 @@ export function isStateful(file) {
 }
 
 /**
- * Modules shared by reference: those with state ({@link isStateful}) that the features bundle
- * imports and the extension bundle holds code of (a module only the features bundle uses stays
- * there, out of activation). Only the project's own sources (src/): npm packages both use are
- * small, stateless and simply copied (their CommonJS default exports would not survive the
- * namespace hand-over).
+ * Modules shared by reference, among those the features bundle imports and the extension bundle
+ * holds code of (a module only the features bundle uses stays there, out of activation):
+ * - every one with state ({@link isStateful});
+ * - a stateless one when the extension bundle already holds at least half of the code the
+ *   features bundle would copy (sharing then adds little to activation and saves the copy).
+ * Only the project's own sources (src/): npm packages both use are small, stateless and simply
+ * copied (their CommonJS default exports would not survive the namespace hand-over).
  */
 function sharedModules(extMeta, featMeta) {
-  const ext = modulesIn(extMeta, { withCode: true });
-  return Object.keys(featMeta.inputs).filter((m) => ext.has(m) && m.startsWith('src/') && isStateful(m)).sort();
+  const bytes = (meta) => new Map(Object.entries(Object.values(meta.outputs)[0].inputs).map(([k, v]) => [k, v.bytesInOutput]));
+  const inExt = bytes(extMeta);
+  const inFeat = bytes(featMeta);
+  return Object.keys(featMeta.inputs)
+    .filter((m) => m.startsWith('src/') && (inExt.get(m) ?? 0) > 0)
+    .filter((m) => isStateful(m) || inExt.get(m) >= (inFeat.get(m) ?? 0) / 2)
+    .sort();
 }
 
 /** A source file's path relative to cwd, as metafile keys are written. */
@@ -184,31 +201,30 @@ function extensionEntry(shared, names) {
     const getters = [...wanted].filter((n) => !skip.has(n)).sort().map((n) => `get ${JSON.stringify(n)}() { return m${i}[${JSON.stringify(n)}]; }`);
     return `${JSON.stringify(m)}: { ${getters.join(', ')} }`;
   });
-  lines.push(`export const __shared = {${entries.join(',\n')}};`);
+  lines.push(`const shared = {${entries.join(',\n')}};`);
+  // __esModule: esbuild's import interop in dist/features.js then reads named and default exports as ESM ones
+  lines.push(`export function __shared(path) {
+  const ns = shared[path];
+  if (!ns) throw new Error('dist/extension.js does not share ' + path + ': build both bundles with scripts/build.mjs');
+  if (!Object.prototype.hasOwnProperty.call(ns, '__esModule')) Object.defineProperty(ns, '__esModule', { value: true });
+  return ns;
+}`);
   return lines.join('\n');
 }
 
-/** In dist/features.js: a shared module becomes `require('./extension.js').__shared[<its path>]`. */
+/** In dist/features.js: a shared module becomes `require('./extension.js').__shared(<its path>)`. */
 function sharedStubPlugin(shared) {
   const set = new Set(shared);
   return {
     name: 'shared-modules',
     setup(build) {
       build.onResolve({ filter: /^\./ }, async (args) => {
-        if (args.pluginData === 'shared-modules' || args.namespace !== 'file') return undefined;
-        const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'shared-modules' });
-        if (r.errors.length || r.external) return undefined;
-        const key = relative(process.cwd(), r.path).split('\\').join('/');
-        return set.has(key) ? { path: key, namespace: 'shared-module' } : undefined;
+        const f = await resolveFile(build, args, 'shared-modules');
+        return f && set.has(f.key) ? { path: f.key, namespace: 'shared-module' } : undefined;
       });
       build.onResolve({ filter: /^\.\/extension\.js$/ }, (args) => (args.namespace === 'shared-module' ? { path: args.path, external: true } : undefined));
       build.onLoad({ filter: /.*/, namespace: 'shared-module' }, (args) => ({
-        // __esModule: esbuild's import interop then reads named and default exports as ESM ones
-        contents: `const ns = require('./extension.js').__shared[${JSON.stringify(args.path)}];
-if (!ns) throw new Error(${JSON.stringify(`dist/extension.js does not share ${args.path}: rebuild with scripts/build.mjs`)});
-if (!Object.prototype.hasOwnProperty.call(ns, '__esModule')) Object.defineProperty(ns, '__esModule', { value: true });
-module.exports = ns;
-`,
+        contents: `module.exports = require('./extension.js').__shared(${JSON.stringify(args.path)});`,
         loader: 'js',
       }));
     },
