@@ -60,17 +60,24 @@ export function pureSourcesPlugin() {
 }
 
 /**
- * One `require('vscode')` per bundle instead of one per importing module: esbuild turns each
- * `import * as vscode from 'vscode'` of an external CommonJS module into its own
- * `__toESM(require('vscode'))`, a copy of every property of the API object, at load time. Here
- * every import goes through one module that re-exports the API, copied once.
+ * One `require` per bundle of `vscode` and of each Node built-in, instead of one per importing
+ * module: esbuild turns each `import * as x from 'vscode'` (or 'node:fs') of an external CommonJS
+ * module into its own `__toESM(require(...))`, a copy of every property of the module object, at
+ * load time (the vscode API has hundreds; node:fs about a hundred). Here every import statement
+ * goes through one module that re-exports it, copied once. `require()` calls are left as they are.
  */
-export function oneVscodePlugin() {
+export function oneRequirePlugin() {
   return {
-    name: 'one-vscode',
+    name: 'one-require',
     setup(build) {
-      build.onResolve({ filter: /^vscode$/ }, (args) => (args.namespace === 'one-vscode' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'one-vscode' }));
-      build.onLoad({ filter: /.*/, namespace: 'one-vscode' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+      build.onResolve({ filter: /^(vscode|node:.+)$/ }, (args) => {
+        if (args.namespace === 'one-require') return { path: args.path, external: true };
+        return args.kind === 'import-statement' ? { path: args.path, namespace: 'one-require' } : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: 'one-require' }, (args) => ({
+        contents: `export * from ${JSON.stringify(args.path)};${args.path === 'vscode' ? '' : ` export { default } from ${JSON.stringify(args.path)};`}`,
+        loader: 'js',
+      }));
     },
   };
 }
@@ -254,7 +261,7 @@ export function duplicatedModules(extMeta, featMeta) {
  * @throws {Error} when a source module is still in both bundles after a few rounds
  */
 export async function buildSharedBundles(base, outdir) {
-  const common = { ...base, entryPoints: undefined, outdir: undefined, metafile: true, plugins: [...(base.plugins ?? []), oneVscodePlugin(), featuresExternalPlugin(), pureSourcesPlugin()] };
+  const common = { ...base, entryPoints: undefined, outdir: undefined, metafile: true, plugins: [...(base.plugins ?? []), oneRequirePlugin(), featuresExternalPlugin(), pureSourcesPlugin()] };
   const [ext1, feat1] = await Promise.all([
     esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js`, write: false }),
     esbuild.build({ ...common, entryPoints: [FEATURES_ENTRY], outfile: `${outdir}/${FEATURES_FILE}`, write: false }),
@@ -269,7 +276,7 @@ export async function buildSharedBundles(base, outdir) {
         stdin: { contents: extensionEntry(shared, names()), resolveDir: process.cwd(), sourcefile: 'extension-entry.ts', loader: 'ts' },
         outfile: `${outdir}/extension.js`,
       }),
-      esbuild.build({ ...common, entryPoints: [FEATURES_ENTRY], outfile: `${outdir}/${FEATURES_FILE}`, plugins: [...(base.plugins ?? []), oneVscodePlugin(), featuresExternalPlugin(), sharedStubPlugin(shared), pureSourcesPlugin()] }),
+      esbuild.build({ ...common, entryPoints: [FEATURES_ENTRY], outfile: `${outdir}/${FEATURES_FILE}`, plugins: [...(base.plugins ?? []), oneRequirePlugin(), featuresExternalPlugin(), sharedStubPlugin(shared), pureSourcesPlugin()] }),
     ]);
     const twice = duplicatedModules(ext.metafile, feat.metafile);
     if (!twice.length) return { shared, extension: ext.metafile, features: feat.metafile };
