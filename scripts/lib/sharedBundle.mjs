@@ -191,22 +191,54 @@ function typeOnlyExports(file) {
   return names;
 }
 
+/** Names a module exports as `let`/`var` (they change: read through a getter, never copied). */
+function liveExports(file) {
+  const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const mutable = new Set();
+  const exported = new Set();
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st) && !(st.declarationList.flags & ts.NodeFlags.Const)) {
+      const isExported = ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) (isExported ? exported : mutable).add(d.name.text);
+    }
+    if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      for (const e of st.exportClause.elements) if (mutable.has((e.propertyName ?? e.name).text)) exported.add(e.name.text);
+    }
+  }
+  return exported;
+}
+
 /**
- * dist/extension.js's entry: src/extension.ts plus `__shared`: for each shared module, an object
- * with a getter per export dist/features.js uses (a getter, so `let` exports stay live). Only those
- * exports are kept: the rest of a shared module is still tree-shaken.
+ * What dist/features.js takes from each shared module: '*' (the namespace: a namespace import, or
+ * a `let` export, which must stay live) or the list of exports, which its stub then binds once
+ * as its own constants (short local names in the minified bundle, no property reads).
  * @param {string[]} shared modules, relative to cwd
  * @param {Map<string, Set<string> | '*'>} names what dist/features.js imports from each
+ * @returns {Map<string, string[] | '*'>}
  */
-function extensionEntry(shared, names) {
-  const lines = ["export * from './src/extension';"];
-  const entries = shared.map((m, i) => {
-    lines.push(`import * as m${i} from ${JSON.stringify(`./${m}`)};`);
+function sharePlan(shared, names) {
+  return new Map(shared.map((m) => {
     const wanted = names.get(m);
-    if (wanted === '*' || wanted === undefined) return `${JSON.stringify(m)}: m${i}`;
+    if (wanted === '*' || wanted === undefined) return [m, '*'];
     const skip = typeOnlyExports(m);
-    const getters = [...wanted].filter((n) => !skip.has(n)).sort().map((n) => `get ${JSON.stringify(n)}() { return m${i}[${JSON.stringify(n)}]; }`);
-    return `${JSON.stringify(m)}: { ${getters.join(', ')} }`;
+    const values = [...wanted].filter((n) => !skip.has(n)).sort();
+    const live = liveExports(m);
+    return [m, values.some((n) => live.has(n) || n === 'default') ? '*' : values];
+  }));
+}
+
+/**
+ * dist/extension.js's entry: src/extension.ts plus `__shared(path)`, which gives dist/features.js
+ * a shared module: its namespace, or an object of just the exports dist/features.js uses (the
+ * rest of the module is still tree-shaken).
+ * @param {Map<string, string[] | '*'>} plan from {@link sharePlan}
+ */
+function extensionEntry(plan) {
+  const lines = ["export * from './src/extension';"];
+  const entries = [...plan].map(([m, wanted], i) => {
+    lines.push(`import * as m${i} from ${JSON.stringify(`./${m}`)};`);
+    if (wanted === '*') return `${JSON.stringify(m)}: m${i}`;
+    return `${JSON.stringify(m)}: { ${wanted.map((n) => `${JSON.stringify(n)}: m${i}[${JSON.stringify(n)}]`).join(', ')} }`;
   });
   lines.push(`const shared = {${entries.join(',\n')}};`);
   // __esModule: esbuild's import interop in dist/features.js then reads named and default exports as ESM ones
@@ -219,21 +251,29 @@ function extensionEntry(shared, names) {
   return lines.join('\n');
 }
 
-/** In dist/features.js: a shared module becomes `require('./extension.js').__shared(<its path>)`. */
-function sharedStubPlugin(shared) {
-  const set = new Set(shared);
+/**
+ * In dist/features.js: a shared module becomes a stub that takes it from
+ * `require('./extension.js').__shared(<its path>)`: the namespace as the module's exports, or
+ * each used export bound once as a constant.
+ * @param {Map<string, string[] | '*'>} plan from {@link sharePlan}
+ */
+function sharedStubPlugin(plan) {
   return {
     name: 'shared-modules',
     setup(build) {
       build.onResolve({ filter: /^\./ }, async (args) => {
         const f = await resolveFile(build, args, 'shared-modules');
-        return f && set.has(f.key) ? { path: f.key, namespace: 'shared-module' } : undefined;
+        return f && plan.has(f.key) ? { path: f.key, namespace: 'shared-module' } : undefined;
       });
       build.onResolve({ filter: /^\.\/extension\.js$/ }, (args) => (args.namespace === 'shared-module' ? { path: args.path, external: true } : undefined));
-      build.onLoad({ filter: /.*/, namespace: 'shared-module' }, (args) => ({
-        contents: `module.exports = require('./extension.js').__shared(${JSON.stringify(args.path)});`,
-        loader: 'js',
-      }));
+      build.onLoad({ filter: /.*/, namespace: 'shared-module' }, (args) => {
+        const from = `require('./extension.js').__shared(${JSON.stringify(args.path)})`;
+        const wanted = plan.get(args.path);
+        return {
+          contents: wanted === '*' ? `module.exports = ${from};` : `const ns = ${from};\n${wanted.map((n) => `export const ${n} = ns[${JSON.stringify(n)}];`).join('\n')}`,
+          loader: 'js',
+        };
+      });
     },
   };
 }
@@ -270,13 +310,14 @@ export async function buildSharedBundles(base, outdir) {
   // what the features bundle's own files (not the shared ones) import from each shared module
   const names = () => importedNames(Object.keys(feat1.metafile.inputs).filter((f) => f.startsWith('src/') && !shared.includes(f)));
   for (let round = 0; round < 5; round++) {
+    const plan = sharePlan(shared, names());
     const [ext, feat] = await Promise.all([
       esbuild.build({
         ...common,
-        stdin: { contents: extensionEntry(shared, names()), resolveDir: process.cwd(), sourcefile: 'extension-entry.ts', loader: 'ts' },
+        stdin: { contents: extensionEntry(plan), resolveDir: process.cwd(), sourcefile: 'extension-entry.ts', loader: 'ts' },
         outfile: `${outdir}/extension.js`,
       }),
-      esbuild.build({ ...common, entryPoints: [FEATURES_ENTRY], outfile: `${outdir}/${FEATURES_FILE}`, plugins: [...(base.plugins ?? []), oneRequirePlugin(), featuresExternalPlugin(), sharedStubPlugin(shared), pureSourcesPlugin()] }),
+      esbuild.build({ ...common, entryPoints: [FEATURES_ENTRY], outfile: `${outdir}/${FEATURES_FILE}`, plugins: [...(base.plugins ?? []), oneRequirePlugin(), featuresExternalPlugin(), sharedStubPlugin(plan), pureSourcesPlugin()] }),
     ]);
     const twice = duplicatedModules(ext.metafile, feat.metafile);
     if (!twice.length) return { shared, extension: ext.metafile, features: feat.metafile };
