@@ -15,10 +15,16 @@ const repo = path.resolve(__dirname, '..', '..', '..', '..');
 const L = require(path.join(repo, 'dist', 'vendor', 'language.js')) as typeof Services;
 
 describe('bundles', () => {
-  it('dist/extension.js holds none of the language services (they load on first use)', () => {
+  it('dist/extension.js and dist/features.js hold none of the language services (they load on first use)', () => {
     const main = readFileSync(path.join(repo, 'dist', 'extension.js'), 'utf8');
-    for (const marker of ['DockerAssist', 'ComposeLanguageService', 'createProtocolConnection']) assert.ok(!main.includes(marker), `${marker} is in the main bundle`);
-    assert.ok(main.includes('./vendor/language.js'));
+    // the editing help is in dist/features.js (itself loaded on first use), which requires the services' bundle
+    const features = readFileSync(path.join(repo, 'dist', 'features.js'), 'utf8');
+    for (const marker of ['DockerAssist', 'ComposeLanguageService', 'createProtocolConnection']) {
+      assert.ok(!main.includes(marker), `${marker} is in dist/extension.js`);
+      assert.ok(!features.includes(marker), `${marker} is in dist/features.js`);
+    }
+    assert.ok(!main.includes('./vendor/language.js'));
+    assert.ok(features.includes('./vendor/language.js'));
   });
   it('the language bundle shares dockerfile-ast and yaml with their own vendor bundles', () => {
     const lang = readFileSync(path.join(repo, 'dist', 'vendor', 'language.js'), 'utf8');
