@@ -82,9 +82,19 @@ export function oneRequirePlugin() {
   };
 }
 
+/**
+ * The bundle's own output in a metafile (not its source map, which is listed too and holds no inputs' bytes).
+ * @throws {Error} when the metafile has no .js output
+ */
+export function jsOutput(metafile) {
+  const js = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));
+  if (js.length !== 1) throw new Error(`expected one .js output, got: ${Object.keys(metafile.outputs).join(', ')}`);
+  return js[0][1];
+}
+
 /** The source files a bundle's output holds code of (metafile input keys relative to cwd, real files only). */
 function modulesIn(metafile, { withCode = false } = {}) {
-  const out = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined || o.inputs);
+  const out = jsOutput(metafile);
   return new Set(Object.entries(out.inputs)
     .filter(([key, v]) => !key.includes(':') && (!withCode || v.bytesInOutput > 0))
     .map(([key]) => key));
@@ -117,7 +127,7 @@ export function isStateful(file) {
  * copied (their CommonJS default exports would not survive the namespace hand-over).
  */
 function sharedModules(extMeta, featMeta) {
-  const bytes = (meta) => new Map(Object.entries(Object.values(meta.outputs)[0].inputs).map(([k, v]) => [k, v.bytesInOutput]));
+  const bytes = (meta) => new Map(Object.entries(jsOutput(meta).inputs).map(([k, v]) => [k, v.bytesInOutput]));
   const inExt = bytes(extMeta);
   const inFeat = bytes(featMeta);
   return Object.keys(featMeta.inputs)

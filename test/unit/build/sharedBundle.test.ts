@@ -18,6 +18,7 @@ interface Metafile { inputs: Record<string, unknown>; outputs: Record<string, { 
 interface SharedBundleLib {
   buildSharedBundles(base: object, outdir: string): Promise<{ shared: string[]; extension: Metafile; features: Metafile }>;
   isStateful(file: string): boolean;
+  jsOutput(meta: Metafile): Metafile['outputs'][string];
 }
 const lib = async () => (await import(pathToFileURL(path.join(repo, 'scripts', 'lib', 'sharedBundle.mjs')).href)) as SharedBundleLib;
 
@@ -63,11 +64,12 @@ test('two bundles share their modules with state: one counter, one class, the se
       mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       writeFileSync(path.join(dir, f), text);
     }
-    // the library resolves sources relative to the working directory, as scripts/build.mjs runs it
+    // the library resolves sources relative to the working directory, as scripts/build.mjs runs it;
+    // with source maps, as the development build (the metafile then lists each .map too)
     const script = `
-const { buildSharedBundles } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'scripts', 'lib', 'sharedBundle.mjs')).href)});
-const r = await buildSharedBundles({ bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' }, 'dist');
-process.stdout.write(JSON.stringify({ shared: r.shared, features: Object.keys(Object.values(r.features.outputs)[0].inputs) }));`;
+const { buildSharedBundles, jsOutput } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'scripts', 'lib', 'sharedBundle.mjs')).href)});
+const r = await buildSharedBundles({ bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent', sourcemap: true }, 'dist');
+process.stdout.write(JSON.stringify({ shared: r.shared, features: Object.keys(jsOutput(r.features).inputs) }));`;
     const built = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
     assert.equal(built.status, 0, built.stderr);
     const b = JSON.parse(built.stdout) as { shared: string[]; features: string[] };
@@ -92,18 +94,18 @@ process.stdout.write(JSON.stringify({ shared: r.shared, features: Object.keys(Ob
 });
 
 test('the extension: the log, the engine session and the stores exist once; the command implementations stay out of dist/extension.js', async () => {
-  const { buildSharedBundles } = await lib();
+  const { buildSharedBundles, jsOutput } = await lib();
   const { lazyVendorPlugin } = (await import(pathToFileURL(path.join(repo, 'scripts', 'lib', 'lazyVendor.mjs')).href)) as { lazyVendorPlugin(): unknown };
   const cwd = process.cwd();
   process.chdir(repo);
   try {
     const r = await buildSharedBundles({
-      bundle: true, platform: 'node', format: 'cjs', target: 'node18', write: false, logLevel: 'silent',
+      bundle: true, platform: 'node', format: 'cjs', target: 'node18', write: false, logLevel: 'silent', sourcemap: true,
       external: ['vscode', 'cpu-features', '*.node'], plugins: [lazyVendorPlugin()],
     }, path.join(tmpdir(), 'mllab-shared-unused'));
-    const ext = Object.values(r.extension.outputs)[0].inputs;
-    const feat = Object.values(r.features.outputs)[0].inputs;
-    for (const m of ['src/ui/log.ts', 'src/ui/session.ts', 'src/core/errors.ts', 'src/ui/profiles/profileStore.ts']) {
+    const ext = jsOutput(r.extension).inputs;
+    const feat = jsOutput(r.features).inputs;
+    for (const m of ['src/ui/log.ts', 'src/ui/session.ts', 'src/core/errors.ts', 'src/engine/connection.ts', 'src/ui/profiles/profileStore.ts']) {
       assert.ok(r.shared.includes(m), `${m} is shared`);
       assert.ok(!(m in feat), `dist/features.js holds no copy of ${m}`);
     }
