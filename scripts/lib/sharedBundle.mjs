@@ -45,7 +45,8 @@ async function resolveFile(build, args, tag) {
  * a package.json would): a module none of whose exports is used is left out, with what it imports.
  * Without it, one constant imported from a module brings every module that one imports, because
  * their top-level tables (the lint rules, sorted as they load) count as side effects. No source
- * module is imported for its side effects alone (no `import './x'`).
+ * module may be imported for its side effects alone (`import './x'`): {@link buildSharedBundles}
+ * refuses to build then.
  */
 export function pureSourcesPlugin() {
   return {
@@ -316,6 +317,10 @@ export async function buildSharedBundles(base, outdir) {
     esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js`, write: false }),
     esbuild.build({ ...common, entryPoints: [FEATURES_ENTRY], outfile: `${outdir}/${FEATURES_FILE}`, write: false }),
   ]);
+  // pureSourcesPlugin would silently drop a module imported for its side effects alone
+  const sideEffectImports = [...new Set([...Object.keys(ext1.metafile.inputs), ...Object.keys(feat1.metafile.inputs)])]
+    .filter((f) => f.startsWith('src/') && /^\s*import\s+['"]/m.test(readFileSync(f, 'utf8')));
+  if (sideEffectImports.length) throw new Error(`import '...' for side effects alone is not kept by the build (scripts/lib/sharedBundle.mjs, pureSourcesPlugin): import a function and call it instead, in ${sideEffectImports.join(', ')}`);
   let shared = sharedModules(ext1.metafile, feat1.metafile);
   // what the features bundle's own files (not the shared ones) import from each shared module
   const names = () => importedNames(Object.keys(feat1.metafile.inputs).filter((f) => f.startsWith('src/') && !shared.includes(f)));
