@@ -8,7 +8,7 @@ import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
-import { PROFILE_VALIDATOR_VENDOR, profileValidatorBuild, profileValidatorPlugin, profileValidatorSource } from './lib/profileValidator.mjs';
+import { PROFILE_VALIDATOR_VENDOR, profileValidatorBuild, profileValidatorPlugin } from './lib/profileValidator.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -28,11 +28,10 @@ const extension = {
   plugins: [lazyVendorPlugin(), profileValidatorPlugin()],
 };
 
-const validatorSource = profileValidatorSource();
 const vendors = [
   ...vendorBuilds('dist', { production }),
   languageVendorBuild('dist', { production }),
-  profileValidatorBuild(join('dist', PROFILE_VALIDATOR_VENDOR), { production, source: validatorSource }),
+  profileValidatorBuild(join('dist', PROFILE_VALIDATOR_VENDOR), { production }),
 ];
 
 function tsFiles(dir) {
@@ -84,6 +83,6 @@ if (watch) {
       logLevel: 'warning',
     });
     // the transpiled core requires the generated validator next to it (src/core/run/generated/*.d.ts declares it)
-    await esbuild.build(profileValidatorBuild('out/src/core/run/generated/profileValidator.js', { source: validatorSource }));
+    await esbuild.build(profileValidatorBuild('out/src/core/run/generated/profileValidator.js'));
   }
 }
