@@ -380,7 +380,7 @@ export class ProfileReporter {
     for (const [pointer, names] of missing) {
       const segs = this.segments(pointer);
       this.mark(segs);
-      this.report(segs, `${pathText(segs) || 'The file'} needs ${names.join(' and ')}`, 'key');
+      this.report(segs, `${pathText(segs) || 'The file'} needs a ${names.join(' and a ')}`, 'key');
     }
   }
 

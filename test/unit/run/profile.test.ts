@@ -212,6 +212,14 @@ const errorCases: ErrorCase[] = [
   { name: 'reports detach false with interactive false', input: R('detach: false\ninteractive: false'), expected: { message: /detach: false runs the container in an interactive terminal/, line: 7, path: 'profiles.p.run.interactive' } },
   { name: 'suggests interactive for the Compose spelling stdin_open', input: R('stdin_open: true'), expected: { message: /did you mean "interactive"/ } },
   { name: 'reports interactive given as text', input: R('interactive: "yes"'), expected: { message: /profiles.p.run.interactive should be true or false/ } },
+  {
+    name: 'reports an app without a port, at the item, with the schema description as the expected form',
+    input: 'version: 1\nprofiles:\n  p:\n    image: a:v1\n    apps: [{name: jupyter}]\n',
+    expected: { message: /^profiles.p.apps\[0\] needs a port$/, line: 5, column: 12, path: 'profiles.p.apps[0]', expected: 'Apps the container serves (JupyterLab, TensorBoard, a Flask API...): each appears under the container in the Containers view once its health path answers on the published host port; click to open it (Jupyter\'s token included). Jupyter, TensorBoard, MLflow, Streamlit and Gradio are recognised without this; e.g. [{"name":"jupyter","port":8888,"path":"/lab","health":"/api"}]' },
+  },
+  { name: 'reports an app port out of range with the schema limit', input: 'version: 1\nprofiles:\n  p:\n    image: a:v1\n    apps: [{name: j, port: 70000}]\n', expected: { message: /profiles.p.apps\[0\].port is 70000; it must be at most 65535/, path: 'profiles.p.apps[0].port' } },
+  { name: 'says a profile field written under run belongs to the profile itself', input: R('image: b:v1'), expected: { message: /Unknown field "image" in profiles.p.run; "image" belongs under the profile itself/ } },
+  { name: 'reports a command of the wrong type with both accepted forms', input: R('command: { a: 1 }'), expected: { message: /profiles.p.run.command should be a list or text, not a mapping/ } },
   { name: 'reports a relative path when no folder is open', input: R('envFiles: [.env]'), expected: { message: /relative and no folder is open/ } },
 ];
 for (const c of errorCases) {
