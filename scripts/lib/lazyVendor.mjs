@@ -11,6 +11,9 @@ import { dirname, join } from 'node:path';
  * build). Together they are about 1 MB of the 1.4 MB the extension bundle was: parsing them at
  * start-up was most of the activation time.
  */
+// The run-profile validator is a lazily loaded bundle too, dist/vendor/profile-validator.js, but
+// generated from the JSON Schema at build time rather than taken from a package: see
+// ./profileValidator.mjs.
 export const lazyPackages = ['dockerode', 'yaml', 'dockerfile-ast', 'tar-stream', '@balena/dockerignore', 'ssh2', 'ssh-config'];
 export const vendorFile = (pkg) => `vendor/${pkg.replace(/^@/, '').replace('/', '-')}.js`;
 const requireHere = createRequire(import.meta.url);
