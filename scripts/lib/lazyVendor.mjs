@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
  * build). Together they are about 1 MB of the 1.4 MB the extension bundle was: parsing them at
  * start-up was most of the activation time.
  */
-export const lazyPackages = ['dockerode', 'yaml', 'dockerfile-ast', 'tar-stream', '@balena/dockerignore', 'ssh2', 'ssh-config'];
+export const lazyPackages = ['dockerode', 'yaml', 'dockerfile-ast', 'tar-stream', 'tar', '@balena/dockerignore', 'ssh2', 'ssh-config'];
 export const vendorFile = (pkg) => `vendor/${pkg.replace(/^@/, '').replace('/', '-')}.js`;
 const requireHere = createRequire(import.meta.url);
 
