@@ -8,9 +8,13 @@ import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
+import { writeStatusResponseDecoder } from './lib/buildkitProto.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+// BuildKit's trace messages, described from its .proto files (before anything is bundled or transpiled).
+await writeStatusResponseDecoder();
 
 /** @type {esbuild.BuildOptions} */
 const extension = {

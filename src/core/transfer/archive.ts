@@ -23,7 +23,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Transform, finished, type Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { Unpack, type ReadEntry } from 'tar';
+import { Unpack } from 'tar/unpack';
+import type { ReadEntry } from 'tar';
 import { UserError } from '../errors';
 import { addTarBuffer, addTarFile } from '../build/context';
 
