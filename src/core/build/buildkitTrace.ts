@@ -7,7 +7,7 @@
  * `{"error":"...","errorDetail":{...}}`.
  *
  * This module decodes those messages with protobufjs (static code that every build generates
- * out of BuildKit's own control.proto and ops.proto, kept in src/core/build/buildkit-proto with
+ * out of BuildKit's own control.proto, kept in src/core/build/buildkit-proto with
  * their source; at run time only protobufjs/minimal) and turns them into our
  * {@link BuildEvent}s, printing roughly what `docker build --progress=plain` prints
  * (`#3 [2/6] COPY requirements.txt ./`, `#3 CACHED`, `#5 0.412 output line`, `#5 DONE 0.4s`).
