@@ -26,7 +26,7 @@ import * as tar from 'tar-stream';
 import { Unpack } from 'tar/unpack';
 import type { ReadEntry } from 'tar';
 import { UserError } from '../errors';
-import { addTarBuffer, addTarFile } from '../build/context';
+import { PACK_BUFFER_BYTES, addTarBuffer, addTarFile } from '../build/context';
 
 /** What a path in the container is (from `HEAD /containers/{id}/archive`). */
 export type ContainerPathKind = 'dir' | 'file' | 'missing';
@@ -137,7 +137,7 @@ export async function packUpload(localPath: string, layout: UploadLayout): Promi
   const files = entries.filter((e) => !e.stat.isDirectory()).length;
   const bytes = entries.reduce((n, e) => n + (e.stat.isFile() ? e.stat.size : 0), 0);
   const pack = tar.pack();
-  const out = new PassThrough();
+  const out = new PassThrough({ highWaterMark: PACK_BUFFER_BYTES });
   pack.on('error', (err: Error) => out.destroy(err));
   pack.pipe(out);
   const write = async (): Promise<void> => {
@@ -462,14 +462,24 @@ async function walkStaged(dir: string): Promise<string[]> {
 
 /** Buffer of the progress counter, in bytes: a big one lets the engine's socket run ahead of the disk. */
 const WRITE_BUFFER_BYTES = 4 << 20;
+/**
+ * Chunks passed on are gathered to at least this many bytes. A socket gives 64 kB at a time;
+ * one file write per 64 kB (node-tar writes each chunk it is given) or one TLS write per 64 kB
+ * costs a round trip through Node's thread pool or event loop each, which on a busy machine was
+ * most of the time a 100 MB transfer took.
+ */
+const COALESCE_BYTES = 1 << 20;
 
 /**
  * Counts bytes flowing through (progress of an upload or download); `onBytes` gets the running
- * total, at most every `everyMs` ms and once at the end.
+ * total, at most every `everyMs` ms and once at the end. Passes the bytes on unchanged, in chunks
+ * of at least {@link COALESCE_BYTES} (the last one smaller).
  */
 export function byteCounter(onBytes: (total: number) => void, everyMs = 200): Transform & { total(): number } {
   let total = 0;
   let last = 0;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
   const t = new Transform({
     highWaterMark: WRITE_BUFFER_BYTES,
     transform(chunk: Buffer, _enc, cb) {
@@ -479,11 +489,18 @@ export function byteCounter(onBytes: (total: number) => void, everyMs = 200): Tr
         last = now;
         onBytes(total);
       }
-      cb(null, chunk);
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes >= COALESCE_BYTES) {
+        const out = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+        held = [];
+        heldBytes = 0;
+        cb(null, out);
+      } else cb();
     },
     flush(cb) {
       onBytes(total);
-      cb();
+      cb(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
     },
   });
   return Object.assign(t, { total: () => total });
