@@ -9,9 +9,13 @@ import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFi
 import { join } from 'node:path';
 import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
 import { PROFILE_VALIDATOR_VENDOR, profileValidatorBuild, profileValidatorPlugin } from './lib/profileValidator.mjs';
+import { writeStatusResponseDecoder } from './lib/buildkitProto.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+// BuildKit's trace messages, described from its .proto files (before anything is bundled or transpiled).
+await writeStatusResponseDecoder();
 
 /** @type {esbuild.BuildOptions} */
 const extension = {
