@@ -9,9 +9,9 @@ import * as vscode from 'vscode';
 import { dockerConfigDir, nodeConnectionInputs } from '../core/connection';
 import { ENGINE_STATE_CONTEXT, engineProblem, probeInstallation, type EngineProblem, type EngineState, type InstallFacts } from '../core/engineProblem';
 import { EngineError } from '../engine/engine';
-import { config } from './config';
-import { describeError, type EngineSession } from './session';
-import { log } from './log';
+import { config } from './base/config';
+import { describeError, type EngineSession } from './base/session';
+import { log } from './base/log';
 
 /** The socket error code under an EngineError (dockerode's error carries it), if any. */
 function codeOf(err: unknown): string | undefined {

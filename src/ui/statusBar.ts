@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { CommandIds } from '../core/ids';
 import type { ContainerSummary } from '../core/engineTypes';
-import type { EngineSession } from './session';
-import { describeError } from './session';
+import type { EngineSession } from './base/session';
+import { describeError } from './base/session';
 
 export class EngineStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('mlLab.engineStatus', vscode.StatusBarAlignment.Left, 20);

@@ -9,8 +9,8 @@ import * as vscode from 'vscode';
 import { CommandIds, WalkthroughContexts } from '../core/ids';
 import { countsAsLabRun, findingFixed, isDockerfilePath, isMetricsFile } from '../core/labs/walkthrough';
 import { DIAGNOSTIC_SOURCE } from './language/lintDocument';
-import { describeError, type EngineSession } from './session';
-import { log } from './log';
+import { describeError, type EngineSession } from './base/session';
+import { log } from './base/log';
 
 type ContextKey = (typeof WalkthroughContexts)[keyof typeof WalkthroughContexts];
 

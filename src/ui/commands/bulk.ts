@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { describeBulkOutcome, targetRows, type BulkFailure, type BulkOutcome } from '../../core/bulk';
 import { lostRowMessage } from '../../core/rowCommands';
-import { describeError } from '../session';
+import { describeError } from '../base/session';
 
 /**
  * The rows of a multi-row command, or undefined when it was chosen on one row (the caller then

@@ -1,9 +1,9 @@
 /** What every command gets: the engine session, the views to refresh, read-only documents. */
 import type * as vscode from 'vscode';
-import type { EngineSession } from '../session';
+import type { EngineSession } from '../base/session';
 import type { NodeTreeProvider } from '../views/nodeTreeProvider';
 import type { RefreshManager } from '../views/refresh';
-import type { ReadonlyDocs } from '../readonlyDocs';
+import type { ReadonlyDocs } from '../base/readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { RegistryServices } from '../registries/services';

@@ -19,7 +19,7 @@ import type { CommandContext } from '../commands/context';
 import { buildProfileImage, pickProfile } from '../commands/profile/profiles';
 import { freeContainerName, profileContext, runRequestFor } from '../profiles/execute';
 import { runWithChecks } from '../run/runner';
-import { log } from '../log';
+import { log } from '../base/log';
 
 /** How long debugpy may take to listen after the container starts (ms); a slow import of a big package fits. */
 const LISTEN_TIMEOUT_MS = 60_000;

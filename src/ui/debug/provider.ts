@@ -12,8 +12,8 @@ import { DEBUG_TYPE, checkDebugConfiguration, launchConfiguration } from '../../
 import { DEBUGPY_PORT } from '../../core/debug/command';
 import { derivePathMappings } from '../../core/debug/pathMappings';
 import type { CommandContext } from '../commands/context';
-import { describeError } from '../session';
-import { log } from '../log';
+import { describeError } from '../base/session';
+import { log } from '../base/log';
 import { debugAddress, launchDebugRun } from './launch';
 
 /** What the resolved configuration carries to the adapter factory and the terminate handler. */

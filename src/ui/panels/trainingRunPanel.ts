@@ -14,7 +14,7 @@ import { alignSeries, compareTable, formatMetricValue, runLabel, type RunRecord 
 import type { RunHistory } from '../runs/history';
 import { ResourceFeed, type ResourceUpdate } from '../runs/resourceFeed';
 import type { ResourcePeaks, ResourceSample, GpuSample } from '../../core/runs/stats';
-import type { EngineSession } from '../session';
+import type { EngineSession } from '../base/session';
 
 export const RUN_PANEL_TYPE = 'mlLab.trainingRun';
 export const COMPARE_PANEL_TYPE = 'mlLab.compareRuns';

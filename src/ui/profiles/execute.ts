@@ -5,8 +5,8 @@ import { parseEnvFile, toRunRequest, type Profile } from '../../core/run/profile
 import { suggestContainerName, type RunRequest } from '../../core/run/createOptions';
 import { UserError } from '../../core/errors';
 import type { CommandContext } from '../commands/context';
-import { config } from '../config';
-import { describeError } from '../session';
+import { config } from '../base/config';
+import { describeError } from '../base/session';
 
 /**
  * The command context a profile runs in: `ctx` itself, or, for a profile that names its engine

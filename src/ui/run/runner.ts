@@ -18,7 +18,7 @@ import type { CommandContext } from '../commands/context';
 import type { AttachedRun } from '../../engine/engine';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
 import { openSessionTerminal } from '../commands/container/sessionTerminal';
-import { log } from '../log';
+import { log } from '../base/log';
 import type { RecordOptions } from '../runs/history';
 import type { RunRecord } from '../../core/runs/record';
 import { CommandIds } from '../../core/ids';

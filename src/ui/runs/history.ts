@@ -17,9 +17,9 @@ import { RunStore } from '../../core/runs/store';
 import { gitState, listArtifacts, requirementsFile } from '../../core/runs/workspaceInfo';
 import { diagnoseExit, LastLines } from '../../core/runs/diagnosis';
 import { ResourceFeed } from './resourceFeed';
-import type { EngineSession } from '../session';
+import type { EngineSession } from '../base/session';
 import type { Engine } from '../../engine/engine';
-import { log } from '../log';
+import { log } from '../base/log';
 
 /** How a run was started, for its record. */
 export interface RecordOptions {

@@ -11,7 +11,7 @@ import { CommandIds } from '../../core/ids';
 import { taskHasArtifacts } from '../../core/swarm/taskEngine';
 import type { CommandContext } from '../commands/context';
 import { openLogsTerminal } from '../commands/container/logsTerminal';
-import { log } from '../log';
+import { log } from '../base/log';
 
 /** How often the job's tasks are asked for, in ms. */
 const POLL_MS = 1_000;

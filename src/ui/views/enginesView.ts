@@ -12,8 +12,8 @@ import type { EngineInfo } from '../../core/engineTypes';
 import { formatBytes } from '../../core/format';
 import { Engine } from '../../engine/engine';
 import { CommandIds } from '../../core/ids';
-import { config } from '../config';
-import { describeError } from '../session';
+import { config } from '../base/config';
+import { describeError } from '../base/session';
 
 /** What changes on a Podman engine (README "Podman"). */
 const PODMAN_NOTE = 'Podman\'s Docker-compatible API: builds use Buildah (no BuildKit), loaded images are named localhost/<name>, no Swarm.';

@@ -17,8 +17,8 @@ import { noMatchNode, unreachableNode, type NodeModel } from '../../core/tree/mo
 import { applyQuery, type SortKey, type ViewQuery } from '../../core/tree/query';
 import { sameTree } from '../../core/tree/sameTree';
 import { CommandIds } from '../../core/ids';
-import { describeError } from '../session';
-import { log } from '../log';
+import { describeError } from '../base/session';
+import { log } from '../base/log';
 
 export function toTreeItem(m: NodeModel): vscode.TreeItem {
   const collapsible = m.lazy

@@ -4,7 +4,7 @@
  * and polls slowly as a fallback. Does nothing while no view is visible.
  */
 import * as vscode from 'vscode';
-import type { EngineSession } from '../session';
+import type { EngineSession } from '../base/session';
 import type { EngineEvent } from '../../core/engineTypes';
 import { containerOfEvent, FALLBACK_POLL_MS, LOCAL_RECONNECT_BACKOFF_MS, MAX_RECONNECT_BACKOFF_MS, REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS } from '../../core/tree/refreshPolicy';
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import type { NodeModel } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
-import { browserUrl } from '../../forwards';
+import { browserUrl } from '../../base/forwards';
 
 export async function copyJupyterServerUrl(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   const jupyters = ctx.apps.all().filter((r) => r.app.kind === 'jupyter' && r.serverUrl);

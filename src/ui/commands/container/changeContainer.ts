@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { runCommandFromInspect, type ImageDefaults } from '../../../core/run/cliText';
 import { parsePortBindings, type PortBinding } from '../../../core/run/ports';
 import { parseMounts, type MountSpec } from '../../../core/run/mounts';
-import { config } from '../../config';
+import { config } from '../../base/config';
 import type { CommandContext } from '../context';
 import { containerTarget } from '../pick';
 import { validator } from '../validate';

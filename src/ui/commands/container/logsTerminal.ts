@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import { detectUrls, type DetectedUrl, type PublishedPort } from '../../../core/logs/urls';
 import type { CommandContext } from '../context';
-import { describeError, type EngineSession } from '../../session';
-import { engineIsLocal, openInBrowser } from '../../forwards';
+import { describeError, type EngineSession } from '../../base/session';
+import { engineIsLocal, openInBrowser } from '../../base/forwards';
 
 const kindNames: Record<DetectedUrl['kind'], string> = {
   jupyter: 'Jupyter',

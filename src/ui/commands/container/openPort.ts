@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { portUrl, publishedPorts, formatPublishedPort } from '../../../core/tree/models';
 import type { CommandContext } from '../context';
 import { containerTarget } from '../pick';
-import { openInBrowser } from '../../forwards';
+import { openInBrowser } from '../../base/forwards';
 
 export async function openContainerPort(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   let url = typeof arg === 'string' && /^https?:\/\//.test(arg) ? arg : undefined;

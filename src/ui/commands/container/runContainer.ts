@@ -27,7 +27,7 @@ import { parseByteSize } from '../../../core/run/resources';
 import type { ProfileInput } from '../../../core/run/profileFile';
 import { DOCKERFILE_LABEL, CommandIds } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
-import { config } from '../../config';
+import { config } from '../../base/config';
 import type { CommandContext } from '../context';
 import { pickImage, refFromArg } from '../pick';
 import { runWithChecks, type RunPolicy } from '../../run/runner';

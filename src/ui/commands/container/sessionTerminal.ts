@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ShellSession } from '../../../engine/engine';
-import { describeError } from '../../session';
+import { describeError } from '../../base/session';
 
 export interface SessionTerminalOptions {
   name: string;

@@ -12,7 +12,7 @@ import { formatBytes } from '../../../core/format';
 import { describeSource } from '../../../core/transfer/remoteMounts';
 import type { TransferSpec } from '../../../core/transfer/spec';
 import type { ConflictChoice, DownloadResult, TransferProgress, UploadResult } from '../../../engine/engine';
-import { log } from '../../log';
+import { log } from '../../base/log';
 
 /** Arguments for programmatic calls (exit notification, tests): what the pickers would ask. */
 interface TransferArgs {

@@ -10,7 +10,7 @@ import { SettingIds } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { config } from '../../config';
+import { config } from '../../base/config';
 import type { CommandContext } from '../context';
 
 const inputs = () => nodeConnectionInputs(config.dockerHost(), config.engineContext());

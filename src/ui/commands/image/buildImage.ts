@@ -11,7 +11,7 @@ import { findFailingInstructionLine } from '../../../core/build/output';
 import { CREATED_BY_LABEL, CREATED_BY_VALUE, DOCKERFILE_LABEL } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
 import { EngineError } from '../../../engine/engine';
-import { config } from '../../config';
+import { config } from '../../base/config';
 import type { CommandContext } from '../context';
 
 /** Programmatic arguments (tests, other commands); every field may be left for the user to answer. */

@@ -13,7 +13,7 @@ import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../../../core/ids';
 import { lintRequirements, parseFreeze, parseRequirements, pinRequirements } from '../../../core/requirements/index';
 import { EngineError, type Engine, type ImageSummary } from '../../../engine/engine';
 import { rememberInstalledVersions } from '../../language/lintDocument';
-import { log } from '../../log';
+import { log } from '../../base/log';
 import type { CommandContext } from '../context';
 
 /** Programmatic arguments (code action, tests); both may be left for the command to find or ask. */

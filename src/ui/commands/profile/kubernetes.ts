@@ -8,9 +8,9 @@ import { exportNote, jobManifestYaml, kubectlApplyCommand, profileToJob, resolve
 import type { Profile } from '../../../core/run/profile';
 import type { CommandContext } from '../context';
 import type { LoadedProfiles } from '../../profiles/profileStore';
-import { describeError } from '../../session';
+import { describeError } from '../../base/session';
 import { EngineError } from '../../../engine/engine';
-import { log } from '../../log';
+import { log } from '../../base/log';
 import { pickProfile } from './profiles';
 
 /** What the export made: the manifest text, the note shown, and the untitled editor's document. */

@@ -15,7 +15,7 @@ import { freeContainerName, profileContext, profileEngineText, runRequestFor } f
 import { runWithChecks, type RunPolicy } from '../../run/runner';
 import { buildImage } from '../image/buildImage';
 import { lastGuidedRun } from '../container/runContainer';
-import { config } from '../../config';
+import { config } from '../../base/config';
 
 /** Programmatic arguments: the profile's name, plus the run policy and whether to replace a container of the same name. */
 export interface RunProfileArgs extends RunPolicy {

@@ -18,7 +18,7 @@ import { EngineError } from '../../../engine/engine';
 import { nodeConnectionInputs } from '../../../core/connection';
 import { listEngines } from '../../../core/contexts';
 import { describeTaskContainerRemoval, removeTaskContainers, taskContainerPlaces } from '../../../core/swarm/taskEngine';
-import { config } from '../../config';
+import { config } from '../../base/config';
 
 /** Arguments that answer every prompt of Run Profile on Swarm. */
 export interface RunOnSwarmArgs {

@@ -15,8 +15,8 @@ import type { NodeModel } from '../../../core/tree/models';
 import { taskOutcomes, type SwarmTask } from '../../../core/swarm/model';
 import { routeToTaskContainer, taskHasArtifacts } from '../../../core/swarm/taskEngine';
 import type { ConflictChoice, DownloadResult } from '../../../engine/engine';
-import { config } from '../../config';
-import { log } from '../../log';
+import { config } from '../../base/config';
+import { log } from '../../base/log';
 import type { CommandContext } from '../context';
 import { downloadArtifacts } from '../container/transfer';
 

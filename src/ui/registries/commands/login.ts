@@ -5,7 +5,7 @@ import { RegistryClient, RegistryError } from '../../../core/registry/client';
 import { DOCKER_HUB, normalizeRegistryHost, registryDisplayName, validateRegistry } from '../../../core/registry/reference';
 import type { RegistryNode } from '../../../core/registry/tree';
 import type { CommandContext } from '../../commands/context';
-import { log } from '../../log';
+import { log } from '../../base/log';
 
 /** Command arguments that answer every prompt (tests, other extensions). */
 export interface LoginArgs {

@@ -9,7 +9,7 @@
  * "ML Lab: Port Forwards" lists the open forwards, to open or close them.
  */
 import * as vscode from 'vscode';
-import { forwardTargetOf, forwardedUrl, isLoopbackOrAny, remoteHostUrl, type PortForward } from '../core/forwards';
+import { forwardTargetOf, forwardedUrl, isLoopbackOrAny, remoteHostUrl, type PortForward } from '../../core/forwards';
 import type { EngineSession } from './session';
 import { log } from './log';
 

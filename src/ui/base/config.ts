@@ -1,8 +1,8 @@
 /** One typed view of the extension's settings (`mlLab.*`); defaults live in package.json. */
 import * as vscode from 'vscode';
-import { SettingIds } from '../core/ids';
-import { DEFAULT_TIMEOUT_MS } from '../engine/engine';
-import { DEFAULT_MAX_SESSIONS } from '../engine/ssh';
+import { SettingIds } from '../../core/ids';
+import { DEFAULT_TIMEOUT_MS } from '../../engine/engine';
+import { DEFAULT_MAX_SESSIONS } from '../../engine/ssh';
 
 function section(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration();

@@ -5,12 +5,12 @@
  * engine settings change.
  */
 import * as vscode from 'vscode';
-import { nodeConnectionInputs, resolveConnection } from '../core/connection';
-import { engineNamed, listEngines } from '../core/contexts';
-import { UserError } from '../core/errors';
-import { ForwardTable } from '../core/forwards';
-import { Engine, EngineError } from '../engine/engine';
-import type { HostKeyQuestion, SshOptions } from '../engine/ssh';
+import { nodeConnectionInputs, resolveConnection } from '../../core/connection';
+import { engineNamed, listEngines } from '../../core/contexts';
+import { UserError } from '../../core/errors';
+import { ForwardTable } from '../../core/forwards';
+import { Engine, EngineError } from '../../engine/engine';
+import type { HostKeyQuestion, SshOptions } from '../../engine/ssh';
 import { config } from './config';
 import { log } from './log';
 
