@@ -1,7 +1,7 @@
 /** Inspect (containers, images, volumes) as JSON in a read-only editor, and image history as a table. */
-import type { CommandContext } from './context';
-import { containerTarget } from './pick';
-import { pickImage, refFromArg } from './pick';
+import type { CommandContext } from '../shared/context';
+import { containerTarget } from '../shared/pick';
+import { pickImage, refFromArg } from '../shared/pick';
 import { formatBytes, formatAge } from '../../core/format';
 import { pickVolume } from './volume/volumes';
 

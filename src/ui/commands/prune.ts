@@ -8,7 +8,7 @@ import { formatBytes } from '../../core/format';
 import { countRemovedImages, describePlanReclaim, describeReclaim, estimateImagePrune, planIsEmpty, planSystemPrune, runSystemPrune, type SystemPrunePlan, type SystemPruneResult } from '../../core/prune';
 import { usage } from '../../core/tree/models';
 import { isBuiltinNetwork, networkUsage } from '../../core/network/networks';
-import type { CommandContext } from './context';
+import type { CommandContext } from '../shared/context';
 
 const listed = (names: string[], max = 15) => names.slice(0, max).join('\n') + (names.length > max ? `\n… and ${names.length - max} more` : '');
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CommandIds, type CommandId } from '../../core/ids';
 import { UserError } from '../../core/errors';
 import { lostRowMessage, rowOnlyCommands, rowWasLost } from '../../core/rowCommands';
-import type { CommandContext } from './context';
+import type { CommandContext } from '../shared/context';
 import { log } from '../base/log';
 import { describeError, isUnreachable } from '../base/session';
 import { buildImage } from './image/buildImage';
@@ -50,7 +50,7 @@ import * as runs from '../runs/commands';
 import * as swarm from './swarm/swarm';
 import { downloadTaskArtifacts } from './swarm/taskArtifacts';
 import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
-import { downloadArtifacts, uploadToContainer } from './container/transfer';
+import { downloadArtifacts, uploadToContainer } from '../shared/transfer';
 import { attachDebugger, debugProfile } from '../debug/commands';
 import * as files from '../files/commands';
 

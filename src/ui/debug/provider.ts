@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { DEBUG_TYPE, checkDebugConfiguration, launchConfiguration } from '../../core/debug/config';
 import { DEBUGPY_PORT } from '../../core/debug/command';
 import { derivePathMappings } from '../../core/debug/pathMappings';
-import type { CommandContext } from '../commands/context';
+import type { CommandContext } from '../shared/context';
 import { describeError } from '../base/session';
 import { log } from '../base/log';
 import { debugAddress, launchDebugRun } from './launch';

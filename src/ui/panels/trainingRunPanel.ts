@@ -11,8 +11,8 @@ import * as vscode from 'vscode';
 import { MetricStream, type MetricPoint, type MetricSeries } from '../../core/logs/metrics';
 import { formatDuration } from '../../core/logs/urls';
 import { alignSeries, compareTable, formatMetricValue, runLabel, type RunRecord } from '../../core/runs/record';
-import type { RunHistory } from '../runs/history';
-import { ResourceFeed, type ResourceUpdate } from '../runs/resourceFeed';
+import type { RunHistory } from '../shared/runHistory';
+import { ResourceFeed, type ResourceUpdate } from '../shared/resourceFeed';
 import type { ResourcePeaks, ResourceSample, GpuSample } from '../../core/runs/stats';
 import type { EngineSession } from '../base/session';
 

@@ -13,7 +13,7 @@ import { registryEntries, registryMessageNode, registryNode, repositoryNodes, ta
 import { SettingIds } from '../../core/ids';
 import { describeError } from '../base/session';
 import { log } from '../base/log';
-import type { RegistryCredentialStore } from './credentialStore';
+import type { RegistryCredentialStore } from '../shared/credentialStore';
 
 export function registryTreeItem(m: RegistryNode): vscode.TreeItem {
   const item = new vscode.TreeItem(m.label, m.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);

@@ -1,8 +1,8 @@
 /** What the registry commands share: credentials, the Registries view, the transfer output, recent references. */
 import type * as vscode from 'vscode';
-import { RegistryCredentialStore } from './credentialStore';
+import { RegistryCredentialStore } from '../shared/credentialStore';
 import { RegistriesProvider } from './registriesProvider';
-import { TransferOutput } from './transferOutput';
+import { TransferOutput } from '../shared/transferOutput';
 
 const RECENT_KEY = 'mlLab.registry.recentReferences';
 /** How many references "Pull..." offers. */

@@ -9,7 +9,7 @@ import { RegistryAuthError } from '../../core/registry/errors';
 import { TransferProgress, describeTransfer } from '../../core/registry/progress';
 import { parseReference, registryDisplayName } from '../../core/registry/reference';
 import { EngineError } from '../../engine/engine';
-import type { CommandContext } from '../commands/context';
+import type { CommandContext } from '../shared/context';
 import { log } from '../base/log';
 import { loginToRegistry, type LoginArgs } from './commands/login';
 

@@ -9,8 +9,8 @@ import type { Engine } from '../../engine/engine';
 import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, TERMINAL_TASK_STATES, type JobProgress, type SwarmNode, type SwarmTask } from '../../core/swarm/model';
 import { CommandIds } from '../../core/ids';
 import { taskHasArtifacts } from '../../core/swarm/taskEngine';
-import type { CommandContext } from '../commands/context';
-import { openLogsTerminal } from '../commands/container/logsTerminal';
+import type { CommandContext } from '../shared/context';
+import { openLogsTerminal } from '../shared/logsTerminal';
 import { log } from '../base/log';
 
 /** How often the job's tasks are asked for, in ms. */

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { CommandIds, SWARM_MANAGER_CONTEXT, ViewIds } from '../../core/ids';
 import { swarmTree } from '../../core/swarm/tree';
 import type { NodeModel } from '../../core/tree/models';
-import { NodeTreeProvider } from '../views/nodeTreeProvider';
+import { NodeTreeProvider } from '../shared/nodeTreeProvider';
 import type { EngineSession } from '../base/session';
 import { log } from '../base/log';
 

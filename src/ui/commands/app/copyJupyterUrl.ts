@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import type { NodeModel } from '../../../core/tree/models';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 import { browserUrl } from '../../base/forwards';
 
 export async function copyJupyterServerUrl(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {

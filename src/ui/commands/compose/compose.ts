@@ -13,7 +13,7 @@ import type { ComposeAction } from '../../../core/compose/cli';
 import { COMPOSE_PROJECT_LABEL, type NodeModel } from '../../../core/tree/models';
 import { UserError } from '../../../core/errors';
 import { parseEnvFile } from '../../../core/run/profile';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 import { runCompose, type ComposeRun } from '../../compose/composeRunner';
 
 /** Labels Compose (v1 1.26+ and v2) puts on containers: the files and folder a project came from. */

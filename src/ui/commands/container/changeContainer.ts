@@ -10,9 +10,9 @@ import { runCommandFromInspect, type ImageDefaults } from '../../../core/run/cli
 import { parsePortBindings, type PortBinding } from '../../../core/run/ports';
 import { parseMounts, type MountSpec } from '../../../core/run/mounts';
 import { config } from '../../base/config';
-import type { CommandContext } from '../context';
-import { containerTarget } from '../pick';
-import { validator } from '../validate';
+import type { CommandContext } from '../../shared/context';
+import { containerTarget } from '../../shared/pick';
+import { validator } from '../../shared/validate';
 
 /** Copies the `docker run` command equivalent to an existing container (image defaults left out). */
 export async function copyRunCommand(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {

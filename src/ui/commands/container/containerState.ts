@@ -5,13 +5,13 @@
  * act on each, with one progress notification, and name each container that failed and why.
  */
 import * as vscode from 'vscode';
-import type { CommandContext } from '../context';
-import { containerTarget, refFromArg } from '../pick';
+import type { CommandContext } from '../../shared/context';
+import { containerTarget, refFromArg } from '../../shared/pick';
 import type { ContainerState, ContainerSummary } from '../../../core/engineTypes';
 import type { Engine } from '../../../engine/engine';
 import { CommandIds } from '../../../core/ids';
 import { listForConfirmation, type BulkFailure, type BulkOutcome } from '../../../core/bulk';
-import { actOnEach, reportOutcome, selectedRows } from '../bulk';
+import { actOnEach, reportOutcome, selectedRows } from '../../shared/bulk';
 
 interface Lifecycle {
   commandId: string;

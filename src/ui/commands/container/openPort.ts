@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { portUrl, publishedPorts, formatPublishedPort } from '../../../core/tree/models';
-import type { CommandContext } from '../context';
-import { containerTarget } from '../pick';
+import type { CommandContext } from '../../shared/context';
+import { containerTarget } from '../../shared/pick';
 import { openInBrowser } from '../../base/forwards';
 
 export async function openContainerPort(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {

@@ -28,10 +28,10 @@ import type { ProfileInput } from '../../../core/run/profileFile';
 import { DOCKERFILE_LABEL, CommandIds } from '../../../core/ids';
 import { UserError } from '../../../core/errors';
 import { config } from '../../base/config';
-import type { CommandContext } from '../context';
-import { pickImage, refFromArg } from '../pick';
-import { runWithChecks, type RunPolicy } from '../../run/runner';
-import { validator } from '../validate';
+import type { CommandContext } from '../../shared/context';
+import { pickImage, refFromArg } from '../../shared/pick';
+import { runWithChecks, type RunPolicy } from '../../shared/runner';
+import { validator } from '../../shared/validate';
 
 /** Programmatic arguments (tests, other commands); what is left out is asked for. */
 export interface RunContainerArgs extends RunPolicy {

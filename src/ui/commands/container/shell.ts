@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { SettingIds } from '../../../core/ids';
-import type { CommandContext } from '../context';
-import { containerTarget } from '../pick';
-import { openSessionTerminal } from './sessionTerminal';
+import type { CommandContext } from '../../shared/context';
+import { containerTarget } from '../../shared/pick';
+import { openSessionTerminal } from '../../shared/sessionTerminal';
 
 export async function openContainerShell(ctx: CommandContext, arg?: unknown): Promise<vscode.Terminal | undefined> {
   const c = await containerTarget(ctx, arg, 'Open Shell', ['running']);

@@ -11,7 +11,7 @@ import { UserError } from '../../../core/errors';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { config } from '../../base/config';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 
 const inputs = () => nodeConnectionInputs(config.dockerHost(), config.engineContext());
 const configDir = () => dockerConfigDir(inputs());

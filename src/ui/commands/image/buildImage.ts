@@ -12,7 +12,7 @@ import { CREATED_BY_LABEL, CREATED_BY_VALUE, DOCKERFILE_LABEL } from '../../../c
 import { UserError } from '../../../core/errors';
 import { EngineError } from '../../../engine/engine';
 import { config } from '../../base/config';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 
 /** Programmatic arguments (tests, other commands); every field may be left for the user to answer. */
 export interface BuildImageArgs {

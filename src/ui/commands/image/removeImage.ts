@@ -4,11 +4,11 @@
  * (noprune), so other builds keep their cache.
  */
 import * as vscode from 'vscode';
-import type { CommandContext } from '../context';
-import { pickImage, refFromArg } from '../pick';
+import type { CommandContext } from '../../shared/context';
+import { pickImage, refFromArg } from '../../shared/pick';
 import { CommandIds } from '../../../core/ids';
 import { listForConfirmation, type BulkOutcome } from '../../../core/bulk';
-import { actOnEach, reportOutcome, selectedRows } from '../bulk';
+import { actOnEach, reportOutcome, selectedRows } from '../../shared/bulk';
 
 /**
  * Several selected images (tags or dangling ids): one confirmation naming each, and for an

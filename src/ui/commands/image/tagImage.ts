@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import { familiarRepository, parseReference, referenceProblem } from '../../../core/registry/reference';
-import type { CommandContext } from '../context';
-import { pickImage, refFromArg } from '../pick';
+import type { CommandContext } from '../../shared/context';
+import { pickImage, refFromArg } from '../../shared/pick';
 
 export async function tagImage(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   const ref = refFromArg(arg, 'image') ?? (await pickImage(ctx, 'Tag Image'));

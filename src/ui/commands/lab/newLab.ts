@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LAB_TEMPLATES, findTemplate, nodeLabFs, planScaffold, writeScaffold } from '../../../core/labs/scaffold';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 
 /** Arguments for scripted use (tests, other commands): skips the matching question. */
 export interface NewLabArgs {

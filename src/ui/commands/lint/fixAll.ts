@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import { lintedKind, lintOptionsFor, lintText } from '../../language/lintDocument';
 import { fixAllText, replaceChangedPart } from '../../language/workspaceEdits';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 
 /**
  * @param arg optional `vscode.Uri` of the file (explorer, tests); default: the active editor's document

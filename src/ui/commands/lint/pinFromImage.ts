@@ -14,7 +14,7 @@ import { lintRequirements, parseFreeze, parseRequirements, pinRequirements } fro
 import { EngineError, type Engine, type ImageSummary } from '../../../engine/engine';
 import { rememberInstalledVersions } from '../../language/lintDocument';
 import { log } from '../../base/log';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../../shared/context';
 
 /** Programmatic arguments (code action, tests); both may be left for the command to find or ask. */
 export interface PinFromImageArgs {

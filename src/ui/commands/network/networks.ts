@@ -4,14 +4,14 @@
  * network step of the guided run. Prune is in ../prune.ts with the other prunes.
  */
 import * as vscode from 'vscode';
-import type { CommandContext } from '../context';
-import { containerTarget } from '../pick';
+import type { CommandContext } from '../../shared/context';
+import { containerTarget } from '../../shared/pick';
 import { UserError } from '../../../core/errors';
 import { isBuiltinNetwork, networkUsage, overlappingNetwork, parseSubnet, validateNetworkName } from '../../../core/network/networks';
 import type { NodeModel } from '../../../core/tree/models';
 import { CommandIds } from '../../../core/ids';
 import { listForConfirmation, type BulkOutcome } from '../../../core/bulk';
-import { actOnEach, reportOutcome, selectedRows } from '../bulk';
+import { actOnEach, reportOutcome, selectedRows } from '../../shared/bulk';
 
 const messageOf = (f: () => unknown): string | undefined => {
   try {

@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import { exportNote, jobManifestYaml, kubectlApplyCommand, profileToJob, resolveImageDigest, type JobExport } from '../../../core/kubernetes/job';
 import type { Profile } from '../../../core/run/profile';
-import type { CommandContext } from '../context';
-import type { LoadedProfiles } from '../../profiles/profileStore';
+import type { CommandContext } from '../../shared/context';
+import type { LoadedProfiles } from '../../shared/profileStore';
 import { describeError } from '../../base/session';
 import { EngineError } from '../../../engine/engine';
 import { log } from '../../base/log';

@@ -17,8 +17,8 @@ import { routeToTaskContainer, taskHasArtifacts } from '../../../core/swarm/task
 import type { ConflictChoice, DownloadResult } from '../../../engine/engine';
 import { config } from '../../base/config';
 import { log } from '../../base/log';
-import type { CommandContext } from '../context';
-import { downloadArtifacts } from '../container/transfer';
+import type { CommandContext } from '../../shared/context';
+import { downloadArtifacts } from '../../shared/transfer';
 
 /** Programmatic arguments: the task (or the service to pick one of), and the answers to Download Artifacts' prompts. */
 export interface TaskArtifactsArgs {

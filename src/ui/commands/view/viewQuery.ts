@@ -1,8 +1,8 @@
 /** Filter, sort and dangling-image toggle for the views. */
 import * as vscode from 'vscode';
 import { SORT_KEYS, type SortKey } from '../../../core/tree/query';
-import type { NodeTreeProvider } from '../../views/nodeTreeProvider';
-import type { CommandContext } from '../context';
+import type { NodeTreeProvider } from '../../shared/nodeTreeProvider';
+import type { CommandContext } from '../../shared/context';
 
 type ViewName = 'images' | 'containers' | 'volumes';
 

@@ -1,12 +1,12 @@
 /** Volumes: pick, remove (asks first; never while a container uses it), reveal from a mount row. */
 import * as vscode from 'vscode';
-import type { CommandContext } from '../context';
-import { refFromArg } from '../pick';
+import type { CommandContext } from '../../shared/context';
+import { refFromArg } from '../../shared/pick';
 import { UserError } from '../../../core/errors';
 import { usage } from '../../../core/tree/models';
 import { CommandIds } from '../../../core/ids';
 import { listForConfirmation, type BulkOutcome } from '../../../core/bulk';
-import { actOnEach, reportOutcome, selectedRows } from '../bulk';
+import { actOnEach, reportOutcome, selectedRows } from '../../shared/bulk';
 
 export async function pickVolume(ctx: CommandContext, title: string): Promise<string | undefined> {
   const volumes = await ctx.session.get().listVolumes();

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { parseEnvFile, toRunRequest, type Profile } from '../../core/run/profile';
 import { suggestContainerName, type RunRequest } from '../../core/run/createOptions';
 import { UserError } from '../../core/errors';
-import type { CommandContext } from '../commands/context';
+import type { CommandContext } from './context';
 import { config } from '../base/config';
 import { describeError } from '../base/session';
 

@@ -5,8 +5,8 @@
  * (the TTY already sends `\r\n`), and the terminal's size follows the panel (resize calls).
  */
 import * as vscode from 'vscode';
-import type { ShellSession } from '../../../engine/engine';
-import { describeError } from '../../base/session';
+import type { ShellSession } from '../../engine/engine';
+import { describeError } from '../base/session';
 
 export interface SessionTerminalOptions {
   name: string;

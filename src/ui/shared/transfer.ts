@@ -6,13 +6,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CommandContext } from '../context';
-import { containerTarget } from '../pick';
-import { formatBytes } from '../../../core/format';
-import { describeSource } from '../../../core/transfer/remoteMounts';
-import type { TransferSpec } from '../../../core/transfer/spec';
-import type { ConflictChoice, DownloadResult, TransferProgress, UploadResult } from '../../../engine/engine';
-import { log } from '../../base/log';
+import type { CommandContext } from './context';
+import { containerTarget } from './pick';
+import { formatBytes } from '../../core/format';
+import { describeSource } from '../../core/transfer/remoteMounts';
+import type { TransferSpec } from '../../core/transfer/spec';
+import type { ConflictChoice, DownloadResult, TransferProgress, UploadResult } from '../../engine/engine';
+import { log } from '../base/log';
 
 /** Arguments for programmatic calls (exit notification, tests): what the pickers would ask. */
 interface TransferArgs {

@@ -14,16 +14,16 @@ import { nextFreePort, isPortFree } from '../../core/run/freePort';
 import { isSensitiveMountSource } from '../../core/run/guided';
 import type { RunRequest } from '../../core/run/createOptions';
 import { formatDuration } from '../../core/logs/urls';
-import type { CommandContext } from '../commands/context';
+import type { CommandContext } from './context';
 import type { AttachedRun } from '../../engine/engine';
-import { openLogsTerminal } from '../commands/container/logsTerminal';
-import { openSessionTerminal } from '../commands/container/sessionTerminal';
+import { openLogsTerminal } from './logsTerminal';
+import { openSessionTerminal } from './sessionTerminal';
 import { log } from '../base/log';
-import type { RecordOptions } from '../runs/history';
+import type { RecordOptions } from './runHistory';
 import type { RunRecord } from '../../core/runs/record';
 import { CommandIds } from '../../core/ids';
 import { bindMounts, describeDownloads, isRemoteEngine, mountsAsCopies, mountsAsVolumes, remoteMountWarning } from '../../core/transfer/remoteMounts';
-import { downloadWithProgress, uploadWithProgress } from '../commands/container/transfer';
+import { downloadWithProgress, uploadWithProgress } from './transfer';
 
 /** How the pre-flight checks may ask; programmatic callers (tests, tasks) answer up front. */
 export interface RunPolicy {

@@ -5,10 +5,10 @@
  * the container port rewritten to the published host port. Closing the terminal stops following.
  */
 import * as vscode from 'vscode';
-import { detectUrls, type DetectedUrl, type PublishedPort } from '../../../core/logs/urls';
-import type { CommandContext } from '../context';
-import { describeError, type EngineSession } from '../../base/session';
-import { engineIsLocal, openInBrowser } from '../../base/forwards';
+import { detectUrls, type DetectedUrl, type PublishedPort } from '../../core/logs/urls';
+import type { CommandContext } from './context';
+import { describeError, type EngineSession } from '../base/session';
+import { engineIsLocal, openInBrowser } from '../base/forwards';
 
 const kindNames: Record<DetectedUrl['kind'], string> = {
   jupyter: 'Jupyter',

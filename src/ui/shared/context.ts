@@ -1,16 +1,16 @@
 /** What every command gets: the engine session, the views to refresh, read-only documents. */
 import type * as vscode from 'vscode';
 import type { EngineSession } from '../base/session';
-import type { NodeTreeProvider } from '../views/nodeTreeProvider';
-import type { RefreshManager } from '../views/refresh';
+import type { NodeTreeProvider } from './nodeTreeProvider';
+import type { RefreshManager } from './refresh';
 import type { ReadonlyDocs } from '../base/readonlyDocs';
 import type { NodeModel } from '../../core/tree/models';
-import type { ProfileStore } from '../profiles/profileStore';
+import type { ProfileStore } from './profileStore';
 import type { RegistryServices } from '../registries/services';
 import type { EnginesProvider } from '../views/enginesView';
 import type { AppMonitor } from '../../core/apps/monitor';
 import type { LabWalkthrough } from '../walkthrough';
-import type { RunHistory } from '../runs/history';
+import type { RunHistory } from './runHistory';
 import type { RunsProvider } from '../runs/runsView';
 import type { SwarmView } from '../swarm/swarmView';
 import type { ContainerFileSystem } from '../files/fileSystem';
