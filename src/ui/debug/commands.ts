@@ -10,7 +10,7 @@ import { DEBUG_PORT_LABEL, DEBUGPY_PORT } from '../../core/debug/command';
 import { attachConfiguration, launchConfiguration, type MlLabDebugConfiguration } from '../../core/debug/config';
 import type { CommandContext } from '../shared/context';
 import { containerTarget } from '../shared/pick';
-import { pickProfile } from '../commands/profile/profiles';
+import { pickProfile } from '../profiles/profiles';
 
 function workspaceFolder(): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.[0];

@@ -16,7 +16,7 @@ import { addDebugpyEdit } from '../../core/debug/debugpyFix';
 import { forwardTargetOf, isLoopbackOrAny } from '../../core/forwards';
 import type { Profile } from '../../core/run/profile';
 import type { CommandContext } from '../shared/context';
-import { buildProfileImage, pickProfile } from '../commands/profile/profiles';
+import { buildProfileImage, pickProfile } from '../profiles/profiles';
 import { freeContainerName, profileContext, runRequestFor } from '../shared/executeProfile';
 import { runWithChecks } from '../shared/runner';
 import { log } from '../base/log';

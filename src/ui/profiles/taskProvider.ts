@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { TASK_TYPE } from '../../core/ids';
-import { builtImageLabels } from '../commands/image/buildImage';
+import { builtImageLabels } from '../images/buildImage';
 import { compileMetricPatterns, type Profile } from '../../core/run/profile';
 import type { CommandContext } from '../shared/context';
 import { describeError } from '../base/session';

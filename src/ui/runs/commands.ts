@@ -10,7 +10,7 @@ import { dockerRunCommand } from '../../core/run/cliText';
 import { artifactsMount, exportCsv, exportJson, rerunRequest, runLabel, type RunRecord } from '../../core/runs/record';
 import type { CommandContext } from '../shared/context';
 import { containerTarget } from '../shared/pick';
-import { TrainingRunPanel, showComparePanel } from '../panels/trainingRunPanel';
+import { TrainingRunPanel, showComparePanel } from './trainingRunPanel';
 import { runWithChecks } from '../shared/runner';
 import { freeContainerName, runRequestFor } from '../shared/executeProfile';
 import type { RunNode } from './runsView';
