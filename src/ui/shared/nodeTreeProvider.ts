@@ -2,7 +2,7 @@
  * A TreeDataProvider over plain node models (src/core/tree). It loads the models through a
  * loader function, applies the view's filter and sort (src/core/tree/query.ts), shows one
  * message node (with Retry) when the loader fails, and turns each model into a TreeItem in
- * one place. With an engine health tracker (src/ui/engineHealth.ts), an engine that is not
+ * one place. With an engine health tracker (src/ui/engines/engineHealth.ts), an engine that is not
  * installed, not running or not allowed shows no row: the view's welcome content says which
  * case it is and what to do (VS Code shows welcome content only in an empty view).
  *

@@ -1,5 +1,5 @@
 /**
- * The run history: records every run the extension starts (src/ui/run/runner.ts calls
+ * The run history: records every run the extension starts (src/ui/shared/runner.ts calls
  * `record`, for interactive `-it` runs too, which are followed on their attach stream),
  * follows the container's logs on its own stream to parse metrics (the logs
  * terminal is not touched, so parsing never slows it), and finishes the record when the

@@ -120,7 +120,7 @@ export function followJob(ctx: CommandContext, engine: Engine, service: { id: st
     const failed = end.progress.failed + end.progress.lost > 0;
     const text = `Swarm job ${service.name} ${failed ? 'ended with problems' : 'finished'}: ${end.outcomes.join('; ')}.`;
     const remove = 'Remove Service';
-    // Download Artifacts reads a finished task's container on its node (src/ui/commands/swarm/taskArtifacts.ts).
+    // Download Artifacts reads a finished task's container on its node (src/ui/swarm/taskArtifacts.ts).
     const download = 'Download Artifacts';
     const buttons = end.tasks.some(taskHasArtifacts) ? [download, remove] : [remove];
     const choice = failed ? await vscode.window.showWarningMessage(text, ...buttons) : await vscode.window.showInformationMessage(text, ...buttons);

@@ -1,5 +1,5 @@
 /**
- * "Download Artifacts from Task...": Download Artifacts (src/ui/commands/container/transfer.ts)
+ * "Download Artifacts from Task...": Download Artifacts (src/ui/shared/transfer.ts)
  * from a finished Swarm task's container, which lives on the node that ran it. Through the
  * engine in use when that is the task's node, else through the Engines view entry that reaches
  * the node (src/core/swarm/taskEngine.ts); when none does, says which node, its address, and
