@@ -3,11 +3,11 @@
  * figures, asserts nothing).
  *
  *  (a) in memory: lines/s of the parser alone (MetricStream on a mix of every form and plain
- *      lines), of the log terminal's own per-chunk work (src/ui/commands/container/
+ *      lines), of the log terminal's own per-chunk work (src/ui/shared/
  *      logsTerminal.ts: CRLF rewrite + URL detection per line);
  *  (b) on the engine, at full speed: a busybox container's MLLAB_BENCH_LINES (default 100,000)
  *      metric lines read by the terminal's consumer alone; with the parser on the same stream
- *      (what src/ui/runs/history.ts does: the parser mostly waits while text keeps coming, then
+ *      (what src/ui/shared/runHistory.ts does: the parser mostly waits while text keeps coming, then
  *      catches up, so the figure also says how much was left to parse when the logs ended and
  *      how long that took); with a second log stream (what it does not do); median of 7 rounds,
  *      and the median of each round's own ratio (robust to the load of other processes drifting);
