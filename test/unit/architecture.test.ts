@@ -37,10 +37,7 @@ describe('architecture', () => {
     const { importGraph, cycles } = await layers();
     const graph = importGraph('src', root);
     assert.ok(graph.size > 150, `read ${graph.size} files`);
-    // profile.ts and serviceSpec.ts are being split by a parallel change to the profile schema;
-    // delete this entry once it has landed (the test then needs no cycle at all)
-    const pending = ['src/core/run/profile.ts,src/core/swarm/serviceSpec.ts'];
-    assert.deepEqual(cycles(graph).map((c) => c.join(',')).filter((c) => !pending.includes(c)), []);
+    assert.deepEqual(cycles(graph).map((c) => c.join(',')), []);
   });
 
   it('puts every src/ui file in a room with a rank, and no room imports one of the same or a higher rank', async () => {
