@@ -126,6 +126,7 @@ const KV = new RegExp(String.raw`(^|[\s,;|({\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#
 const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-\u2236]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
 const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-\u2236]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
+const DIGIT_COLON_DIGIT = /\d:\.?\d/;
 const NAME_RANGE = /([A-Za-z][\w]*[@_][\d.]*\d):(\.?\d)/g;
 const BEST_CLAUSE = /(?:^|(?<=[.;!]\s))\s*(?:current\s+)?best\s+(?:\w+\s+)?(?:is|so far)\b.*$/i;
 const AT_COUNTER = new RegExp(String.raw`^([A-Za-z][\w ]*?)\s+(?:at|after)\s+(step|iteration|iter|epoch|batch)\s+(\d+)\s*(?:is|=|:)\s*(${NUM}|nan)\s*$`, 'i');
@@ -308,8 +309,8 @@ export class MetricLineParser {
     // a header, also one with a progress bar after it (YOLO's "Class Images ... mAP50-95): 100%|...")
     const beforeBar = line.replace(BAR_TAIL, '');
     // no number of its own (digits only inside words such as mAP50-95 or params_w[2]): a header or a plain message
-    const words = beforeBar.includes('@') || beforeBar.includes('[') ? beforeBar.replace(/\S*@\S*/g, '').replace(/(?<=\w)\[\d+\]/g, '') : beforeBar;
-    if (!/(?:^|[\s:=[(,|/<>])[+-]?\.?\d/.test(words)) {
+    // (a bracket after a word is an index: params_w[2])
+    if (!/(?:^|[\s:=(,|/<>]|(?<!\w)\[)[+-]?\.?\d/.test(beforeBar.includes('@') ? beforeBar.replace(/\S*@\S*/g, '') : beforeBar)) {
       this.noDigits(beforeBar);
       return [];
     }
@@ -504,14 +505,14 @@ export class MetricLineParser {
   private pairs(line: string): Found | undefined {
     const f: Found = { values: [] };
     // a range inside a metric name (mAP@.5:.95, mAP_0.5:0.95) is no key-value separator
-    let t = line.includes(':') ? line.replace(NAME_RANGE, '$1\u2236$2') : line;
+    let t = DIGIT_COLON_DIGIT.test(line) ? line.replace(NAME_RANGE, '$1\u2236$2') : line;
     // the best value so far is a running record, not a new curve ("Best is trial 53 with value:
     // 0.0001", "Current best value is 0.33 with parameters: {...}"); a dict after prose is printed
     // data or settings ("and parameters: {'x': 0.74}", "This movie sucked {'POSITIVE': 1.0}")
-    if (/best/i.test(t)) t = t.replace(BEST_CLAUSE, '');
+    if (t.includes('best') || t.includes('Best')) t = t.replace(BEST_CLAUSE, '');
     if (t.includes('{')) t = t.replace(/\{[^{}]*\}/g, ' ');
     // "Score at iteration 0 is 4088.19" (Deeplearning4j's ScoreIterationListener)
-    const at = AT_COUNTER.exec(t);
+    const at = t.includes(' at ') || t.includes(' after ') ? AT_COUNTER.exec(t) : null;
     if (at) {
       const n = Number(at[3]);
       if (/^epoch$/i.test(at[2])) f.epoch = n;
@@ -560,8 +561,8 @@ export class MetricLineParser {
     // a line with no counter that sets lr0, momentum, batch_size... is a configuration print
     if (f.step === undefined && f.epoch === undefined && !f.progress && f.values.some((v) => CONFIG_ONLY.test(v.name.replace(/\s+/g, '_')))) return undefined;
     // a status line: it has a flag ("is finished: false", "TPU available: False"); its numbers are states
-    if (/[:=]\s*(?:true|false)\b/i.test(rest)) f.values = [];
-    for (const v of f.values) v.name = v.name.replace(/\u2236/g, ':');
+    if (f.values.length && (rest.includes('rue') || rest.includes('alse') || rest.includes('RUE') || rest.includes('ALSE')) && /[:=]\s*(?:true|false)\b/i.test(rest)) f.values = [];
+    if (t !== line) for (const v of f.values) v.name = v.name.replace(/\u2236/g, ':');
     return f.values.length || f.step !== undefined || f.epoch !== undefined ? f : undefined;
   }
 
@@ -704,7 +705,7 @@ export class MetricLineParser {
     for (const [a, b] of keep.reverse()) rest = rest.slice(0, a) + ' | ' + rest.slice(b);
     // a list of one value reads as the value ("Pseudo dice [0.8399]"); a sentence's full stop ends it
     if (rest.includes('[')) rest = rest.replace(ONE_VALUE_LIST, '$1$2');
-    rest = rest.replace(/(\d)\.\s*$/, '$1');
+    if (rest.trimEnd().endsWith('.')) rest = rest.replace(/(\d)\.\s*$/, '$1');
     // "words number" pairs without a colon: "Epoch 01 loss 75.6049 | train 2.1s", "Loss 6.98e+00 (7.08e+00)"
     if (!/[\w@%)]\s+[+-]?\.?\d/.test(rest)) return;
     for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:|\*)\s*/)) {
