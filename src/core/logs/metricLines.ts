@@ -112,7 +112,7 @@ function splitRedrawn(line: string): string[] | undefined {
 const NOISE = /^[\w./\-]+\.(?:cc|cpp|h|c|py):\d+:|\b\w*Warning:|^Traceback|^\s*File "|Namespace\(|^Using config|^Hyperparameters?\b|hyperparameters:|^\s*\w+ = dict\(|^\s*(?:Num|Total|Instantaneous|Gradient Accumulation|Number of|Steps per)\b[^=]*=|\bparams\b|<IPython|^\[LightGBM\] \[Warning\]|^\s*"|^\s*f"/i;
 
 /** a line that opens a dict of string keys and does not close it: `{"accuracy_cls": 0.92,`, `{'eval_loss': 2.2, 'eval_samples_pe` */
-const OPEN_DICT = /^\s*(?:[\w ]+:\s*)?\{\s*(?:["'][\w./@ -]+["']\s*:\s*[^{}]*)?$/;
+const OPEN_DICT = /^\s*\[?\s*(?:[\w ]+:\s*)?\{\s*(?:["'][\w./@ -]+["']\s*:\s*[^{}]*)?$/;
 /** how many lines a dict may span before its lines are read one by one */
 const MAX_HELD = 40;
 
@@ -127,6 +127,7 @@ const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-\u2236]*(?: [A-Za
 const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-\u2236]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
 const DIGIT_COLON_DIGIT = /\d:\.?\d/;
+const ASSIGNMENT = new RegExp(String.raw`^[A-Za-z][\w.]*\s+=\s+${NUM}\s*$`);
 const NAME_RANGE = /([A-Za-z][\w]*[@_][\d.]*\d):(\.?\d)/g;
 const BEST_CLAUSE = /(?:^|(?<=[.;!]\s))\s*(?:current\s+)?best\s+(?:\w+\s+)?(?:is|so far)\b.*$/i;
 const AT_COUNTER = new RegExp(String.raw`^([A-Za-z][\w ]*?)\s+(?:at|after)\s+(step|iteration|iter|epoch|batch)\s+(\d+)\s*(?:is|=|:)\s*(${NUM}|nan)\s*$`, 'i');
@@ -145,7 +146,7 @@ const CONFIG_ONLY = /^(?:lr0|lrf|momentum|weight_decay|warmup\w*|batch_size|bs|i
 const STOP_WORDS = /^(?:is|are|was|the|a|an|of|at|in|on|for|with|to|and|by|current)$/i;
 const DENY_WORDS = /\b(?:initial|seed|version|parameters|params|samples|classes|images|shape|cores|workers|nodes|roots|number|num|examples|epochs|seen)\b/i;
 
-const STEP_KEYS = /^(?:step|steps|instances?|global_step|global_steps|globalstep|iter|\w+_iter|iteration|iterations?|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
+const STEP_KEYS = /^(?:step|steps|instances?|global_step|global_steps|globalstep|iter|\w+_iter|iteration|iterations?|training_iteration|num_updates|_step|train_step|total_timesteps|timesteps|[\w ]*\/step)$/i;
 const EPOCH_KEYS = /^(?:epoch|_epoch|train_epoch|ep)$/i;
 
 const RATIO_CELL = /^\d+\/\d+$/;
@@ -154,7 +155,7 @@ const COUNTER_COL = /^(?:#|step|steps|iter|iteration|training_iteration|number|t
 /** a column that holds a setting of the row, not a result: Optuna's params_x, scikit-learn's param_C */
 const SETTING_COL = /^params?_/i;
 /** clocks and totals of time: "total time (s)", time_total_s, a timestamp */
-const CLOCK = /^(?:total[ _]time|time[ _]total|time_this_iter|time_since_restore|timestamp|_timestamp|_runtime|wall[ _]?time)/i;
+const CLOCK = /^(?:total[ _]time|time[ _]total|time_since_restore|timestamp|_timestamp|_runtime|wall[ _]?time)/i;
 
 /** Whitespace-separated words in `s` (a trimmed line), counted without allocating, up to `max`. */
 function wordCount(s: string, max: number): number {
@@ -242,6 +243,7 @@ export class MetricLineParser {
 
   /** the lines of a dict not closed yet (pretty-printed JSON, a dict wrapped by the terminal) */
   private held: string[] | undefined;
+  private heldDepth = 0;
 
   constructor(private readonly patterns: readonly MetricPattern[] = []) {}
 
@@ -256,7 +258,10 @@ export class MetricLineParser {
       const t = raw.trim();
       if (t.startsWith('{') || !t) return [...this.release(), ...this.feed(raw)];
       this.held.push(raw);
-      if (t.endsWith('}')) {
+      // closed when its braces balance: a nested dict ("'config': {'lr': 0.001},") does not close it
+      for (const ch of t) if (ch === '{') this.heldDepth++;
+      else if (ch === '}') this.heldDepth--;
+      if (this.heldDepth <= 0) {
         const joined = this.held.map((l) => l.trim()).join('');
         this.held = undefined;
         return this.feedLine(joined);
@@ -266,6 +271,7 @@ export class MetricLineParser {
     // cheap test first: most lines hold no '{'
     if (raw.includes('{') && !raw.includes('}') && OPEN_DICT.test(raw)) {
       this.held = [raw];
+      this.heldDepth = 1;
       return [];
     }
     return this.feedLine(raw);
@@ -394,15 +400,15 @@ export class MetricLineParser {
       const b = this.block;
       this.block = undefined;
       const get = (k: string) => b.values.find(([n]) => n.endsWith(k))?.[1];
-      const step = get('total_timesteps') ?? get('timesteps');
+      const step = get('total_timesteps') ?? get('timesteps') ?? b.values.find(([n]) => n === 'steps')?.[1];
       const x: Omit<LinePoint, 'name' | 'y'> = step !== undefined ? { x: step, xKind: 'step' } : { x: ++this.lineCount, xKind: 'line' };
       if (step !== undefined) {
         this.lastStep = step;
         this.lastWasExplicitStep = true;
       }
-      return b.values.filter(([n]) => !DENY.test(n.split('/').pop() ?? n)).map(([name, y]) => this.point(name, y, x));
+      return b.values.filter(([n]) => !DENY.test(n.split('/').pop() ?? n) && n !== 'steps').map(([name, y]) => this.point(name, y, x));
     }
-    const m = /^\|\s*([\w./ -]+?)\s*\|\s*([^|]*?)\s*\|$/.exec(t);
+    const m = /^\|\s*([\w./% -]+?)\s*\|\s*([^|]*?)\s*\|$/.exec(t);
     if (!m) return undefined;
     this.block ??= { section: '', values: [] };
     if (m[1].endsWith('/') && !m[2]) this.block.section = m[1];
@@ -412,9 +418,11 @@ export class MetricLineParser {
 
   private parse(t: string): Found | undefined {
     // JSON lines and Python dicts (Hugging Face), also after a label ("json_stats: {...}")
-    const brace = t.indexOf('{');
-    if (brace >= 0 && t.endsWith('}') && (brace === 0 || /^[\w ]+:\s*$/.test(t.slice(0, brace)))) {
-      const f = this.dict(t.slice(brace));
+    // (one dict of a printed list: "[{...}," or "{...}]")
+    const d = t.includes('{') && /[,\]]$/.test(t) ? t.replace(/^\[\s*/, '').replace(/\s*[,\]]+$/, '') : t;
+    const brace = d.indexOf('{');
+    if (brace >= 0 && d.endsWith('}') && (brace === 0 || /^[\w ]+:\s*$/.test(d.slice(0, brace)))) {
+      const f = this.dict(d.slice(brace));
       if (f) return f;
     }
     const table = this.tableRow(t);
@@ -446,7 +454,8 @@ export class MetricLineParser {
       const y = typeof v === 'number' ? v : toNumber(text);
       if (STEP_KEYS.test(k)) f.step = y;
       else if (EPOCH_KEYS.test(k)) f.epoch = y;
-      else if (!DENY.test(k)) f.values.push({ name: k, y, phase: OWN_PHASE.test(k) ? undefined : mode });
+      // (the learning rate of an evaluation record is the optimizer's, not an evaluation result)
+      else if (!DENY.test(k) && !CLOCK.test(k) && !/_since_restore$/.test(k)) f.values.push({ name: k, y, phase: OWN_PHASE.test(k) || /^(?:lr|learning_rate)\b/.test(k) ? undefined : mode });
     }
     return f.values.length || f.step !== undefined ? f : undefined;
   }
@@ -558,6 +567,8 @@ export class MetricLineParser {
     const phased = !!f.phase;
     if (!f.phase && this.lastHeadPhase && f.values.length === 1 && /^[A-Z][\w ]*? is:\s*\S+$/.test(rest)) f.phase = this.lastHeadPhase;
     this.lastHeadPhase = phased && f.values.length ? f.phase : undefined;
+    // "learningRate = 1.0E-4" alone on its line before the log showed any counter: a setting printed at the start
+    if (f.step === undefined && f.epoch === undefined && this.lastStep === undefined && this.lastEpoch === undefined && ASSIGNMENT.test(rest)) return undefined;
     // a line with no counter that sets lr0, momentum, batch_size... is a configuration print
     if (f.step === undefined && f.epoch === undefined && !f.progress && f.values.some((v) => CONFIG_ONLY.test(v.name.replace(/\s+/g, '_')))) return undefined;
     // a status line: it has a flag ("is finished: false", "TPU available: False"); its numbers are states
@@ -600,6 +611,13 @@ export class MetricLineParser {
         else f.progress = { e: f.epoch, k, n };
       }
     }
+    // ESPnet: "1epoch:train:683-1364batch" is epoch 1 up to batch 1364
+    const esp = /\b(\d+)epoch:(?:(train|valid|eval|test):)?(\d+)-(\d+)batch\b/i.exec(t);
+    if (esp) {
+      f.epoch = Number(esp[1]);
+      f.progress = { e: f.epoch, k: Number(esp[4]) };
+      if (esp[2]) f.phase ??= PHASE_WORDS[esp[2].toLowerCase()];
+    }
     // "30/42 of epoch 28/30", char-rnn's "168/446 (epoch 0)": progress first, then the epoch
     const of = /^(\d+)\s*\/\s*(\d+)\s+(?:of\s+|\()epoch\s+(\d+)/i.exec(t);
     if (of) {
@@ -615,7 +633,7 @@ export class MetricLineParser {
     // a hyperparameter search counts trials: "Trial 59 finished with value: 1.56", "Finished trial#0"
     const trial = /\btrial\s*#?\s*(\d+)\b(?!\s*\/)/i.exec(t);
     if (trial && f.step === undefined && f.epoch === undefined && !f.progress) f.step = Number(trial[1]);
-    const it = /\biteration\s+(\d+)\s*\/\s*(\d+)/i.exec(t);
+    const it = f.epoch === undefined ? /\biteration\s+(\d+)\s*\/\s*(\d+)/i.exec(t) : null;
     if (it) f.step = Number(it[1]);
     const keras = /^(\d+)\/(\d+)\s*(?:\[[=>.]*\]|━+|-\s+\d+m?s\b)/.exec(t);
     if (keras) {
@@ -710,7 +728,7 @@ export class MetricLineParser {
     if (!/[\w@%)]\s+[+-]?\.?\d/.test(rest)) return;
     for (const seg of rest.split(/\s*(?:\||\t|;|,|\s-\s|\[|\]|:|\*)\s*/)) {
       const s = seg.trim();
-      if (!s || !/\d/.test(s)) continue;
+      if (!s || !/\d|\bnan\b/.test(s)) continue;
       if (!WORDS_WHOLE.test(s)) continue;
       const part = WORDS_PART;
       part.lastIndex = 0;
@@ -736,7 +754,7 @@ export class MetricLineParser {
         }
         // a whole number after words, on a line with no counter, is a count ("Total Bins 70025")
         if (f.step === undefined && f.epoch === undefined && !f.progress && Number.isInteger(y) && Math.abs(y) >= 100) continue;
-        if (DENY.test(base) || DENY_WORDS.test(key) || FILE_NAME.test(base) || /^[A-Za-z][a-z]+ing\b/.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
+        if (DENY.test(base) || DENY_WORDS.test(key) || FILE_NAME.test(base) || /^(?!learning\b)[A-Za-z][a-z]+ing\b/i.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
         f.values.push({ name: key, y, phase: sp.phase ?? (f.phase && !OWN_PHASE.test(key) ? f.phase : undefined) });
       }
     }

@@ -179,6 +179,31 @@ describe('MetricLineParser: forms of the second held-out batch', () => {
   });
 });
 
+describe('MetricLineParser: forms of the third held-out batch', () => {
+  it('reads ESPnet2 batch ranges as progress inside the epoch', () => {
+    assert.deepEqual(run(['[gpu01:0/2] 2020-07-19 08:49:04,080 (trainer:464) INFO: 1epoch:train:1-682batch: iter_time=2.878e-04, loss=123.963', '[gpu01:0/2] 2020-07-19 08:54:09,601 (trainer:464) INFO: 1epoch:train:683-1364batch: iter_time=5.862e-05, loss=68.722']), { 'train/iter_time': [[682, 2.878e-4], [1364, 5.862e-5]], 'train/loss': [[682, 123.963], [1364, 68.722]] });
+  });
+  it('reads "Iteration k/N" after an epoch as progress once it restarts, and "Learning rate" as a name', () => {
+    const r = run(['Epoch 1 ; Iteration 77000/77776 ; Learning rate 1.0000 ; Perplexity 14.37', 'Epoch 2 ; Iteration 1000/77776 ; Learning rate 1.0000 ; Perplexity 8.29']);
+    assert.deepEqual(r, { 'Learning rate': [[77000, 1], [78776, 1]], Perplexity: [[77000, 14.37], [78776, 8.29]] });
+  });
+  it('reads Stable-Baselines2 DQN blocks: a % in a key, steps as the x', () => {
+    const r = run(['--------------------------------------', '| % time spent exploring  | 2        |', '| episodes                | 100      |', '| mean 100 episode reward | -59.7    |', '| steps                   | 1841     |', '--------------------------------------']);
+    assert.deepEqual(r, { '% time spent exploring': [[1841, 2]], 'mean 100 episode reward': [[1841, -59.7]] });
+  });
+  it('reads one dict of a printed list over several lines, with a nested dict inside', () => {
+    const r = run(["[{'mean_loss': 1.92,", "  'done': False,", "  'training_iteration': 1,", "  'time_this_iter_s': 2.56,", "  'time_total_s': 2.56,", "  'config': {'lr': 0.001},", "  'iterations_since_restore': 1},"]);
+    assert.deepEqual(r, { mean_loss: [[1, 1.92]], time_this_iter_s: [[1, 2.56]] });
+  });
+  it('keeps the learning rate of an evaluation record out of the evaluation phase', () => {
+    assert.deepEqual(run(['{"mode": "val", "epoch": 5, "iter": 12000, "lr": 0.00444, "mIoU": 0.18724}']), { lr: [[12000, 0.00444]], 'valid/mIoU': [[12000, 0.18724]] });
+  });
+  it('reads "loss nan" after a counter, and rejects assignments printed before any counter', () => {
+    assert.deepEqual(run(['iter 3010: loss nan, time 1019.95ms, mfu 14.12%']), { loss: [[3010, Number.NaN]], mfu: [[3010, 14.12]] });
+    assert.deepEqual(run(['learningRate = 1.0E-4', 'maxIterations = 67000', 'step 0: train loss 4.33, val loss 4.33']), { 'train/loss': [[0, 4.33]], 'valid/loss': [[0, 4.33]] });
+  });
+});
+
 describe('addPoint', () => {
   it('keeps xs ascending, drops an exact repeat, and replaces only for a redrawn bar', () => {
     const s = { xs: [1, 3], ys: [10, 30] };
@@ -227,6 +252,20 @@ describe('MetricStream timing', () => {
     for (let t = 0; t < 100 && s.backlog > 0; t++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(s.backlog, 0);
     assert.equal(s.series.get('loss')?.xs.length, 512);
+  });
+  it('stays in a burst across the reader\'s own waits for the CPU (gaps shorter than quietMs)', async () => {
+    // a loaded machine: the burst's chunks come in runs with 60 ms holes between them
+    const s = new MetricStream({ trickleMs: 1, trickleEveryMs: 1000 });
+    const chunk = Array.from({ length: 256 }, (_, i) => `step=${i} loss=${(1 / (i + 1)).toFixed(5)}\n`).join('');
+    let pushed = 0;
+    for (let k = 0; k < 40; k++) {
+      s.push(chunk);
+      pushed += chunk.length;
+      await new Promise((r) => setTimeout(r, k % 8 === 7 ? 60 : 2));
+    }
+    assert.ok(s.backlog > pushed / 2, `most text waits during the burst: ${s.backlog} of ${pushed} characters still queued`);
+    s.end();
+    assert.equal(s.backlog, 0);
   });
   it('at a live pace (text slower than burstRate), parses each chunk as it comes', async () => {
     const s = new MetricStream();
