@@ -49,7 +49,11 @@ export interface MetricStreamTiming {
    * terminal showed 58% of its lines/s, bench/metrics.bench.ts (b))
    */
   quietMs?: number;
-  /** during a burst, parse this many ms every `trickleEveryMs` (defaults 2 and 100: 2% of the loop) */
+  /**
+   * during a burst, parse this many ms every `trickleEveryMs` (defaults 2 and 500: 0.4% of the
+   * loop; every 100 ms it was most of the parser's CPU during a finished container's burst,
+   * bench/metrics.bench.ts (b), for a panel that needs no more than a sign of progress there)
+   */
   trickleMs?: number;
   trickleEveryMs?: number;
   /** queued text above this many bytes is parsed at the normal pace even in a burst (default 32 MiB) */
@@ -109,7 +113,7 @@ export class MetricStream {
   constructor(timing: MetricStreamTiming | number = {}, patterns: readonly MetricPattern[] = []) {
     this.parser = new MetricLineParser(patterns);
     const o = typeof timing === 'number' ? { sliceMs: timing } : timing;
-    this.t = { sliceMs: 8, burstRate: 128 * 1024, quietMs: 250, trickleMs: 2, trickleEveryMs: 100, maxBacklogBytes: 32 * 1024 * 1024, ...o };
+    this.t = { sliceMs: 8, burstRate: 128 * 1024, quietMs: 250, trickleMs: 2, trickleEveryMs: 500, maxBacklogBytes: 32 * 1024 * 1024, ...o };
   }
 
   /** Calls `fn` with the points each parse slice adds or replaces; returns a function that stops it. */
