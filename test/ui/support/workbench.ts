@@ -13,7 +13,7 @@
  *   try { await wb.runCommand('ML Lab: Build Image...'); ... } catch (e) { await wb.saveFailure(); throw e; } finally { await wb.stop(); }
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -726,7 +726,16 @@ export class Workbench {
     writeFileSync(join(dir, 'browser-console.log'), this.consoleLines.join('\n'));
     try { cpSync(this.server.logFile, join(dir, 'code-server.log')); } catch { /* none */ }
     const logs = join(this.server.userDataDir, 'logs');
-    if (existsSync(logs) && readdirSync(logs).length) cpSync(logs, join(dir, 'vscode-logs'), { recursive: true });
+    if (existsSync(logs) && readdirSync(logs).length) {
+      cpSync(logs, join(dir, 'vscode-logs'), { recursive: true });
+      // CI keeps only the test output: put the extension host's errors and the extension's own
+      // last log lines in it.
+      for (const file of findFiles(logs, (f) => f.endsWith('remoteexthost.log') || f.endsWith('ML Container Lab.log'))) {
+        const lines = readFileSync(file, 'utf8').split('\n');
+        const shown = file.endsWith('remoteexthost.log') ? lines.filter((l) => /\[error\]/i.test(l)).slice(-15) : lines.slice(-25);
+        if (shown.length) console.log(`[ui] ${file.slice(logs.length + 1)} at the failure:\n  ${shown.join('\n  ')}`);
+      }
+    }
     console.log(`[ui] failure screenshot and logs: ${dir}`);
   }
 
@@ -735,6 +744,11 @@ export class Workbench {
     await this.server.stop();
     rmSync(this.runDir, { recursive: true, force: true });
   }
+}
+
+/** Files under `dir` (any depth) whose path passes `keep`. */
+function findFiles(dir: string, keep: (path: string) => boolean): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter(keep);
 }
 
 /** The right-click landed on another row (the list moved under the pointer): `row` got the menu. */
