@@ -123,8 +123,8 @@ const OWN_PHASE = /^(?:train|training|val|valid|validation|eval|test|dev)(?:[_\-
 const KV = new RegExp(String.raw`(^|[\s,;|({\[\]\-:]|\t)'?((?:[A-Za-z#][\w@./()#'\-]*[ ]){0,4}[A-Za-z_(][\w@./()'\-\u2236]*(?:\[\])?)\s*[:=]\s*(\[)?\s*'?(${NUM}|nan|NaN|inf)(%)?'?(?:\s*\/\s*(\d+)\s*\((${NUM})%\)|\s*\/\s*\d+\s*=\s*(${NUM}))?`, 'g');
 
 /** a segment that is only `words number` pairs: "Epoch 01 loss 75.6049", "Loss 6.98e+00 (7.08e+00)" */
-const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-\u2236]*(?: [A-Za-z][\w@./'\-]*){0,2}\s+(?:${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
-const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-\u2236]*(?: [A-Za-z][\w@./'\-]*){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
+const WORDS_WHOLE = new RegExp(String.raw`^(?:[A-Za-z][\w@./'\-\u2236]*(?: (?:[A-Za-z][\w@./'\-]*|\([a-z]+\))){0,2}\s+(?:${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?\s*)+$`);
+const WORDS_PART = new RegExp(String.raw`([A-Za-z][\w@./'\-\u2236]*(?: (?:[A-Za-z][\w@./'\-]*|\([a-z]+\))){0,2})\s+(${NUM}|nan)(?:%|\/\d+)?(?:\s*\(\s*${NUM}\s*\))?`, 'g');
 
 const DIGIT_COLON_DIGIT = /\d:\.?\d/;
 const ASSIGNMENT = new RegExp(String.raw`^[A-Za-z][\w.]*\s+=\s+${NUM}\s*$`);
@@ -678,6 +678,7 @@ export class MetricLineParser {
       else if (m[8] !== undefined) y = Number(m[8]); // acc: 45476/54430=0.8355 -> 0.8355
       else if (/^\/\d/.test(after)) continue; // "0/40" style ratios are counters
       if (/^:\d/.test(after)) continue; // a clock: 0:00:08
+      if (/^,\d/.test(after)) continue; // a list or a label, not a number: "gt: 974294,196"
       if (/^[A-Za-z/]/.test(after) && !/^[A-Z][a-z]{3,}/.test(after)) continue; // a unit glued to the value: 2.6s, 6.73G, 0.26GB (not a message glued on: "0.143Exception ignored")
       if (m[5] && /^\|/.test(after)) continue; // a progress bar's percentage
       const words = /^\s+([A-Za-z][\w/]*(?: [A-Za-z][\w/]*)*)( ?[:=(])?/.exec(after);
@@ -716,7 +717,7 @@ export class MetricLineParser {
         f.epoch ??= y;
         continue;
       }
-      if (PHASE_WORDS[base] || /^init(?:ial)?\b/.test(base) || /\binit(?:ial)?\b/i.test(m[2]) || DENY.test(base) || (!RATE_KEY.test(base) && DENY.test(base.split(/[\s/]/).pop() ?? '')) || /\bnumber of\b/i.test(key) || FILE_NAME.test(base) || /^best\s/.test(base) || /\b(?:seen|processed)$/.test(base)) continue;
+      if (PHASE_WORDS[base] || /^init(?:ial)?\b/.test(base) || /\binit(?:ial)?\b/i.test(m[2]) || DENY.test(base) || (!RATE_KEY.test(base) && DENY.test(base.split(/[\s/]/).pop() ?? '')) || /\bnumber of\b/i.test(key) || FILE_NAME.test(base) || /^best[_\s]/.test(base) || /\b(?:seen|processed)$/.test(base)) continue;
       keep.push([m.index + m[1].length, m.index + m[0].length]);
       f.values.push({ name: key, y, phase });
     }
@@ -753,8 +754,9 @@ export class MetricLineParser {
           continue;
         }
         // a whole number after words, on a line with no counter, is a count ("Total Bins 70025")
-        if (f.step === undefined && f.epoch === undefined && !f.progress && Number.isInteger(y) && Math.abs(y) >= 100) continue;
-        if (DENY.test(base) || DENY_WORDS.test(key) || FILE_NAME.test(base) || /^(?!learning\b)[A-Za-z][a-z]+ing\b/i.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
+        // (not on a pipe line after a step: the rest of a wrapped line, "0 | clip 0.000 | wall 1692")
+        if (f.step === undefined && f.epoch === undefined && !f.progress && Number.isInteger(y) && Math.abs(y) >= 100 && !(t.includes(' | ') && this.lastWasExplicitStep)) continue;
+        if (DENY.test(base) || DENY_WORDS.test(key) || FILE_NAME.test(base) || /^best[_\s]/.test(base) || /^(?!learning\b)[A-Za-z][a-z]+ing\b/i.test(key) || (t.trim() === s && /^[A-Z][a-z]+ [a-z]+ [a-z]+$/.test(key))) continue;
         f.values.push({ name: key, y, phase: sp.phase ?? (f.phase && !OWN_PHASE.test(key) ? f.phase : undefined) });
       }
     }

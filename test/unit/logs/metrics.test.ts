@@ -207,6 +207,19 @@ describe('MetricLineParser: forms of the third held-out batch', () => {
   });
 });
 
+describe('MetricLineParser: forms of the fourth held-out batch', () => {
+  it('reads the rest of a wrapped pipe line at the step of the line it continues, without best_ values', () => {
+    const r = run(['| epoch 010 | loss 9.748 | num_updates 11010 | lr 0.000301374 | gnorm 0.58', '0 | clip 0.000 | oom 0.000 | wall 1692 | train_wall 1499', "| epoch 010 | valid on 'valid' subset | loss 11.753 | num_updates 11010 | best_loss 11.0761"]);
+    assert.deepEqual(r, { loss: [[11010, 9.748]], lr: [[11010, 0.000301374]], gnorm: [[11010, 0.58]], clip: [[11010, 0]], oom: [[11010, 0]], wall: [[11010, 1692]], train_wall: [[11010, 1499]], 'valid/loss': [[11010, 11.753]] });
+  });
+  it('takes a value followed by ",digits" as a label, not a number', () => {
+    assert.deepEqual(run(['---99---4---,----1---99---66--- => 974294,196          , gt: 974294,196 ', 'Test loss: 0.0086, accuray: 0.9872']), { 'test/loss': [[1, 0.0086]], 'test/accuray': [[1, 0.9872]] });
+  });
+  it('reads a parenthesised word in a name: "F-score (micro) 0.6971"', () => {
+    assert.deepEqual(run(['- F-score (micro) 0.6971', '- Accuracy 0.6971']), { 'F-score (micro)': [[1, 0.6971]], Accuracy: [[2, 0.6971]] });
+  });
+});
+
 describe('addPoint', () => {
   it('keeps xs ascending, drops an exact repeat, and replaces only for a redrawn bar', () => {
     const s = { xs: [1, 3], ys: [10, 30] };
