@@ -213,7 +213,9 @@ export class MetricStream {
       const deadline = now + (burst ? this.t.trickleMs : this.t.sliceMs);
       this.seal();
       const points: MetricPoint[] = [];
-      while (this.head < this.queue.length && Date.now() < deadline) this.parseNext(points);
+      // at least one piece per turn: a process that waited for the CPU since `now` still makes progress
+      if (this.head < this.queue.length) do this.parseNext(points);
+      while (this.head < this.queue.length && Date.now() < deadline);
       this.emit(points);
     }
     if ((this.head < this.queue.length || this.batch.length) && !this.scheduled) {

@@ -289,6 +289,9 @@ describe('MetricStream timing', () => {
     for (let i = 1; i <= 20; i++) {
       s.push(`step=${i} loss=${1 / i}\n`);
       await new Promise((r) => setTimeout(r, 5));
+      // (and one turn of the loop: a push made while the loop was running immediates is
+      // parsed in the next turn, which a 5 ms timer may precede)
+      await new Promise((r) => setImmediate(r));
       if (s.backlog === 0 && s.series.get('loss')?.xs.length === i) parsedAfterEachPush++;
     }
     assert.equal(parsedAfterEachPush, 20);
