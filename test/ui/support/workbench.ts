@@ -818,14 +818,23 @@ export function cleanupDocker(o: { containerNames?: string[]; images?: string[];
   if (volumes.length) docker(['volume', 'rm', ...volumes], true);
 }
 
+/** A `prepare` for {@link Workbench.start} that writes `yaml` as the workspace's `.vscode/mllab.yaml`. */
+export const writeProfiles = (yaml: string) => (ws: string): void => {
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'mllab.yaml'), yaml);
+};
+
 /**
  * A scenario file's workbench: started before its tests, stopped after them, with a failure
  * screenshot and logs when a step failed. Wrap each test's body in `step`.
+ * @param hooks `before` runs first (checks, engine objects the scenario needs); `cleanup` runs
+ *   after the workbench stopped, also when a test failed (remove what the scenario made)
  */
-export function workbenchScenario(o: StartOptions): { wb: () => Workbench; step: <T>(fn: () => Promise<T>) => Promise<T> } {
+export function workbenchScenario(o: StartOptions, hooks: { before?: () => void | Promise<void>; cleanup?: () => void | Promise<void> } = {}): { wb: () => Workbench; step: <T>(fn: () => Promise<T>) => Promise<T> } {
   let wb: Workbench | undefined;
   let failed = false;
   before(async () => {
+    await hooks.before?.();
     wb = await Workbench.start(o);
   });
   after(async () => {
@@ -833,6 +842,7 @@ export function workbenchScenario(o: StartOptions): { wb: () => Workbench; step:
       if (failed) await wb.saveFailure();
       await wb.stop();
     }
+    await hooks.cleanup?.();
   });
   return {
     wb: () => wb!,
