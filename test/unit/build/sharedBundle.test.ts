@@ -96,16 +96,17 @@ process.stdout.write(JSON.stringify({ shared: r.shared, features: Object.keys(js
 test('the extension: the log, the engine session and the stores exist once; the command implementations stay out of dist/extension.js', async () => {
   const { buildSharedBundles, jsOutput } = await lib();
   const { lazyVendorPlugin } = (await import(pathToFileURL(path.join(repo, 'scripts', 'lib', 'lazyVendor.mjs')).href)) as { lazyVendorPlugin(): unknown };
+  const { profileValidatorPlugin } = (await import(pathToFileURL(path.join(repo, 'scripts', 'lib', 'profileValidator.mjs')).href)) as { profileValidatorPlugin(): unknown };
   const cwd = process.cwd();
   process.chdir(repo);
   try {
     const r = await buildSharedBundles({
       bundle: true, platform: 'node', format: 'cjs', target: 'node18', write: false, logLevel: 'silent', sourcemap: true,
-      external: ['vscode', 'cpu-features', '*.node'], plugins: [lazyVendorPlugin()],
+      external: ['vscode', 'cpu-features', '*.node'], plugins: [lazyVendorPlugin(), profileValidatorPlugin()],
     }, path.join(tmpdir(), 'mllab-shared-unused'));
     const ext = jsOutput(r.extension).inputs;
     const feat = jsOutput(r.features).inputs;
-    for (const m of ['src/ui/log.ts', 'src/ui/session.ts', 'src/core/errors.ts', 'src/engine/connection.ts', 'src/ui/profiles/profileStore.ts']) {
+    for (const m of ['src/ui/base/log.ts', 'src/ui/base/session.ts', 'src/core/errors.ts', 'src/engine/connection.ts', 'src/ui/shared/profileStore.ts']) {
       assert.ok(r.shared.includes(m), `${m} is shared`);
       assert.ok(!(m in feat), `dist/features.js holds no copy of ${m}`);
     }
@@ -123,7 +124,7 @@ test('isStateful: `let`, classes and objects made empty are state; functions and
   const cwd = process.cwd();
   process.chdir(repo);
   try {
-    assert.equal(isStateful('src/ui/log.ts'), true); // let channel
+    assert.equal(isStateful('src/ui/base/log.ts'), true); // let channel
     assert.equal(isStateful('src/core/errors.ts'), true); // class UserError
     assert.equal(isStateful('src/core/format.ts'), false);
   } finally {
