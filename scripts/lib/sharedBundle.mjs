@@ -225,10 +225,13 @@ function liveExports(file) {
  * as its own constants (short local names in the minified bundle, no property reads).
  * @param {string[]} shared modules, relative to cwd
  * @param {Map<string, Set<string> | '*'>} names what dist/features.js imports from each
- * @returns {Map<string, string[] | '*'>}
+ * @param {Set<string>} lazyInExt modules dist/extension.js only `require`s on first use: shared
+ *   as 'lazy' (loaded when dist/features.js first asks, never at activation)
+ * @returns {Map<string, string[] | '*' | 'lazy'>}
  */
-function sharePlan(shared, names) {
+function sharePlan(shared, names, lazyInExt) {
   return new Map(shared.map((m) => {
+    if (lazyInExt.has(m)) return [m, 'lazy'];
     const wanted = names.get(m);
     if (wanted === '*' || wanted === undefined) return [m, '*'];
     const skip = typeOnlyExports(m);
@@ -242,11 +245,13 @@ function sharePlan(shared, names) {
  * dist/extension.js's entry: src/extension.ts plus `__shared(path)`, which gives dist/features.js
  * a shared module: its namespace, or an object of just the exports dist/features.js uses (the
  * rest of the module is still tree-shaken).
- * @param {Map<string, string[] | '*'>} plan from {@link sharePlan}
+ * @param {Map<string, string[] | '*' | 'lazy'>} plan from {@link sharePlan}
  */
 function extensionEntry(plan) {
   const lines = ["export * from './src/extension';"];
   const entries = [...plan].map(([m, wanted], i) => {
+    // a module dist/extension.js itself only `require`s when first used stays unloaded until then
+    if (wanted === 'lazy') return `${JSON.stringify(m)}: () => require(${JSON.stringify(`./${m}`)})`;
     lines.push(`import * as m${i} from ${JSON.stringify(`./${m}`)};`);
     if (wanted === '*') return `${JSON.stringify(m)}: m${i}`;
     return `${JSON.stringify(m)}: { ${wanted.map((n) => `${JSON.stringify(n)}: m${i}[${JSON.stringify(n)}]`).join(', ')} }`;
@@ -254,7 +259,8 @@ function extensionEntry(plan) {
   lines.push(`const shared = {${entries.join(',\n')}};`);
   // __esModule: esbuild's import interop in dist/features.js then reads named and default exports as ESM ones
   lines.push(`export function __shared(path) {
-  const ns = shared[path];
+  let ns = shared[path];
+  if (typeof ns === 'function') ns = shared[path] = ns();
   if (!ns) throw new Error('dist/extension.js does not share ' + path + ': build both bundles with scripts/build.mjs');
   if (!Object.prototype.hasOwnProperty.call(ns, '__esModule')) Object.defineProperty(ns, '__esModule', { value: true });
   return ns;
@@ -266,7 +272,7 @@ function extensionEntry(plan) {
  * In dist/features.js: a shared module becomes a stub that takes it from
  * `require('./extension.js').__shared(<its path>)`: the namespace as the module's exports, or
  * each used export bound once as a constant.
- * @param {Map<string, string[] | '*'>} plan from {@link sharePlan}
+ * @param {Map<string, string[] | '*' | 'lazy'>} plan from {@link sharePlan}
  */
 function sharedStubPlugin(plan) {
   return {
@@ -281,7 +287,7 @@ function sharedStubPlugin(plan) {
         const from = `require('./extension.js').__shared(${JSON.stringify(args.path)})`;
         const wanted = plan.get(args.path);
         return {
-          contents: wanted === '*' ? `module.exports = ${from};` : `const ns = ${from};\n${wanted.map((n) => `export const ${n} = ns[${JSON.stringify(n)}];`).join('\n')}`,
+          contents: wanted === '*' || wanted === 'lazy' ? `module.exports = ${from};` : `const ns = ${from};\n${wanted.map((n) => `export const ${n} = ns[${JSON.stringify(n)}];`).join('\n')}`,
           loader: 'js',
         };
       });
@@ -322,10 +328,16 @@ export async function buildSharedBundles(base, outdir) {
     .filter((f) => f.startsWith('src/') && /^\s*import\s+['"]/m.test(readFileSync(f, 'utf8')));
   if (sideEffectImports.length) throw new Error(`import '...' for side effects alone is not kept by the build (scripts/lib/sharedBundle.mjs, pureSourcesPlugin): import a function and call it instead, in ${sideEffectImports.join(', ')}`);
   let shared = sharedModules(ext1.metafile, feat1.metafile);
+  // modules dist/extension.js only reaches through `require()` calls (loaded on first use)
+  const importKinds = new Map();
+  for (const { imports } of Object.values(ext1.metafile.inputs)) {
+    for (const i of imports) importKinds.set(i.path, [...(importKinds.get(i.path) ?? []), i.kind]);
+  }
+  const lazyInExt = new Set([...importKinds].filter(([, kinds]) => kinds.every((k) => k === 'require-call' || k === 'dynamic-import')).map(([m]) => m));
   // what the features bundle's own files (not the shared ones) import from each shared module
   const names = () => importedNames(Object.keys(feat1.metafile.inputs).filter((f) => f.startsWith('src/') && !shared.includes(f)));
   for (let round = 0; round < 5; round++) {
-    const plan = sharePlan(shared, names());
+    const plan = sharePlan(shared, names(), lazyInExt);
     const [ext, feat] = await Promise.all([
       esbuild.build({
         ...common,
