@@ -67,6 +67,17 @@ export function semanticTokens(content: string): SemanticTokens {
   freshParses++;
   try {
     const t = new DockerSemanticTokens(content);
+    // Each token asks its instruction for its variables, which reparses the instruction's
+    // arguments: quadratic in an instruction's length (long RUN continuations). Asked once here.
+    for (const i of (t as unknown as { dockerfile: Dockerfile }).dockerfile.getInstructions()) {
+      const variables = i.getVariables();
+      // The library clips the range it gets; a fresh copy per ask, as a fresh parse gave.
+      for (const v of variables) {
+        const r = v.getRange();
+        v.getRange = () => ({ start: { ...r.start }, end: { ...r.end } });
+      }
+      i.getVariables = () => variables;
+    }
     const data: number[] = [];
     // `concat` of this one array pushes in place and returns the same array.
     Object.defineProperty(data, 'concat', { value: (more: number[]) => { for (const x of more) data.push(x); return data; } });
