@@ -65,6 +65,9 @@ if (watch) {
   // uPlot runs only in the Training Run webview (never in the extension host): shipped as its own files
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['uPlot.iife.min.js', 'uPlot.min.css']) copyFileSync(join('node_modules', 'uplot', 'dist', f), join('dist', 'webview', f));
+  // the panel's own script and style, minified for the .vsix like the bundles (plain browser
+  // script: esbuild keeps its top-level names when it neither bundles nor wraps it)
+  await esbuild.build({ entryPoints: ['media/webview/runPanel.js', 'media/webview/runPanel.css'], outdir: 'dist/webview', minify: production, logLevel: 'warning' });
   if (!production) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build({

@@ -6,7 +6,7 @@
 // A new lazily loaded bundle shows up here as its own row, so its cost is seen before it ships.
 import { readFileSync } from 'node:fs';
 
-/** The size goal of the .vsix in bytes: 600 kB (README, Development). */
+/** The size goal of the .vsix in bytes: 600 kB (docs/development.md). */
 export const VSIX_GOAL_BYTES = 600_000;
 
 /**

@@ -73,11 +73,25 @@ export function lazyVendorPlugin(vendorDir = './vendor/') {
 export const unusedDockerodeModules = ['./session', './buildkit'];
 
 /**
+ * ssh2 modules the extension never runs, replaced by stubs that throw if they ever do: the SSH
+ * server (lib/server.js), key generation (lib/keygen.js) and the SFTP client and server
+ * (lib/protocol/SFTP.js). The extension is an SSH client only: it opens exec channels for
+ * `docker system dial-stdio` and direct-tcpip forwards (src/engine/ssh.ts), never SFTP. Together
+ * they are about 170 kB of ssh2's 600 kB of source (28 kB of the .vsix).
+ */
+export const unusedSsh2Modules = ['./server.js', './keygen.js', './protocol/SFTP.js'];
+const ssh2Stubs = {
+  './server.js': 'module.exports = fail;',
+  './keygen.js': 'module.exports = { generateKeyPair: fail, generateKeyPairSync: fail };',
+  './protocol/SFTP.js': 'module.exports = { SFTP: function SFTP() { fail(); }, flagsToString: fail, stringToFlags: fail, OPEN_MODE: {}, STATUS_CODE: {} };',
+};
+
+/**
  * For the vendor bundles: (1) a lazy package required from inside another one (ssh2 from
  * docker-modem) is not bundled twice but required from its own vendor file, when both resolve to
  * the same copy on disk; (2) docker-modem's SSH transport (`./ssh`, which requires ssh2 as it
  * loads) is loaded when first used, not with dockerode (the extension uses its own SSH agent,
- * src/engine/ssh.ts); (3) {@link unusedDockerodeModules} become stubs.
+ * src/engine/ssh.ts); (3) {@link unusedDockerodeModules} and {@link unusedSsh2Modules} become stubs.
  * @param {string} self the package this vendor bundle is for
  * @returns {import('esbuild').Plugin}
  */
@@ -112,6 +126,13 @@ function shareVendorsPlugin(self) {
       }));
       build.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
         /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) && unusedDockerodeModules.includes(args.path) ? { path: args.path, namespace: 'unused-dockerode' } : undefined);
+      build.onResolve({ filter: /^\.\/(server|keygen|protocol\/SFTP)\.js$/ }, (args) =>
+        /ssh2[\\/]lib[\\/](index|client|utils)\.js$/.test(args.importer) && unusedSsh2Modules.includes(args.path) ? { path: args.path, namespace: 'unused-ssh2' } : undefined);
+      build.onLoad({ filter: /.*/, namespace: 'unused-ssh2' }, (args) => ({
+        contents: `const fail = () => { throw new Error(${JSON.stringify(`ssh2's lib/${args.path.slice(2)} is not bundled (scripts/lib/lazyVendor.mjs): the extension is an SSH client without SFTP`)}); };
+${ssh2Stubs[args.path]}`,
+        loader: 'js',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'unused-dockerode' }, (args) => ({
         contents: `const fail = () => { throw new Error(${JSON.stringify(`dockerode's lib/${args.path.slice(2)}.js is not bundled (scripts/lib/lazyVendor.mjs): the extension builds with BuildKit through its own calls`)}); };
 module.exports = Object.assign(fail, { followProgress: fail });`,

@@ -198,7 +198,7 @@ export abstract class BuildApi extends EngineBase {
         hint: step?.instruction,
       });
     }
-    const imageId = transcript.imageId ?? (await this.call(`inspect image ${req.tag}`, () => this.docker().getImage(req.tag).inspect())).Id;
+    const imageId = transcript.imageId ?? (await this.read(`inspect image ${req.tag}`, () => this.docker().getImage(req.tag).inspect())).Id;
     return { imageId, context: await packed.stats, durationMs: Date.now() - started, builder };
   }
 

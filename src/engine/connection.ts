@@ -236,6 +236,26 @@ export abstract class EngineBase {
     }
   }
 
+  /**
+   * {@link call} for a request that changes nothing on the engine (ping, version, list, inspect),
+   * tried once more when an ssh:// engine's kept-alive channel was cut under it (ECONNRESET,
+   * EPIPE): such a channel is a `docker system dial-stdio` whose engine connection ended (the
+   * engine restarted or died) before the pool learnt it. The idle channels are dropped first, so
+   * the second try opens a fresh one, which either works or names the host's own reason. Node's
+   * http documentation gives the same rule for kept-alive sockets: retry only idempotent requests.
+   * @throws EngineError as {@link call}
+   */
+  protected async read<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, extraMs = 0): Promise<T> {
+    try {
+      return await this.call(what, fn, signal, extraMs);
+    } catch (err) {
+      const code = err instanceof EngineError ? (err.cause as { code?: unknown } | undefined)?.code : undefined;
+      if (!this.sshDialAgent || (code !== 'ECONNRESET' && code !== 'EPIPE') || signal?.aborted) throw err;
+      this.sshDialAgent.dropIdle();
+      return this.call(what, fn, signal, extraMs);
+    }
+  }
+
   /** Runs one bounded API call: aborted after `timeoutMs`, errors mapped to {@link EngineError}. */
   protected async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, extraMs = 0): Promise<T> {
     const limitMs = this.timeoutMs + extraMs;
@@ -344,7 +364,7 @@ export abstract class EngineBase {
   /** One `GET /_ping` limited to {@link livenessProbeMs}; throws the mapped error. */
   private async probe(): Promise<void> {
     const d = this.docker() as unknown as { ping(o: object): Promise<unknown> };
-    await this.call('ping', (abortSignal) => d.ping({ abortSignal }), undefined, this.livenessProbeMs - this.timeoutMs);
+    await this.read('ping', (abortSignal) => d.ping({ abortSignal }), undefined, this.livenessProbeMs - this.timeoutMs);
   }
 
   /** The message when an engine stops answering during `what` (a stream). */
@@ -445,13 +465,13 @@ export abstract class EngineBase {
   async ping(): Promise<void> {
     // dockerode's ping and version take options ({abortSignal}) at run time; its types omit them.
     const d = this.docker() as unknown as { ping(o: object): Promise<unknown> };
-    await this.call('ping', (abortSignal) => d.ping({ abortSignal }));
+    await this.read('ping', (abortSignal) => d.ping({ abortSignal }));
   }
 
   /** `GET /version` */
   async version(): Promise<EngineVersion> {
     const d = this.docker() as unknown as { version(o: object): Promise<DockerodeNs.DockerVersion> };
-    const v = await this.call('version', (abortSignal) => d.version({ abortSignal }));
+    const v = await this.read('version', (abortSignal) => d.version({ abortSignal }));
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch, product: productOf(v) };
   }
 
@@ -459,7 +479,7 @@ export abstract class EngineBase {
   async info(): Promise<EngineInfo> {
     const d = this.docker() as unknown as { info(o: object): Promise<Record<string, unknown>> };
     // /version tells Podman apart: its /info has Docker's shape and its own version number.
-    const [i, v] = await Promise.all([this.call('engine info', (abortSignal) => d.info({ abortSignal })), this.version()]);
+    const [i, v] = await Promise.all([this.read('engine info', (abortSignal) => d.info({ abortSignal })), this.version()]);
     const swarm = (i.Swarm ?? {}) as { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
     return {
       serverVersion: String(i.ServerVersion ?? '?'),

@@ -24,7 +24,7 @@ export abstract class ContainersApi extends EngineBase {
   /** `GET /containers/json?all=1`: running and stopped containers. */
   async listContainers(options: { label?: LabelFilter; size?: boolean; ids?: string[] } = {}): Promise<ContainerSummary[]> {
     const filters = { ...(options.label ? { label: options.label } : {}), ...(options.ids ? { id: options.ids } : {}) };
-    const rows = await this.call('list containers', (abortSignal) =>
+    const rows = await this.read('list containers', (abortSignal) =>
       this.docker().listContainers({
         all: true,
         abortSignal,
@@ -62,7 +62,7 @@ export abstract class ContainersApi extends EngineBase {
 
   /** `GET /containers/{id}/json`, raw, for the Inspect editor and tests. */
   async inspectContainer(id: string): Promise<Record<string, unknown>> {
-    return this.call(`inspect container ${id}`, async (abortSignal) =>
+    return this.read(`inspect container ${id}`, async (abortSignal) =>
       (await this.docker().getContainer(id).inspect({ abortSignal })) as unknown as Record<string, unknown>,
     );
   }
@@ -287,7 +287,7 @@ export abstract class ContainersApi extends EngineBase {
     options: { follow: boolean; tail?: number; signal?: AbortSignal },
   ): Promise<void> {
     const container = this.docker().getContainer(id);
-    const info = await this.call(`inspect container ${id}`, (abortSignal) => container.inspect({ abortSignal }));
+    const info = await this.read(`inspect container ${id}`, (abortSignal) => container.inspect({ abortSignal }));
     const tty = info.Config?.Tty === true;
     let raw: NodeJS.ReadableStream | Buffer;
     try {

@@ -14,7 +14,7 @@ import type { ImageDetails, ImageDiskUsage, ImageLayer, ImageSummary, PruneResul
 export abstract class ImagesApi extends EngineBase {
   /** `GET /images/json`: tagged and dangling images. */
   async listImages(): Promise<ImageSummary[]> {
-    const rows = await this.call('list images', (abortSignal) => this.docker().listImages({ all: false, abortSignal }));
+    const rows = await this.read('list images', (abortSignal) => this.docker().listImages({ all: false, abortSignal }));
     return rows.map((r) => ({
       id: r.Id,
       repoTags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
@@ -28,7 +28,7 @@ export abstract class ImagesApi extends EngineBase {
 
   /** `GET /images/{name}/json` */
   async inspectImage(ref: string): Promise<ImageDetails> {
-    const i = await this.call(`inspect image ${ref}`, () => this.docker().getImage(ref).inspect());
+    const i = await this.read(`inspect image ${ref}`, () => this.docker().getImage(ref).inspect());
     const c = i.Config ?? ({} as DockerodeNs.ImageInspectInfo['Config']);
     return {
       id: i.Id,
@@ -49,12 +49,12 @@ export abstract class ImagesApi extends EngineBase {
 
   /** `GET /images/{name}/json`, raw, for the Inspect editor. */
   async inspectImageRaw(ref: string): Promise<Record<string, unknown>> {
-    return (await this.call(`inspect image ${ref}`, () => this.docker().getImage(ref).inspect())) as unknown as Record<string, unknown>;
+    return (await this.read(`inspect image ${ref}`, () => this.docker().getImage(ref).inspect())) as unknown as Record<string, unknown>;
   }
 
   /** `GET /images/{name}/history`: layers, newest first, with the instruction that made each. */
   async imageHistory(ref: string): Promise<ImageLayer[]> {
-    const rows = (await this.call(`history of ${ref}`, () => this.docker().getImage(ref).history())) as Array<{
+    const rows = (await this.read(`history of ${ref}`, () => this.docker().getImage(ref).history())) as Array<{
       Id: string; Created: number; CreatedBy: string; Size: number; Tags: string[] | null; Comment: string;
     }>;
     return rows.map((r) => ({ id: r.Id, created: r.Created * 1000, createdBy: r.CreatedBy, size: r.Size, tags: r.Tags ?? [], comment: r.Comment }));

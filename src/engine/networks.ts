@@ -11,7 +11,7 @@ import type { NetworkSummary, PruneResult } from '../core/engineTypes';
 export abstract class NetworksApi extends EngineBase {
   /** `GET /networks`, optionally narrowed by label (`key=value`). */
   async listNetworks(options: { label?: LabelFilter } = {}): Promise<NetworkSummary[]> {
-    const rows = await this.call('list networks', (abortSignal) =>
+    const rows = await this.read('list networks', (abortSignal) =>
       this.docker().listNetworks({ abortSignal, ...(options.label ? { filters: JSON.stringify({ label: options.label }) } : {}) } as DockerodeNs.NetworkListOptions),
     );
     return rows.map((n) => ({
@@ -29,7 +29,7 @@ export abstract class NetworksApi extends EngineBase {
 
   /** `GET /networks/{id}`, raw, for the Inspect editor (it lists the attached containers with their addresses). */
   async inspectNetwork(idOrName: string): Promise<Record<string, unknown>> {
-    return (await this.call(`inspect network ${idOrName}`, () => this.docker().getNetwork(idOrName).inspect())) as unknown as Record<string, unknown>;
+    return (await this.read(`inspect network ${idOrName}`, () => this.docker().getNetwork(idOrName).inspect())) as unknown as Record<string, unknown>;
   }
 
   /**

@@ -420,6 +420,11 @@ export class SshDialAgent extends Agent {
     return describeTarget(this.target);
   }
 
+  /** Closes the kept-alive channels not in use (the next request opens a fresh one). */
+  dropIdle(): void {
+    this.dropPooled();
+  }
+
   /**
    * Forgets the kept-alive channels of `conn` (all when unset): they die with their SSH
    * connection, and an ssh2 channel's destroy() does not mark it `destroyed` (Node's agent would

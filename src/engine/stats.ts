@@ -95,7 +95,7 @@ export abstract class StatsApi extends EngineBase {
    * @throws EngineError 'notFound' when the container is gone (e.g. removed by `--rm`)
    */
   async exitState(id: string): Promise<ExitState> {
-    const info = await this.call(`inspect container ${id}`, (abortSignal) => this.docker().getContainer(id).inspect({ abortSignal }));
+    const info = await this.read(`inspect container ${id}`, (abortSignal) => this.docker().getContainer(id).inspect({ abortSignal }));
     const hc = info.HostConfig as { Memory?: number; ShmSize?: number } | undefined;
     return {
       exitCode: info.State?.ExitCode ?? -1,

@@ -13,7 +13,7 @@ export abstract class VolumesApi extends EngineBase {
    * which can take seconds on a big engine, so only on demand).
    */
   async listVolumes(options: { withSizes?: boolean; label?: LabelFilter } = {}): Promise<VolumeSummary[]> {
-    const res = await this.call('list volumes', (abortSignal) =>
+    const res = await this.read('list volumes', (abortSignal) =>
       this.docker().listVolumes({ abortSignal, ...(options.label ? { filters: JSON.stringify({ label: options.label }) } : {}) } as DockerodeNs.VolumeListOptions),
     );
     const sizes = new Map<string, number>();
@@ -36,7 +36,7 @@ export abstract class VolumesApi extends EngineBase {
 
   /** `GET /volumes/{name}`, raw, for the Inspect editor. */
   async inspectVolume(name: string): Promise<Record<string, unknown>> {
-    return (await this.call(`inspect volume ${name}`, (abortSignal) => this.docker().getVolume(name).inspect({ abortSignal }))) as unknown as Record<string, unknown>;
+    return (await this.read(`inspect volume ${name}`, (abortSignal) => this.docker().getVolume(name).inspect({ abortSignal }))) as unknown as Record<string, unknown>;
   }
 
   /** `POST /volumes/create` */

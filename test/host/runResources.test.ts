@@ -7,14 +7,14 @@
  * Everything on the engine carries org.mllab.test=<run>.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/record';
 import type { RunRequest } from '../../src/core/run/createOptions';
+import { writeWorkspaceProfiles } from './workspaceProfiles';
 import { BASE_IMAGE, TEST_LABEL, cleanup, repoRoot, runId, testEngine, waitFor } from '../support/fixtures';
 
-const EXTENSION_ID = 'ml-container-lab.ml-container-lab';
 const RUN = runId('hostres');
 const FAKE_GPU = `mllab-hosttest/fake-gpu:${RUN}`;
 
@@ -43,15 +43,10 @@ interface Api {
 }
 
 describe('run resources and diagnosis in a real extension host', () => {
-  let folder: string;
   let file: string;
   let api: Api;
   before(async () => {
-    api = (await vscode.extensions.getExtension<Api>(EXTENSION_ID)!.activate()) as Api;
-    folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-    file = path.join(folder, '.vscode', 'mllab.yaml');
-    writeFileSync(file, profilesYaml);
+    ({ api, file } = await writeWorkspaceProfiles<Api>(profilesYaml));
   });
   after(async () => {
     await cleanup(testEngine(), RUN, [FAKE_GPU]);

@@ -6,13 +6,13 @@
  * Everything on the engine carries org.mllab.test=<run>.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/record';
+import { writeWorkspaceProfiles } from './workspaceProfiles';
 import { BASE_IMAGE, TEST_LABEL, cleanup, runId, testEngine, waitFor } from '../support/fixtures';
 
-const EXTENSION_ID = 'ml-container-lab.ml-container-lab';
 const RUN = runId('hostr');
 const BUSYBOX = 'mllab-test/busybox:1';
 const IRIS_TAG = `mllab-hosttest/runs-iris:${RUN}`;
@@ -65,11 +65,7 @@ describe('run records in a real extension host', () => {
   let api: Api;
   let record: RunRecord;
   before(async () => {
-    api = (await vscode.extensions.getExtension<Api>(EXTENSION_ID)!.activate()) as Api;
-    folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-    file = path.join(folder, '.vscode', 'mllab.yaml');
-    writeFileSync(file, profilesYaml);
+    ({ api, folder, file } = await writeWorkspaceProfiles<Api>(profilesYaml));
   });
   after(async () => {
     await cleanup(testEngine(), RUN, [IRIS_TAG]);

@@ -16,7 +16,7 @@
  * installs what is missing.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
@@ -56,6 +56,11 @@ export interface RemoteEngine {
     reconfigure(extraLines: string[]): Promise<void>;
     /** SIGKILLs sshd's per-connection processes: every SSH connection to it drops; returns how many processes */
     dropConnections(): number;
+    /**
+     * SIGKILLs the `docker system dial-stdio` processes that serve this engine's SSH channels
+     * (found by their DOCKER_HOST): the channels close, and their SSH connections stay; returns how many
+     */
+    killDialStdio(): number;
   };
   /**
    * TLS certificates that must be refused (fault tests), each a folder as DOCKER_CERT_PATH
@@ -234,7 +239,7 @@ export interface JumpHost {
   readonly ns: string;
   /** where its sshd listens, e.g. 10.231.43.2 */
   readonly address: string;
-  readonly ssh: NonNullable<RemoteEngine['ssh']>;
+  readonly ssh: Omit<NonNullable<RemoteEngine['ssh']>, 'killDialStdio'>;
   /** takes its sshd down (SIGTERM) or starts it again: the jump host gone */
   setSshd(up: boolean): Promise<void>;
   /** deletes the namespace, its veth and folder; stop the engines behind it first */
@@ -247,7 +252,7 @@ export interface JumpHost {
  * session channels, `error: no more sessions`, are ERROR lines, so they are in it too).
  * `scanFrom`: the namespace to check it answers from (default: this machine's).
  */
-function startSshd(o: { dir: string; ns: string; address: string; children: ChildProcess[]; extraConfig: string[]; scanFrom?: string }): NonNullable<RemoteEngine['ssh']> & { process: () => ChildProcess; start: () => void } {
+function startSshd(o: { dir: string; ns: string; address: string; children: ChildProcess[]; extraConfig: string[]; scanFrom?: string }): Omit<NonNullable<RemoteEngine['ssh']>, 'killDialStdio'> & { process: () => ChildProcess; start: () => void } {
   const { dir, address } = o;
   mkdirSync('/run/sshd', { recursive: true });
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
@@ -446,7 +451,18 @@ export async function startRemoteEngine(name: string, options: { ssh?: boolean; 
     let ssh: RemoteEngine['ssh'];
     if (options.ssh) {
       const made = startSshd({ dir, ns, address, children, extraConfig: [`SetEnv DOCKER_HOST=unix://${sock}`], scanFrom: options.via?.ns });
-      ssh = { host: made.host, user: made.user, identityFile: made.identityFile, knownHostsLine: made.knownHostsLine, wrongKnownHostsLine: made.wrongKnownHostsLine, log: made.log, reconfigure: made.reconfigure, dropConnections: made.dropConnections };
+      ssh = { host: made.host, user: made.user, identityFile: made.identityFile, knownHostsLine: made.knownHostsLine, wrongKnownHostsLine: made.wrongKnownHostsLine, log: made.log, reconfigure: made.reconfigure, dropConnections: made.dropConnections,
+        killDialStdio: () => {
+          const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dial-stdio') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`DOCKER_HOST=unix://${sock}`);
+            } catch {
+              return false; // gone meanwhile
+            }
+          });
+          for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+          return pids.length;
+        } };
     }
 
     const docker = (args: string[], input?: Buffer) => {

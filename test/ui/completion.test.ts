@@ -6,36 +6,21 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { Workbench, sleep, waitFor } from './support/workbench';
+import { test } from 'node:test';
+import { workbenchScenario, sleep, waitFor } from './support/workbench';
 
 const prefix = 'ml-train';
 const firstLine = /^ARG BASE_IMAGE=/;
 // In a folder of its own, so the lab's own Dockerfile stays the only one at the root.
 const file = 'scratch/Dockerfile';
-let wb: Workbench | undefined;
-let failed = false;
 
-before(async () => {
-  wb = await Workbench.start({
-    name: 'completion', lab: 'flask-app',
-    prepare: (ws) => { mkdirSync(join(ws, 'scratch'), { recursive: true }); writeFileSync(join(ws, file), ''); },
-  });
+const { wb, step } = workbenchScenario({
+  name: 'completion', lab: 'flask-app',
+  prepare: (ws) => { mkdirSync(join(ws, 'scratch'), { recursive: true }); writeFileSync(join(ws, file), ''); },
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-});
-
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
 
 void test(`completes the '${prefix}' snippet in a new Dockerfile with its first placeholder selected`, { timeout: 120_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   const page = w.page;
   await w.openFile(file);
   const editor = w.activeEditor();

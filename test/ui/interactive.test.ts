@@ -10,18 +10,14 @@
  *   and the container is gone after `exit`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { Workbench, cleanupDocker, docker, runId, sleep, testLabel, waitFor } from './support/workbench';
+import { test } from 'node:test';
+import { Workbench, workbenchScenario, writeProfiles, cleanupDocker, docker, runId, sleep, testLabel, waitFor } from './support/workbench';
 
 const BUSYBOX = 'mllab-test/busybox:1';
 const shellName = `mllab-ui-it-shell-${runId}`;
 const argsName = `mllab-ui-it-args-${runId}`;
 const profileName = `mllab-ui-it-profile-${runId}`;
 const savedProfile = `ui-args-${runId}`;
-let wb: Workbench | undefined;
-let failed = false;
 
 const profilesYaml = `version: 1
 profiles:
@@ -36,34 +32,16 @@ profiles:
       labels: { ${testLabel.key}: ${testLabel.value} }
 `;
 
-before(async () => {
-  wb = await Workbench.start({
-    name: 'interactive', lab: 'flask-app',
-    // xterm's DOM renderer, so the terminal's text can be read from the page.
-    userSettings: { 'terminal.integrated.gpuAcceleration': 'off' },
-    prepare: (ws) => {
-      mkdirSync(join(ws, '.vscode'), { recursive: true });
-      writeFileSync(join(ws, '.vscode', 'mllab.yaml'), profilesYaml);
-    },
-  });
+const { wb, step } = workbenchScenario({
+  name: 'interactive', lab: 'flask-app',
+  // xterm's DOM renderer, so the terminal's text can be read from the page.
+  userSettings: { 'terminal.integrated.gpuAcceleration': 'off' },
+  prepare: writeProfiles(profilesYaml),
+}, {
+  cleanup: () => {
+    cleanupDocker({ containerNames: [shellName, argsName, profileName] });
+  },
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-  cleanupDocker({ containerNames: [shellName, argsName, profileName] });
-});
-
-async function step(fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-}
 
 /** Types a line into the terminal that has focus, as keystrokes, then Enter. */
 async function typeLine(w: Workbench, line: string): Promise<void> {
@@ -88,7 +66,7 @@ async function unwrapped(w: Workbench): Promise<string> {
 const exists = (name: string) => docker(['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Names}}'], true) === name;
 
 void test('a guided run of an image whose command is sh suggests Interactive; typed keys reach the shell and its answer shows in the terminal', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('ML Lab: Run Container...');
   await w.pickQuickInputItem(BUSYBOX);
   const asked = await w.answerRunPrompts({ ports: '', mounts: '', env: '', command: '', name: shellName, mode: 'Interactive' });
@@ -117,7 +95,7 @@ void test('a guided run of an image whose command is sh suggests Interactive; ty
 }));
 
 void test('the guided run passes quoted arguments ("hello " 3) to the container, which runs detached', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await sleep(500);
   await w.runCommand('ML Lab: Run Container...');
   await w.pickQuickInputItem(BUSYBOX);
@@ -145,7 +123,7 @@ void test('the guided run passes quoted arguments ("hello " 3) to the container,
 }));
 
 void test('an interactive profile (interactive: true, rm: true) runs in a terminal and its container is removed on exit', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('ML Lab: Run Profile...');
   await w.pickQuickInputItem('ui-shell');
   await waitFor(`the engine to run ${profileName}`, () => docker(['inspect', '--format', '{{.State.Running}}', profileName], true) === 'true' || undefined, 30_000);
@@ -159,7 +137,7 @@ void test('an interactive profile (interactive: true, rm: true) runs in a termin
 }));
 
 void test('an interactive profile run as a task: the task terminal is the container\'s TTY and the task ends with its exit code', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await sleep(500);
   await w.runCommand('Tasks: Run Task');
   await w.pickQuickInputItem('mllab', 60_000);

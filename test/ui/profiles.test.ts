@@ -8,10 +8,8 @@
  * and exits.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { Workbench, cleanupDocker, docker, portInUse, runId, sleep, testLabel, waitFor } from './support/workbench';
+import { test } from 'node:test';
+import { workbenchScenario, writeProfiles, cleanupDocker, docker, portInUse, runId, sleep, testLabel, waitFor } from './support/workbench';
 
 const hostPort = 4030;
 const baseImage = process.env.MLLAB_BASE_IMAGE ?? 'mllab-test/python-ml:bookworm';
@@ -21,8 +19,6 @@ const webName = `mllab-ui-profile-web-${runId}`;
 const taskName = `mllab-ui-profile-task-${runId}`;
 const savedProfile = `ui-saved-${runId}`;
 const greeting = 'hello from a task';
-let wb: Workbench | undefined;
-let failed = false;
 let built = false;
 
 const profilesYaml = `# Run profiles of the UI test (profiles.test.ts)
@@ -60,33 +56,22 @@ function ourContainers(): string[] {
     .split('\n').filter(Boolean);
 }
 
-before(async () => {
-  assert.equal(await portInUse(hostPort), false, `127.0.0.1:${hostPort} is already in use: stop whatever listens there first`);
-  wb = await Workbench.start({
-    name: 'profiles', lab: 'flask-app',
-    // xterm's DOM renderer, so the task terminal's text can be read from the page.
-    userSettings: { 'terminal.integrated.gpuAcceleration': 'off' },
-    prepare: (ws) => {
-      mkdirSync(join(ws, '.vscode'), { recursive: true });
-      writeFileSync(join(ws, '.vscode', 'mllab.yaml'), profilesYaml);
-    },
-  });
+const { wb, step } = workbenchScenario({
+  name: 'profiles', lab: 'flask-app',
+  // xterm's DOM renderer, so the task terminal's text can be read from the page.
+  userSettings: { 'terminal.integrated.gpuAcceleration': 'off' },
+  prepare: writeProfiles(profilesYaml),
+}, {
+  before: async () => {
+    assert.equal(await portInUse(hostPort), false, `127.0.0.1:${hostPort} is already in use: stop whatever listens there first`);
+  },
+  cleanup: () => {
+    cleanupDocker({ containerNames: [webName, taskName, ...ourContainers()], images: [tag] });
+  },
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-  cleanupDocker({ containerNames: [webName, taskName, ...ourContainers()], images: [tag] });
-});
-
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
 
 void test('runs a profile from the picker: the image is built, the Containers view shows the binding and the app answers', { timeout: 300_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('ML Lab: Run Profile...');
   const picker = await w.readQuickInput();
   assert.ok(picker.items.includes('ui-web') && picker.items.includes('ui-hello'), `the picker lists the file's profiles: ${picker.items.join(', ')}`);
@@ -110,7 +95,7 @@ void test('runs a profile from the picker: the image is built, the Containers vi
 }));
 
 void test('runs a profile from the task list: "Tasks: Run Task" > mllab > profile, the task terminal shows its output', { timeout: 300_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('Tasks: Run Task');
   await w.pickQuickInputItem('mllab', 60_000);
   const tasks = await w.readQuickInput();
@@ -145,7 +130,7 @@ void test('runs a profile from the task list: "Tasks: Run Task" > mllab > profil
 }));
 
 void test('saves a guided run as a profile: "Run Container..." then "Save Last Run as Profile..." writes it into mllab.yaml', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   assert.ok(built || docker(['image', 'inspect', '--format', '{{.Id}}', tag], true), `the image ${tag} from the first profile is needed`);
   const before = new Set(ourContainers());
   await w.runCommand('ML Lab: Run Container...');

@@ -6,34 +6,19 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { Workbench, sleep, waitFor } from './support/workbench';
+import { test } from 'node:test';
+import { Workbench, workbenchScenario, sleep, waitFor } from './support/workbench';
 
 // In a folder of its own, so the lab's own Dockerfile stays the only one at the root.
 const file = 'quickfix/Dockerfile';
 const typed = ['FROM python:3.12-slim', 'CMD python app.py'];
 const fixed = 'CMD ["python", "app.py"]';
 const fixTitle = `Rewrite as ${fixed}`; // ML006's fix title: `Rewrite as ${keyword} ${exec form}`
-let wb: Workbench | undefined;
-let failed = false;
 
-before(async () => {
-  wb = await Workbench.start({
-    name: 'quickfix', lab: 'flask-app',
-    prepare: (ws) => { mkdirSync(join(ws, 'quickfix'), { recursive: true }); writeFileSync(join(ws, file), ''); },
-  });
+const { wb, step } = workbenchScenario({
+  name: 'quickfix', lab: 'flask-app',
+  prepare: (ws) => { mkdirSync(join(ws, 'quickfix'), { recursive: true }); writeFileSync(join(ws, file), ''); },
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-});
-
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
 
 /** The vertical position of each rendered line with a warning squiggle, as line texts. */
 async function warnedLines(w: Workbench): Promise<string[]> {
@@ -48,7 +33,7 @@ async function warnedLines(w: Workbench): Promise<string[]> {
 }
 
 void test('applies the ML006 quick fix on a shell-form CMD and the line becomes the exec form', { timeout: 120_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   const page = w.page;
   await w.openFile(file);
   const editor = w.activeEditor();

@@ -9,20 +9,18 @@
  * runs-compare-tree.png, runs-delete-confirm.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Frame, Locator } from 'playwright-core';
 import type { RunRecord } from '../../src/core/runs/record';
-import { Workbench, cleanupDocker, docker, runId, sleep, testLabel, waitFor } from './support/workbench';
+import { Workbench, workbenchScenario, writeProfiles, cleanupDocker, docker, runId, sleep, testLabel, waitFor } from './support/workbench';
 
 const image = 'mllab-test/busybox:1';
 const nameA = `mllab-ui-runs-a-${runId}`;
 const nameB = `mllab-ui-runs-b-${runId}`;
 const epochsA = 30;
 const epochsB = 6;
-let wb: Workbench | undefined;
-let failed = false;
 
 // loss scale/N with 4 decimals and acc 0.5+N/100, printed every `pause` seconds (busybox sh and awk)
 const script = (pause: string, scale: number) =>
@@ -51,30 +49,17 @@ profiles:
 const chartPoints = (f: Frame, metric: string) =>
   f.locator(`section.chart[data-metric="${metric}"]`).first().getAttribute('data-points').then((v) => Number(v ?? '0'));
 
-before(async () => {
-  wb = await Workbench.start({
-    name: 'runs', lab: 'iris-train',
-    prepare: (ws) => {
-      mkdirSync(join(ws, '.vscode'), { recursive: true });
-      writeFileSync(join(ws, '.vscode', 'mllab.yaml'), profilesYaml);
-    },
-  });
+const { wb, step } = workbenchScenario({
+  name: 'runs', lab: 'iris-train',
+  prepare: writeProfiles(profilesYaml),
+}, {
+  cleanup: () => {
+    cleanupDocker({ containerNames: [nameA, nameB] });
+  },
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-  cleanupDocker({ containerNames: [nameA, nameB] });
-});
-
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
 
 void test('opens the Training Run panel during a run and sees the charts gain points', { timeout: 240_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('ML Lab: Run Profile...');
   await w.pickQuickInputItem('ui-train');
   await waitFor(`${nameA} to run`, async () => docker(['inspect', '--format', '{{.State.Running}}', nameA], true) === 'true', 60_000);
@@ -105,7 +90,7 @@ void test('opens the Training Run panel during a run and sees the charts gain po
 }));
 
 void test('the panel survives a window reload, rebuilt from the record and the container logs', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.page.reload();
   await w.waitForWorkbench();
   const f = await w.webviewFrame('section.chart[data-metric="loss"]', 60_000);
@@ -115,7 +100,7 @@ void test('the panel survives a window reload, rebuilt from the record and the c
 }));
 
 void test('compares two runs: overlaid curves per metric and a table of what differs', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('ML Lab: Run Profile...');
   await w.pickQuickInputItem('ui-train-short');
   await w.waitForRowDescription('Runs', 'profile: ui-train-short', (d) => d === '1 run', 'the Runs view to list the second run', 60_000);
@@ -141,7 +126,7 @@ void test('compares two runs: overlaid curves per metric and a table of what dif
 }));
 
 void test('re-runs a run from the Runs view with the same image digest', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   const imageId = docker(['image', 'inspect', '--format', '{{.Id}}', image]);
   // groups are listed by their newest run: the first run row is the short profile's
   await w.findTreeRow('Runs', 'profile: ui-train-short');
@@ -184,7 +169,7 @@ async function runRows(w: Workbench): Promise<Array<{ row: Locator; label: strin
 }
 
 void test('compares two runs picked in the Runs tree (multi-select, context menu): both curves and the table of differences', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('View: Close All Editors');
   // groups newest first: [ui-train-short: re-run, first run], [ui-train: its run]
   const rows = await waitFor('three run rows', async () => {
@@ -213,7 +198,7 @@ void test('compares two runs picked in the Runs tree (multi-select, context menu
 }));
 
 void test('deletes a run from the Runs view: asks first, naming what is lost; the record and its row go', { timeout: 180_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await w.runCommand('View: Close All Editors');
   const before = await waitFor('two finished records of ui-train-short', async () => {
     const r = storedRecords(w).filter((s) => s.record.profile === 'ui-train-short' && s.record.status !== 'running');

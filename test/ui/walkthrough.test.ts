@@ -9,43 +9,31 @@
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { Workbench, cleanupDocker, docker, repoRoot, runId, sleep, testLabel, waitFor } from './support/workbench';
+import { test } from 'node:test';
+import { Workbench, workbenchScenario, cleanupDocker, docker, repoRoot, runId, sleep, testLabel, waitFor } from './support/workbench';
 
 const tag = `mllab-ui-test/walkthrough:${runId}`;
 const label = `${testLabel.key}=${testLabel.value}`;
-let wb: Workbench | undefined;
-let failed = false;
 
 function ourContainers(): string[] {
   return docker(['ps', '-a', '--filter', `label=${label}`, '--filter', `ancestor=${tag}`, '--format', '{{.Names}}'], true).split('\n').filter(Boolean);
 }
 
-before(async () => {
-  wb = await Workbench.start({
-    name: 'walkthrough', lab: 'iris-train',
-    prepare: (ws) => {
-      // The training template as "New Lab..." writes it, its profile tagged for this run.
-      cpSync(join(repoRoot, 'templates', 'training'), ws, { recursive: true, force: true });
-      const profile = join(ws, '.vscode', 'mllab.yaml');
-      writeFileSync(profile, readFileSync(profile, 'utf8').replace('my-lab-train:v1', tag));
-      mkdirSync(join(ws, 'artifacts'), { recursive: true });
-      chmodSync(join(ws, 'artifacts'), 0o777); // the container's user (uid 1000) writes metrics.json there
-    },
-  });
+const { wb, step } = workbenchScenario({
+  name: 'walkthrough', lab: 'iris-train',
+  prepare: (ws) => {
+    // The training template as "New Lab..." writes it, its profile tagged for this run.
+    cpSync(join(repoRoot, 'templates', 'training'), ws, { recursive: true, force: true });
+    const profile = join(ws, '.vscode', 'mllab.yaml');
+    writeFileSync(profile, readFileSync(profile, 'utf8').replace('my-lab-train:v1', tag));
+    mkdirSync(join(ws, 'artifacts'), { recursive: true });
+    chmodSync(join(ws, 'artifacts'), 0o777); // the container's user (uid 1000) writes metrics.json there
+  },
+}, {
+  cleanup: () => {
+    cleanupDocker({ containerNames: ourContainers(), images: [tag] });
+  },
 });
-
-after(async () => {
-  if (wb) {
-    if (failed) await wb.saveFailure();
-    await wb.stop();
-  }
-  cleanupDocker({ containerNames: ourContainers(), images: [tag] });
-});
-
-async function step<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { failed = true; throw e; }
-}
 
 /** Ticked steps of the open walkthrough, by title. */
 async function stepStates(w: Workbench): Promise<Map<string, boolean>> {
@@ -83,7 +71,7 @@ async function waitForTicked(w: Workbench, title: string, timeoutMs: number): Pr
 }
 
 void test('the walkthrough ticks "Build" when the image exists and "Run" when the container ran with the artifacts mount', { timeout: 420_000 }, () => step(async () => {
-  const w = wb!;
+  const w = wb();
   await openWalkthrough(w);
   const initial = await stepStates(w);
   console.log(`# steps at the start: ${JSON.stringify([...initial])}`);

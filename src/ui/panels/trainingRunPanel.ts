@@ -36,11 +36,11 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string):
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource}; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${asset('dist', 'webview', 'uPlot.min.css')}">
-<link rel="stylesheet" href="${asset('media', 'webview', 'runPanel.css')}">
+<link rel="stylesheet" href="${asset('dist', 'webview', 'runPanel.css')}">
 <title>${title.replace(/[<&]/g, '')}</title></head>
 <body><div id="app"><p class="muted">Loading…</p></div>
 <script nonce="${nonce}" src="${asset('dist', 'webview', 'uPlot.iife.min.js')}"></script>
-<script nonce="${nonce}" src="${asset('media', 'webview', 'runPanel.js')}"></script>
+<script nonce="${nonce}" src="${asset('dist', 'webview', 'runPanel.js')}"></script>
 </body></html>`;
 }
 
@@ -48,7 +48,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscod
   return {
     enableScripts: true,
     retainContextWhenHidden: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media', 'webview')],
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
   };
 }
 

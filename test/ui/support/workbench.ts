@@ -13,7 +13,7 @@
  *   try { await wb.runCommand('ML Lab: Build Image...'); ... } catch (e) { await wb.saveFailure(); throw e; } finally { await wb.stop(); }
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -726,7 +726,16 @@ export class Workbench {
     writeFileSync(join(dir, 'browser-console.log'), this.consoleLines.join('\n'));
     try { cpSync(this.server.logFile, join(dir, 'code-server.log')); } catch { /* none */ }
     const logs = join(this.server.userDataDir, 'logs');
-    if (existsSync(logs) && readdirSync(logs).length) cpSync(logs, join(dir, 'vscode-logs'), { recursive: true });
+    if (existsSync(logs) && readdirSync(logs).length) {
+      cpSync(logs, join(dir, 'vscode-logs'), { recursive: true });
+      // CI keeps only the test output: put the extension host's errors and the extension's own
+      // last log lines in it.
+      for (const file of findFiles(logs, (f) => f.endsWith('remoteexthost.log') || f.endsWith('ML Container Lab.log'))) {
+        const lines = readFileSync(file, 'utf8').split('\n');
+        const shown = file.endsWith('remoteexthost.log') ? lines.filter((l) => /\[error\]/i.test(l)).slice(-15) : lines.slice(-25);
+        if (shown.length) console.log(`[ui] ${file.slice(logs.length + 1)} at the failure:\n  ${shown.join('\n  ')}`);
+      }
+    }
     console.log(`[ui] failure screenshot and logs: ${dir}`);
   }
 
@@ -735,6 +744,11 @@ export class Workbench {
     await this.server.stop();
     rmSync(this.runDir, { recursive: true, force: true });
   }
+}
+
+/** Files under `dir` (any depth) whose path passes `keep`. */
+function findFiles(dir: string, keep: (path: string) => boolean): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter(keep);
 }
 
 /** The right-click landed on another row (the list moved under the pointer): `row` got the menu. */
@@ -804,14 +818,23 @@ export function cleanupDocker(o: { containerNames?: string[]; images?: string[];
   if (volumes.length) docker(['volume', 'rm', ...volumes], true);
 }
 
+/** A `prepare` for {@link Workbench.start} that writes `yaml` as the workspace's `.vscode/mllab.yaml`. */
+export const writeProfiles = (yaml: string) => (ws: string): void => {
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'mllab.yaml'), yaml);
+};
+
 /**
  * A scenario file's workbench: started before its tests, stopped after them, with a failure
  * screenshot and logs when a step failed. Wrap each test's body in `step`.
+ * @param hooks `before` runs first (checks, engine objects the scenario needs); `cleanup` runs
+ *   after the workbench stopped, also when a test failed (remove what the scenario made)
  */
-export function workbenchScenario(o: StartOptions): { wb: () => Workbench; step: <T>(fn: () => Promise<T>) => Promise<T> } {
+export function workbenchScenario(o: StartOptions, hooks: { before?: () => void | Promise<void>; cleanup?: () => void | Promise<void> } = {}): { wb: () => Workbench; step: <T>(fn: () => Promise<T>) => Promise<T> } {
   let wb: Workbench | undefined;
   let failed = false;
   before(async () => {
+    await hooks.before?.();
     wb = await Workbench.start(o);
   });
   after(async () => {
@@ -819,6 +842,7 @@ export function workbenchScenario(o: StartOptions): { wb: () => Workbench; step:
       if (failed) await wb.saveFailure();
       await wb.stop();
     }
+    await hooks.cleanup?.();
   });
   return {
     wb: () => wb!,

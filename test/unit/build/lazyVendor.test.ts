@@ -38,6 +38,8 @@ const result = {
   packHasFinalize: typeof tar.pack().finalize,
   ignores: ignore().add(['data/']).ignores('data/x.csv'),
   dockerodeInstance: docker instanceof Dockerode && typeof docker.listContainers,
+  sshClient: typeof new (require('ssh2').Client)().exec,
+  sshParseKey: typeof require('ssh2').utils.parseKey,
   after: vendorLoaded(),
 };
 process.stdout.write(JSON.stringify(result));
@@ -67,7 +69,9 @@ test('the lazy packages load only on first use, and behave as the real packages'
     assert.equal(out.packHasFinalize, 'function');
     assert.equal(out.ignores, true);
     assert.equal(out.dockerodeInstance, 'function');
-    const used = ['@balena/dockerignore', 'dockerfile-ast', 'dockerode', 'tar-stream', 'yaml'];
+    assert.equal(out.sshClient, 'function');
+    assert.equal(out.sshParseKey, 'function');
+    const used = ['@balena/dockerignore', 'dockerfile-ast', 'dockerode', 'ssh2', 'tar-stream', 'yaml'];
     assert.ok(used.every((p) => lib.lazyPackages.includes(p)));
     assert.deepEqual(out.after, used.map((p) => `${p.replace(/^@/, '').replace('/', '-')}.js`).sort());
     // ssh2 ships once: dockerode's bundle requires dist/vendor/ssh2.js (docker-modem's SSH
@@ -76,6 +80,10 @@ test('the lazy packages load only on first use, and behave as the real packages'
     const dockerodeJs = readFileSync(path.join(dir, 'vendor', 'dockerode.js'), 'utf8');
     assert.match(dockerodeJs, /require\("\.\/ssh2\.js"\)/);
     assert.doesNotMatch(dockerodeJs, /node_modules\/(ssh2|@grpc|protobufjs)\//);
+    // ssh2's bundle is the client: its SSH server, key generation and SFTP are stubs.
+    const ssh2Js = readFileSync(path.join(dir, 'vendor', 'ssh2.js'), 'utf8');
+    assert.match(ssh2Js, /node_modules\/ssh2\/lib\/client\.js/);
+    assert.doesNotMatch(ssh2Js, /node_modules\/ssh2\/lib\/(server|keygen|protocol\/SFTP)\.js/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
