@@ -1,7 +1,9 @@
 // Lint: typescript-eslint with type information, so no-floating-promises can see promises.
 // Architecture is enforced here: src/core and src/engine never import 'vscode';
-// only src/engine imports dockerode.
+// only src/engine imports dockerode; inside src/ui a room imports only the rooms below it
+// (scripts/lib/layers.mjs has the ranks, docs/architecture.md says what each room holds).
 import tseslint from 'typescript-eslint';
+import { uiLayersRule } from './scripts/lib/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/fixtures/**', '.cache/**', '.vscode-test/**'] },
@@ -35,6 +37,11 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    files: ['src/ui/**/*.ts'],
+    plugins: { mllab: { rules: { 'ui-layers': uiLayersRule } } },
+    rules: { 'mllab/ui-layers': 'error' },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -3,11 +3,11 @@
  * figures, asserts nothing).
  *
  *  (a) in memory: lines/s of the parser alone (MetricStream on a mix of every form and plain
- *      lines), of the log terminal's own per-chunk work (src/ui/commands/container/
+ *      lines), of the log terminal's own per-chunk work (src/ui/shared/
  *      logsTerminal.ts: CRLF rewrite + URL detection per line);
  *  (b) on the engine, at full speed: a busybox container's MLLAB_BENCH_LINES (default 100,000)
  *      metric lines read by the terminal's consumer alone; with the parser on the same stream
- *      (what src/ui/runs/history.ts does: the parser mostly waits while text keeps coming, then
+ *      (what src/ui/shared/runHistory.ts does: the parser mostly waits while text keeps coming, then
  *      catches up, so the figure also says how much was left to parse when the logs ended and
  *      how long that took); with a second log stream (what it does not do); median of 7 rounds,
  *      and the median of each round's own ratio (robust to the load of other processes drifting);
@@ -110,23 +110,31 @@ async function burst(engine: Engine, id: string): Promise<void> {
   const shared: number[] = [];
   const twoStreams: number[] = [];
   const backlogAtEnd: number[] = [];
+  // this process's CPU during the read (ms): unlike lines/s, other processes' load hardly moves it
+  const cpuAlone: number[] = [];
+  const cpuShared: number[] = [];
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
   const parseDoneAfter: number[] = [];
   let parsed = 0;
   for (let r = 0; r < ROUNDS; r++) {
     {
       const term = terminalConsumer();
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await engine.logs(id, (t) => term.push(t), { follow: true });
+      cpuAlone.push(cpuMs(process.cpuUsage(c0)));
       alone.push(term.lines() / ((performance.now() - t0) / 1000));
     }
     {
       const term = terminalConsumer();
       const s = new MetricStream();
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await engine.logs(id, (t) => {
         term.push(t);
         s.push(t);
       }, { follow: true });
+      cpuShared.push(cpuMs(process.cpuUsage(c0)));
       const t1 = performance.now();
       shared.push(term.lines() / ((t1 - t0) / 1000));
       backlogAtEnd.push(s.backlog);
@@ -149,6 +157,7 @@ async function burst(engine: Engine, id: string): Promise<void> {
   const paired = shared.map((x, i) => x / alone[i]);
   console.log(`    terminal + parser on the same stream (shipped):  ${f(median(shared))} lines/s (${((median(shared) / median(alone)) * 100).toFixed(0)}% of alone; each round's own ratio: median ${(median(paired) * 100).toFixed(0)}%, ${paired.map((p) => (p * 100).toFixed(0)).join('/')}); loss points recorded: ${f(parsed)} of ${f(LINES)}`);
   console.log(`      left to parse when the logs ended: ${f(median(backlogAtEnd))} characters (median); all parsed ${median(parseDoneAfter).toFixed(0)} ms after the end (median)`);
+  console.log(`      this process's CPU during the read (median): alone ${f(median(cpuAlone))} ms, with the parser ${f(median(cpuShared))} ms (${((median(cpuShared) / median(cpuAlone) - 1) * 100).toFixed(0)}% more)`);
   console.log(`    terminal + a second log stream (not shipped):    ${f(median(twoStreams))} lines/s (${((median(twoStreams) / median(alone)) * 100).toFixed(0)}%)`);
 }
 

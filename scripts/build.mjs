@@ -8,9 +8,14 @@ import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
+import { PROFILE_VALIDATOR_VENDOR, profileValidatorBuild, profileValidatorPlugin } from './lib/profileValidator.mjs';
+import { writeStatusResponseDecoder } from './lib/buildkitProto.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+// BuildKit's trace messages, described from its .proto files (before anything is bundled or transpiled).
+await writeStatusResponseDecoder();
 
 /** @type {esbuild.BuildOptions} */
 const extension = {
@@ -24,10 +29,14 @@ const extension = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  plugins: [lazyVendorPlugin()],
+  plugins: [lazyVendorPlugin(), profileValidatorPlugin()],
 };
 
-const vendors = [...vendorBuilds('dist', { production }), languageVendorBuild('dist', { production })];
+const vendors = [
+  ...vendorBuilds('dist', { production }),
+  languageVendorBuild('dist', { production }),
+  profileValidatorBuild(join('dist', PROFILE_VALIDATOR_VENDOR), { production }),
+];
 
 function tsFiles(dir) {
   const out = [];
@@ -49,7 +58,7 @@ const cli = {
   ...extension,
   entryPoints: { 'cli/mllab-lint': 'src/cli/lint.ts', 'cli/mllab-metrics': 'src/cli/metrics.ts' },
   external: ['cpu-features', '*.node'],
-  plugins: [lazyVendorPlugin('../vendor/')],
+  plugins: [lazyVendorPlugin('../vendor/'), profileValidatorPlugin('../vendor/')],
   banner: { js: '#!/usr/bin/env node' },
 };
 
@@ -80,5 +89,7 @@ if (watch) {
       sourcemap: 'inline',
       logLevel: 'warning',
     });
+    // the transpiled core requires the generated validator next to it (src/core/run/generated/*.d.ts declares it)
+    await esbuild.build(profileValidatorBuild('out/src/core/run/generated/profileValidator.js'));
   }
 }

@@ -11,7 +11,10 @@ import { dirname, join } from 'node:path';
  * build). Together they are about 1 MB of the 1.4 MB the extension bundle was: parsing them at
  * start-up was most of the activation time.
  */
-export const lazyPackages = ['dockerode', 'yaml', 'dockerfile-ast', 'tar-stream', '@balena/dockerignore', 'ssh2', 'ssh-config'];
+// The run-profile validator is a lazily loaded bundle too, dist/vendor/profile-validator.js, but
+// generated from the JSON Schema at build time rather than taken from a package: see
+// ./profileValidator.mjs.
+export const lazyPackages = ['dockerode', 'yaml', 'dockerfile-ast', 'tar-stream', 'tar/unpack', 'protobufjs/minimal', '@balena/dockerignore', 'ssh2', 'ssh-config'];
 export const vendorFile = (pkg) => `vendor/${pkg.replace(/^@/, '').replace('/', '-')}.js`;
 const requireHere = createRequire(import.meta.url);
 
@@ -67,7 +70,7 @@ export function lazyVendorPlugin(vendorDir = './vendor/') {
  * lib/session.js (a gRPC auth server for dockerode's own BuildKit builds, @grpc/grpc-js and
  * @grpc/proto-loader) and lib/buildkit.js (protobufjs, for `Docker#followProgress`). The
  * extension posts BuildKit builds itself without a session (src/engine/build.ts) and decodes their
- * trace with its own reader (src/core/build/buildkitTrace.ts). Together they were about 400 kB
+ * trace with protobufjs static code of its own (src/core/build/buildkitTrace.ts). Together they were about 400 kB
  * of dist/vendor/dockerode.js and most of the time `require('dockerode')` took.
  */
 export const unusedDockerodeModules = ['./session', './buildkit'];

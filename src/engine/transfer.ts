@@ -48,7 +48,7 @@ export interface DownloadResult extends CommitResult {
   bytes: number;
   /** bytes of the tar on the wire */
   wireBytes: number;
-  /** entries not written, with why (src/core/transfer/archive.ts EntryGuard) */
+  /** entries not written, with why (src/core/transfer/archive.ts extractToStaging) */
   refused: RefusedEntry[];
   durationMs: number;
 }

@@ -21,7 +21,7 @@ const labels = { [TEST_LABEL]: RUN };
 const BUSYBOX = 'mllab-test/busybox:1';
 const irisTag = `mllab-metricstest/iris:${RUN}`;
 
-/** Runs `req` to its end while following its logs into a MetricStream, as src/ui/runs/history.ts does; returns the record and the raw log text. */
+/** Runs `req` to its end while following its logs into a MetricStream, as src/ui/shared/runHistory.ts does; returns the record and the raw log text. */
 async function recordRun(engine: Engine, req: RunRequest): Promise<{ record: RunRecord; text: string }> {
   const startedAt = new Date();
   const c = await engine.runContainer(req);

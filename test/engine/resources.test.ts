@@ -7,7 +7,7 @@
  * - Each diagnosis from a container that really does it: an OOM kill under `--memory 32m`, a
  *   write past a 1 MiB /dev/shm, a bus error on /dev/shm, a segfault, SIGTERM and SIGKILL through
  *   Stop, a missing module, a missing file under a bind mount; CUDA's message only as printed text.
- *   Facts are gathered as src/ui/runs/history.ts gathers them.
+ *   Facts are gathered as src/ui/shared/runHistory.ts gathers them.
  * Everything created carries the label org.mllab.test=<run id> and is removed at the end.
  */
 import { after, before, describe, it } from 'node:test';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import { CommandIds } from '../../src/core/ids';
-import type { KubernetesExportResult } from '../../src/ui/commands/profile/kubernetes';
+import type { KubernetesExportResult } from '../../src/ui/profiles/kubernetes';
 import { runId, testEngine } from '../support/fixtures';
 
 const EXTENSION_ID = 'ml-container-lab.ml-container-lab';

@@ -19,8 +19,8 @@ describe('engine: in run profiles', () => {
   }
 
   const bad: Array<{ value: string; message: RegExp }> = [
-    { value: '"-gpu"', message: /Engine "-gpu" is not an engine name/ },
-    { value: '"ssh://me@gpu-box"', message: /Engine "ssh:\/\/me@gpu-box" is not an engine name/ },
+    { value: '"-gpu"', message: /"-gpu" is not valid for profiles.train.engine: write the name of a Docker context/ },
+    { value: '"ssh://me@gpu-box"', message: /"ssh:\/\/me@gpu-box" is not valid for profiles.train.engine/ },
     { value: '42', message: /profiles\.train\.engine/ },
   ];
   for (const c of bad) {

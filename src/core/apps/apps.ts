@@ -5,7 +5,7 @@
  */
 import type { ContainerSummary } from '../engineTypes';
 import { detectUrls } from '../logs/urls';
-import { publishedPorts } from '../tree/models';
+import { publishedPorts } from '../tree/ports';
 
 /** An app as a profile declares it (`apps: [{name: jupyter, port: 8888, path: /lab, health: /api}]`). */
 export interface AppSpec {

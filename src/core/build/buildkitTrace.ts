@@ -6,17 +6,11 @@
  * `{"id":"moby.image.id","aux":{"ID":"sha256:..."}}` and, on failure, the usual
  * `{"error":"...","errorDetail":{...}}`.
  *
- * This module decodes those messages (a minimal protobuf reader, no dependencies) and turns
- * them into our {@link BuildEvent}s, printing roughly what `docker build --progress=plain`
- * prints (`#3 [2/6] COPY requirements.txt ./`, `#3 CACHED`, `#5 0.412 output line`, `#5 DONE 0.4s`).
- *
- * Field numbers (control.proto, checked against moby's vendored copy):
- *   StatusResponse: vertexes=1, statuses=2, logs=3, warnings=4
- *   Vertex: digest=1, inputs=2, name=3, cached=4, started=5, completed=6, error=7, progressGroup=8
- *   VertexStatus: ID=1, vertex=2, name=3, current=4, total=5, timestamp=6, started=7, completed=8
- *   VertexLog: vertex=1, timestamp=2, stream=3, msg=4
- *   VertexWarning: vertex=1, level=2, short=3, detail=4, url=5
- *   google.protobuf.Timestamp: seconds=1, nanos=2
+ * This module decodes those messages with protobufjs (static code that every build generates
+ * out of BuildKit's own control.proto, kept in src/core/build/buildkit-proto with
+ * their source; at run time only protobufjs/minimal) and turns them into our
+ * {@link BuildEvent}s, printing roughly what `docker build --progress=plain` prints
+ * (`#3 [2/6] COPY requirements.txt ./`, `#3 CACHED`, `#5 0.412 output line`, `#5 DONE 0.4s`).
  */
 import { BuildTranscript, interpretBuildMessage, type BuildEvent } from './output';
 
@@ -77,190 +71,66 @@ export class ProtobufError extends Error {
 
 const utf8 = new TextDecoder('utf-8');
 
-/** A cursor over protobuf wire-format bytes. */
-class Reader {
-  pos: number;
-  constructor(
-    private readonly buf: Uint8Array,
-    start = 0,
-    readonly end = buf.length,
-  ) {
-    this.pos = start;
-  }
+/** protobufjs' Long when the `long` package is present (it is in tests, not in the bundle), else a number. */
+type Int64 = number | { toNumber(): number };
+const num = (v: Int64 | null | undefined): number => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
 
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-
-  /** An unsigned varint as a JS number (exact up to 2^53; larger values lose precision, never throw). */
-  varint(): number {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new ProtobufError('truncated varint');
-      const b = this.buf[this.pos++];
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-    }
-    throw new ProtobufError('varint longer than 10 bytes');
-  }
-
-  /** A signed int64 varint (two's complement over 64 bits) as a JS number. */
-  int64(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
-  }
-
-  /** The bytes of a length-delimited field. */
-  bytes(): Uint8Array {
-    const len = this.varint();
-    if (this.pos + len > this.end) throw new ProtobufError('length-delimited field runs past the end');
-    const out = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    return out;
-  }
-
-  string(): string {
-    return utf8.decode(this.bytes());
-  }
-
-  /** A Reader over an embedded message. */
-  sub(): Reader {
-    const b = this.bytes();
-    return new Reader(b);
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        this.varint();
-        return;
-      case 1:
-        this.advance(8);
-        return;
-      case 2:
-        this.bytes();
-        return;
-      case 5:
-        this.advance(4);
-        return;
-      default:
-        throw new ProtobufError(`unsupported wire type ${wireType}`);
-    }
-  }
-
-  private advance(n: number): void {
-    if (this.pos + n > this.end) throw new ProtobufError('fixed-size field runs past the end');
-    this.pos += n;
-  }
-
-  /** Iterates fields: calls `onField(fieldNumber, wireType)`, which must consume the value or return false to skip it. */
-  fields(onField: (field: number, wireType: number) => boolean): void {
-    while (!this.done) {
-      const key = this.varint();
-      const field = Math.floor(key / 8);
-      const wireType = key % 8;
-      if (field === 0) throw new ProtobufError('field number 0');
-      const startPos = this.pos;
-      const consumed = onField(field, wireType);
-      if (!consumed) {
-        this.pos = startPos;
-        this.skip(wireType);
-      }
-    }
-  }
+interface PbTimestamp {
+  seconds: Int64;
+  nanos: number;
+}
+/** What protobufjs decodes, field names as in control.proto; absent messages are null. */
+interface PbStatusResponse {
+  vertexes: Array<{ digest: string; inputs: string[]; name: string; cached: boolean; started: PbTimestamp | null; completed: PbTimestamp | null; error: string }>;
+  statuses: Array<{ ID: string; vertex: string; name: string; current: Int64; total: Int64; timestamp: PbTimestamp | null; started: PbTimestamp | null; completed: PbTimestamp | null }>;
+  logs: Array<{ vertex: string; timestamp: PbTimestamp | null; stream: Int64; msg: Uint8Array }>;
+  warnings: Array<{ vertex: string; level: Int64; short: Uint8Array; detail: Uint8Array[]; url: string }>;
 }
 
-function readTimestamp(r: Reader): Millis {
-  let seconds = 0;
-  let nanos = 0;
-  r.fields((f, w) => {
-    if (f === 1 && w === 0) seconds = r.int64();
-    else if (f === 2 && w === 0) nanos = r.int64();
-    else return false;
-    return true;
-  });
-  return seconds * 1000 + Math.floor(nanos / 1e6);
+/** The generated decoder, required on the first trace: it reads protobufjs/minimal (a lazy vendor bundle) as it loads. */
+let generated: { moby: { buildkit: { v1: { StatusResponse: { decode(bytes: Uint8Array): unknown } } } } } | undefined;
+
+/** A protobuf Timestamp as ms since the epoch; undefined when the field is absent. */
+function millis(t: PbTimestamp | null | undefined): Millis | undefined {
+  return t ? num(t.seconds) * 1000 + Math.floor(t.nanos / 1e6) : undefined;
 }
 
-function readVertex(r: Reader): BkVertex {
-  const v: BkVertex = { digest: '', inputs: [], name: '', cached: false };
-  r.fields((f, w) => {
-    if (f === 1 && w === 2) v.digest = r.string();
-    else if (f === 2 && w === 2) v.inputs.push(r.string());
-    else if (f === 3 && w === 2) v.name = r.string();
-    else if (f === 4 && w === 0) v.cached = r.varint() !== 0;
-    else if (f === 5 && w === 2) v.started = readTimestamp(r.sub());
-    else if (f === 6 && w === 2) v.completed = readTimestamp(r.sub());
-    else if (f === 7 && w === 2) v.error = r.string();
-    else return false;
-    return true;
-  });
-  return v;
-}
-
-function readVertexStatus(r: Reader): BkVertexStatus {
-  const s: BkVertexStatus = { id: '', vertex: '', name: '', current: 0, total: 0 };
-  r.fields((f, w) => {
-    if (f === 1 && w === 2) s.id = r.string();
-    else if (f === 2 && w === 2) s.vertex = r.string();
-    else if (f === 3 && w === 2) s.name = r.string();
-    else if (f === 4 && w === 0) s.current = r.int64();
-    else if (f === 5 && w === 0) s.total = r.int64();
-    else if (f === 6 && w === 2) s.timestamp = readTimestamp(r.sub());
-    else if (f === 7 && w === 2) s.started = readTimestamp(r.sub());
-    else if (f === 8 && w === 2) s.completed = readTimestamp(r.sub());
-    else return false;
-    return true;
-  });
-  return s;
-}
-
-function readVertexLog(r: Reader): BkVertexLog {
-  const l: BkVertexLog = { vertex: '', stream: 0, msg: new Uint8Array(0) };
-  r.fields((f, w) => {
-    if (f === 1 && w === 2) l.vertex = r.string();
-    else if (f === 2 && w === 2) l.timestamp = readTimestamp(r.sub());
-    else if (f === 3 && w === 0) l.stream = r.int64();
-    else if (f === 4 && w === 2) l.msg = r.bytes();
-    else return false;
-    return true;
-  });
-  return l;
-}
-
-function readVertexWarning(r: Reader): BkVertexWarning {
-  const wn: BkVertexWarning = { vertex: '', level: 0, short: '', detail: [], url: '' };
-  r.fields((f, w) => {
-    if (f === 1 && w === 2) wn.vertex = r.string();
-    else if (f === 2 && w === 0) wn.level = r.int64();
-    else if (f === 3 && w === 2) wn.short = r.string();
-    else if (f === 4 && w === 2) wn.detail.push(r.string());
-    else if (f === 5 && w === 2) wn.url = r.string();
-    else return false;
-    return true;
-  });
-  return wn;
+/** Copies the timestamps that are present (absent ones stay absent keys). */
+function times<K extends string>(src: Partial<Record<K, PbTimestamp | null>>, keys: K[]): Partial<Record<K, Millis>> {
+  const out: Partial<Record<K, Millis>> = {};
+  for (const k of keys) {
+    const ms = millis(src[k]);
+    if (ms !== undefined) out[k] = ms;
+  }
+  return out;
 }
 
 /**
- * Decodes a protobuf `moby.buildkit.v1.StatusResponse`. Unknown fields are skipped.
+ * Decodes a protobuf `moby.buildkit.v1.StatusResponse` with protobufjs' static code generated
+ * out of BuildKit's control.proto (src/core/build/buildkit-proto, scripts/lib/buildkitProto.mjs).
+ * Unknown fields are skipped.
  * @throws ProtobufError for malformed bytes
  */
 export function decodeStatusResponse(bytes: Uint8Array): StatusResponse {
-  const out: StatusResponse = { vertexes: [], statuses: [], logs: [], warnings: [] };
-  const r = new Reader(bytes);
-  r.fields((f, w) => {
-    if (w !== 2) return false;
-    if (f === 1) out.vertexes.push(readVertex(r.sub()));
-    else if (f === 2) out.statuses.push(readVertexStatus(r.sub()));
-    else if (f === 3) out.logs.push(readVertexLog(r.sub()));
-    else if (f === 4) out.warnings.push(readVertexWarning(r.sub()));
-    else return false;
-    return true;
-  });
-  return out;
+  // Not imported at the top: the bundle evaluates it on this first require, so activation never loads protobufjs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  generated ??= require('./buildkitStatusProto') as NonNullable<typeof generated>;
+  let m: PbStatusResponse;
+  try {
+    m = generated.moby.buildkit.v1.StatusResponse.decode(bytes) as PbStatusResponse;
+  } catch (err) {
+    throw new ProtobufError((err as Error).message);
+  }
+  return {
+    vertexes: m.vertexes.map((v) => ({
+      digest: v.digest, inputs: v.inputs, name: v.name, cached: v.cached, ...times(v, ['started', 'completed']), ...(v.error !== '' ? { error: v.error } : {}),
+    })),
+    statuses: m.statuses.map((s) => ({
+      id: s.ID, vertex: s.vertex, name: s.name, current: num(s.current), total: num(s.total), ...times(s, ['timestamp', 'started', 'completed']),
+    })),
+    logs: m.logs.map((l) => ({ vertex: l.vertex, stream: num(l.stream), msg: l.msg, ...times(l, ['timestamp']) })),
+    warnings: m.warnings.map((w) => ({ vertex: w.vertex, level: num(w.level), short: utf8.decode(w.short), detail: w.detail.map((d) => utf8.decode(d)), url: w.url })),
+  };
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

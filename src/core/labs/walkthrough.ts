@@ -1,5 +1,5 @@
 /**
- * Pure rules behind the walkthrough's context keys (src/ui/walkthrough.ts sets them).
+ * Pure rules behind the walkthrough's context keys (src/ui/walkthrough/walkthrough.ts sets them).
  */
 import * as path from 'node:path';
 import { isDockerfileName } from '../build/dockerfiles';

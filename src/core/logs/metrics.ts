@@ -41,9 +41,19 @@ export interface MetricStreamTiming {
    * was, and parsing them as they came halved the terminal's lines/s, bench/metrics.bench.ts (b))
    */
   burstRate?: number;
-  /** text that came within this many ms means the stream is still flowing (default 20) */
+  /**
+   * a burst ends when no text came for this many ms (default 250). Not shorter: on a loaded
+   * machine the reader itself waits tens of ms for the CPU between chunks of a burst, and a
+   * 20 ms limit read each of those waits as the end of the burst and parsed a full slice there
+   * (at load average 23 on 2 cores the parser then took 126% more CPU during the read and the
+   * terminal showed 58% of its lines/s, bench/metrics.bench.ts (b))
+   */
   quietMs?: number;
-  /** during a burst, parse this many ms every `trickleEveryMs` (defaults 2 and 100: 2% of the loop) */
+  /**
+   * during a burst, parse this many ms every `trickleEveryMs` (defaults 2 and 500: 0.4% of the
+   * loop; every 100 ms it was most of the parser's CPU during a finished container's burst,
+   * bench/metrics.bench.ts (b), for a panel that needs no more than a sign of progress there)
+   */
   trickleMs?: number;
   trickleEveryMs?: number;
   /** queued text above this many bytes is parsed at the normal pace even in a burst (default 32 MiB) */
@@ -83,6 +93,16 @@ export class MetricStream {
   private lastWindowRate = 0;
   private scheduled = false;
   private ended = false;
+  /**
+   * the latest chunks, joined into one queued string every 256 chunks or 16 KiB (one parse
+   * call of a few ms, as before): a finished container's logs come as one chunk per line, and
+   * 100,000 small strings kept through a burst are garbage collection work while the terminal
+   * reads; joined, they die young
+   */
+  private batch: string[] = [];
+  private batchBytes = 0;
+  /** in a burst since the rate went over burstRate, until the text pauses for quietMs */
+  private inBurst = false;
   private readonly listeners: Array<(points: MetricPoint[]) => void> = [];
   private readonly t: Required<MetricStreamTiming>;
 
@@ -93,7 +113,7 @@ export class MetricStream {
   constructor(timing: MetricStreamTiming | number = {}, patterns: readonly MetricPattern[] = []) {
     this.parser = new MetricLineParser(patterns);
     const o = typeof timing === 'number' ? { sliceMs: timing } : timing;
-    this.t = { sliceMs: 8, burstRate: 128 * 1024, quietMs: 20, trickleMs: 2, trickleEveryMs: 100, maxBacklogBytes: 32 * 1024 * 1024, ...o };
+    this.t = { sliceMs: 8, burstRate: 128 * 1024, quietMs: 250, trickleMs: 2, trickleEveryMs: 500, maxBacklogBytes: 32 * 1024 * 1024, ...o };
   }
 
   /** Calls `fn` with the points each parse slice adds or replaces; returns a function that stops it. */
@@ -107,7 +127,9 @@ export class MetricStream {
 
   /** Queues log text (any chunking; lines end at `\n`, `\r\n` or `\r`). */
   push(text: string): void {
-    this.queue.push(text);
+    this.batch.push(text);
+    this.batchBytes += text.length;
+    if (this.batch.length >= 256 || this.batchBytes >= 16 * 1024) this.seal();
     this.queuedBytes += text.length;
     const now = Date.now();
     this.lastPushAt = now;
@@ -138,6 +160,7 @@ export class MetricStream {
   /** Parses everything queued now, synchronously. */
   flush(): void {
     const points: MetricPoint[] = [];
+    this.seal();
     if (this.head < this.queue.length) this.parseNext(points, Number.POSITIVE_INFINITY);
     if (this.ended && this.partial) {
       this.parseSegment(this.partial, points);
@@ -145,6 +168,13 @@ export class MetricStream {
     }
     if (this.ended) this.addPoints(this.parser.end(), points);
     this.emit(points);
+  }
+
+  private seal(): void {
+    if (!this.batch.length) return;
+    this.queue.push(this.batch.length === 1 ? this.batch[0] : this.batch.join(''));
+    this.batch = [];
+    this.batchBytes = 0;
   }
 
   private parseNext(points: MetricPoint[], maxChars = 16 * 1024): void {
@@ -173,19 +203,26 @@ export class MetricStream {
     const now = Date.now();
     const windowMs = Math.max(now - this.windowStart, 1);
     const rate = Math.max(this.lastWindowRate, windowMs >= 10 ? (this.windowChars * 1000) / windowMs : 0);
-    const burst = now - this.lastPushAt < this.t.quietMs && rate > this.t.burstRate && this.queuedBytes <= this.t.maxBacklogBytes;
+    // a burst starts when the rate goes over burstRate and lasts until the text pauses (a rate
+    // window that the reader's own waits for the CPU left empty does not end it)
+    if (now - this.lastPushAt >= this.t.quietMs || this.queuedBytes > this.t.maxBacklogBytes) this.inBurst = false;
+    else if (rate > this.t.burstRate) this.inBurst = true;
+    const burst = this.inBurst;
     if (!burst || now - this.lastTrickleAt >= this.t.trickleEveryMs) {
       if (burst) this.lastTrickleAt = now;
       const deadline = now + (burst ? this.t.trickleMs : this.t.sliceMs);
+      this.seal();
       const points: MetricPoint[] = [];
-      while (this.head < this.queue.length && Date.now() < deadline) this.parseNext(points);
+      // at least one piece per turn: a process that waited for the CPU since `now` still makes progress
+      if (this.head < this.queue.length) do this.parseNext(points);
+      while (this.head < this.queue.length && Date.now() < deadline);
       this.emit(points);
     }
-    if (this.head < this.queue.length && !this.scheduled) {
+    if ((this.head < this.queue.length || this.batch.length) && !this.scheduled) {
       // still behind: in a burst, look again when the text may have paused; else go on after
       // the I/O that waits (a slice is at most sliceMs, so the terminal's writes wait no longer)
       this.scheduled = true;
-      if (burst) setTimeout(() => this.drain(), this.t.quietMs);
+      if (burst) setTimeout(() => this.drain(), Math.min(this.t.quietMs, this.t.trickleEveryMs));
       else setImmediate(() => this.drain());
     }
   }

@@ -5,50 +5,14 @@
 import { isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { UserError } from '../errors';
-import { PROFILE_FIELDS } from './profile';
+import { PROFILE_FIELDS, type ProfileInput } from './profileTypes';
 
-/**
- * A profile as the user writes it (unresolved: relative paths, sizes as text), e.g. what a
- * guided run collected. Same fields as the file; see docs/profiles.md.
- */
-export interface ProfileInput {
-  description?: string;
-  build?: {
-    dockerfile?: string;
-    context?: string;
-    tag?: string;
-    args?: Record<string, string>;
-    target?: string;
-    platform?: string;
-  };
-  image?: string;
-  run?: {
-    name?: string;
-    command?: string | string[];
-    entrypoint?: string | string[];
-    workdir?: string;
-    user?: string;
-    ports?: string[];
-    volumes?: string[];
-    env?: Record<string, string>;
-    envFiles?: string[];
-    gpus?: string | number;
-    shmSize?: string;
-    ipc?: string;
-    memory?: string;
-    cpus?: number | string;
-    network?: string;
-    rm?: boolean;
-    detach?: boolean;
-    interactive?: boolean;
-    tty?: boolean;
-    labels?: Record<string, string>;
-    restart?: string;
-  };
-}
+/** A profile as the user writes it (unresolved: relative paths, sizes as text), e.g. what a guided run collected. */
+export type { ProfileInput } from './profileTypes';
 
 /** Plain object with fields in the file's canonical order, undefined and empty lists/maps left out. */
-function ordered(value: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+function ordered(input: object, order: readonly string[]): Record<string, unknown> {
+  const value = input as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const keys = [...order, ...Object.keys(value).filter((k) => !order.includes(k))];
   for (const k of keys) {

@@ -2,7 +2,7 @@
  * Why a run died, in one sentence that says what happened and what to change, from what the
  * engine and the logs tell after the exit: the exit code, `State.OOMKilled`, the last log lines,
  * and the run's own settings (memory limit, shm size, mounts) and the workspace's requirements
- * file. Pure logic: src/ui/runs/history.ts gathers the facts, the exit notification, the
+ * file. Pure logic: src/ui/shared/runHistory.ts gathers the facts, the exit notification, the
  * Training Run panel and the run record show the result.
  *
  * The message texts matched are the programs' own (sources beside each pattern); exit codes

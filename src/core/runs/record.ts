@@ -2,7 +2,7 @@
  * Run records: what a training run was (profile, image reference and digest, command, env
  * variable names, ports, mounts, GPUs, shm, engine, git commit) and what it gave (exit code,
  * duration, metrics, artifacts). Env values are never in a record: users put tokens there.
- * Plain data, stored as one JSON file per run (src/ui/runs/store.ts).
+ * Plain data, stored as one JSON file per run (src/core/runs/store.ts).
  */
 import type { RunRequest } from '../run/createOptions';
 import { summarize, thin, type MetricSeries, type MetricSummary } from '../logs/metrics';

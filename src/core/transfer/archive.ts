@@ -10,22 +10,23 @@
  * /app/artifacts), and the `X-Docker-Container-Path-Stat` header (base64 JSON: name, size, mode
  * with Go's os.ModeDir bit, linkTarget) describes `path` itself.
  *
- * Safe unpacking, the rule of node-tar (npm `tar`, README "preservePaths"): "By default, `/` is
+ * Safe unpacking is node-tar's (npm `tar`, README "preservePaths"): "By default, `/` is
  * stripped from absolute paths, `..` paths are not extracted, and any file whose location would
  * be modified by a symbolic link is not extracted" — the "Zip Slip" class of bugs (CWE-22,
- * path traversal). Here an entry is refused, and named in the result, when its name is absolute,
- * has a `..` part, lies outside the requested path, passes through a symlink of the same
- * archive, or is a symlink or hard link whose target lies outside the target folder (an absolute
- * target included: in the container it meant the container's file system). Devices and FIFOs
- * are not written. Nothing is written outside a staging folder until the caller commits it.
+ * path traversal); node-tar also refuses symlinks and hard links whose target resolves above
+ * the extraction folder, and does not write devices or FIFOs. On top of it an entry is refused,
+ * and named in the result, when its name or link target is absolute (in the container it meant
+ * the container's file system; node-tar would rewrite it) or it lies outside the requested path.
+ * Nothing is written outside a staging folder until the caller commits it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, Transform, finished, type Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { Unpack } from 'tar/unpack';
+import type { ReadEntry } from 'tar';
 import { UserError } from '../errors';
-import { addTarBuffer, addTarFile } from '../build/context';
+import { PACK_BUFFER_BYTES, addTarBuffer, addTarFile } from '../build/context';
 
 /** What a path in the container is (from `HEAD /containers/{id}/archive`). */
 export type ContainerPathKind = 'dir' | 'file' | 'missing';
@@ -136,7 +137,7 @@ export async function packUpload(localPath: string, layout: UploadLayout): Promi
   const files = entries.filter((e) => !e.stat.isDirectory()).length;
   const bytes = entries.reduce((n, e) => n + (e.stat.isFile() ? e.stat.size : 0), 0);
   const pack = tar.pack();
-  const out = new PassThrough();
+  const out = new PassThrough({ highWaterMark: PACK_BUFFER_BYTES });
   pack.on('error', (err: Error) => out.destroy(err));
   pack.pipe(out);
   const write = async (): Promise<void> => {
@@ -195,62 +196,14 @@ export function parsePathStat(header: string | undefined): ContainerPathStat | u
   }
 }
 
-/** One tar entry refused by {@link EntryGuard}, with why. */
+/** One tar entry not written, with why. */
 export interface RefusedEntry {
   name: string;
   reason: string;
 }
 
-export type EntryVerdict = { ok: true; rel: string; linkRel?: string } | { ok: false; reason: string };
-
-/**
- * Decides, entry by entry, what of a downloaded tar may be written (the rule in this file's
- * header). Entries must be given in archive order: it remembers the symlinks it let through.
- * `rel` is the entry's path under the target ('' for the requested path itself); `linkRel` the
- * target of a hard link, also under the target.
- */
-export class EntryGuard {
-  private readonly symlinks = new Set<string>();
-
-  /** @param rootName the first part every entry has: the base name of the requested container path */
-  constructor(private readonly rootName: string) {}
-
-  check(header: { name: string; type?: string | null; linkname?: string | null }): EntryVerdict {
-    const rel = this.underRoot(header.name);
-    if (typeof rel !== 'string') return rel;
-    const parts = rel === '' ? [] : rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      if (this.symlinks.has(parts.slice(0, i).join('/'))) return { ok: false, reason: 'its path passes through a symlink' };
-    }
-    const type = header.type ?? 'file';
-    if (type === 'symlink') {
-      const link = header.linkname ?? '';
-      if (link.startsWith('/')) return { ok: false, reason: `a symlink to ${link} (an absolute path, outside the target folder)` };
-      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), link));
-      if (rel === '' || resolved === '..' || resolved.startsWith('../')) return { ok: false, reason: `a symlink to ${link}, outside the target folder` };
-      this.symlinks.add(rel);
-      return { ok: true, rel };
-    }
-    if (type === 'link') {
-      const target = this.underRoot(header.linkname ?? '');
-      if (typeof target !== 'string' || target === '') return { ok: false, reason: `a hard link to ${header.linkname ?? ''}, outside the target folder` };
-      return { ok: true, rel, linkRel: target };
-    }
-    if (type !== 'file' && type !== 'directory' && type !== 'contiguous-file') return { ok: false, reason: `a ${type} (only files, folders and links are written)` };
-    return { ok: true, rel };
-  }
-
-  private underRoot(name: string): string | { ok: false; reason: string } {
-    if (name.startsWith('/')) return { ok: false, reason: 'an absolute path' };
-    const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..')) return { ok: false, reason: 'a path with ".."' };
-    if (parts[0] !== this.rootName) return { ok: false, reason: `outside ${this.rootName}` };
-    return parts.slice(1).join('/');
-  }
-}
-
 export interface StagedDownload {
-  /** the staging folder (a sibling of the target, so moving into place is a rename) */
+  /** the staging folder (a sibling of the target, so moving into place is a rename); removed by commit or discard */
   dir: string;
   /** whether the requested container path was a folder (its contents are in `dir`) or one file (`dir/<name>`) */
   sourceIsDir: boolean;
@@ -262,13 +215,53 @@ export interface StagedDownload {
   refused: RefusedEntry[];
 }
 
-/** Write buffer of one unpacked file, in bytes. */
-const WRITE_BUFFER_BYTES = 4 << 20;
+/** node-tar's entry types as the refusal messages name them. */
+const TYPE_WORDS: Record<string, string> = { CharacterDevice: 'character device', BlockDevice: 'block device', FIFO: 'FIFO' };
+
+/**
+ * Why an entry is refused before node-tar sees it, or undefined to let node-tar decide: what node-tar
+ * would rewrite rather than refuse. node-tar strips the leading `/` of absolute paths and link
+ * targets (README "preservePaths"); in a container download an absolute name or link target
+ * meant the container's own file system, so writing it relative to the target would change
+ * its meaning. Entries (and hard link targets) outside the requested path are not part of the
+ * download. An accepted entry's path is given without `.` parts, so that node-tar's `strip`
+ * removes exactly the requested path's own name.
+ */
+function refuseBeforeTar(entry: ReadEntry, rootName: string): string | undefined {
+  const name = entry.path;
+  if (name.startsWith('/')) return 'an absolute path';
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) return undefined;
+  if (parts[0] !== rootName) return `outside ${rootName}`;
+  entry.path = parts.join('/') + (name.endsWith('/') ? '/' : '');
+  const link = entry.linkpath ?? '';
+  if (entry.type === 'SymbolicLink' && link.startsWith('/')) return `a symlink to ${link} (an absolute path, outside the target folder)`;
+  if (entry.type === 'Link' && (link.startsWith('/') || link.split('/').filter((p) => p !== '' && p !== '.')[0] !== rootName)) return `a hard link to ${link}, outside the target folder`;
+  return undefined;
+}
+
+/** node-tar's warning about one entry, as a reason a user reads. */
+function tarReason(message: string, data: { entry?: ReadEntry; code?: string }): string {
+  const entry = data.entry;
+  const link = entry?.linkpath ?? '';
+  if (data.code === 'TAR_ENTRY_UNSUPPORTED') return `a ${TYPE_WORDS[entry?.type ?? ''] ?? entry?.type ?? 'special file'} (only files, folders and links are written)`;
+  if (data.code === 'TAR_SYMLINK_ERROR' || /symbolic link|symlink/i.test(message) && !/^linkpath/.test(message)) return 'its path passes through a symlink';
+  if (/^path contains '\.\.'/.test(message)) return 'a path with ".."';
+  if (/^linkpath/.test(message)) return entry?.type === 'Link' ? `a hard link to ${link}, outside the target folder` : `a symlink to ${link}, outside the target folder`;
+  if (entry?.type === 'Link') return `a hard link to ${link}, which was not written (${message})`;
+  return message;
+}
 
 /**
  * Unpacks a `GET /containers/{id}/archive` tar into a new staging folder beside `localTarget`
- * (`.<name>.mllab-partial-<random>`), checking every entry with {@link EntryGuard}. Files keep
- * their permission bits (without setuid/setgid) and mtime. On any error the staging folder is
+ * (`.<name>.mllab-partial-<random>`) with node-tar (npm `tar`), whose extraction rules are the
+ * safe-unpacking rule of this file's header: `..` in a path or a hard link is not extracted, a
+ * symlink whose target resolves above the staging folder is not made, nothing is written
+ * through a symlink (checked on disk, so also one the archive made), devices and FIFOs are not
+ * written. Before that, {@link refuseBeforeTar} refuses what node-tar would rewrite (absolute
+ * names and link targets) and what lies outside the requested path. Files keep their
+ * permission bits (without setuid/setgid; the process umask applies as for any new file) and
+ * mtime; the owner is not set (node-tar would as root). On any error the staging folder is
  * removed.
  * @param rootName base name of the requested container path (the tar's first path part)
  * @throws the stream's error (e.g. EngineError 'cancelled'), or UserError when the folder cannot be written
@@ -279,63 +272,72 @@ export async function extractToStaging(tarStream: Readable, localTarget: string,
     throw new UserError(`Cannot create the folder ${parent}: ${(err as Error).message}.`, { hint: 'Choose a workspace folder you can write to.' });
   });
   const dir = await fs.promises.mkdtemp(path.join(parent, `.${path.basename(localTarget)}.mllab-partial-`));
-  const guard = new EntryGuard(rootName);
   const staged: StagedDownload = { dir, sourceIsDir: false, files: 0, bytes: 0, refused: [] };
-  const dirModes: Array<[string, number, Date]> = [];
-  const extract = tar.extract();
   let first = true;
-  extract.on('entry', (header, body, next) => {
-    const done = (err?: unknown): void => (err ? next(err as Error) : next());
-    void (async () => {
-      const verdict = guard.check(header);
+  let fatal: Error | undefined;
+  // Entries node-tar was given, with their names as the archive spelled them (node-tar rewrites `path`), and those it then refused.
+  const given = new Map<ReadEntry, string>();
+  const refusedByTar = new Set<ReadEntry>();
+  const unpack = new Unpack({
+    cwd: dir,
+    preserveOwner: false,
+    filter: (name, entry) => {
+      const e = entry as ReadEntry;
       if (first) {
+        // The first entry is the requested path itself. A folder's entries are unpacked without its
+        // name (node-tar's strip), so that node-tar's checks of link targets hold at the target folder.
         first = false;
-        staged.sourceIsDir = header.type === 'directory';
-        if (!staged.sourceIsDir && verdict.ok) staged.fileName = rootName;
+        staged.sourceIsDir = e.type === 'Directory';
+        if (staged.sourceIsDir) unpack.strip = 1;
       }
-      if (!verdict.ok) {
-        staged.refused.push({ name: header.name, reason: verdict.reason });
-        body.resume();
+      const reason = refuseBeforeTar(e, rootName);
+      if (reason) {
+        staged.refused.push({ name, reason });
+        return false;
+      }
+      if (typeof e.mode === 'number') e.mode &= 0o1777;
+      given.set(e, name);
+      return true;
+    },
+    onwarn: (code, message, data) => {
+      const entry = (data as { entry?: ReadEntry }).entry;
+      if (code === 'TAR_ENTRY_INFO') return;
+      if (!entry) {
+        fatal ??= new Error(`${code}: ${message}`);
         return;
       }
-      // A folder's entries land in `dir`; a single file as `dir/<rootName>`.
-      const dest = staged.sourceIsDir ? path.join(dir, ...verdict.rel.split('/').filter(Boolean)) : path.join(dir, rootName, ...verdict.rel.split('/').filter(Boolean));
-      const mode = (header.mode ?? 0o644) & 0o1777;
-      const mtime = header.mtime ?? new Date();
-      if (header.type === 'directory') {
-        await fs.promises.mkdir(dest, { recursive: true });
-        dirModes.push([dest, mode, mtime]);
-        body.resume();
-        return;
-      }
-      await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-      if (header.type === 'symlink') {
-        await fs.promises.symlink(header.linkname ?? '', dest);
-        body.resume();
-      } else if (header.type === 'link') {
-        body.resume();
-        const ok = await fs.promises.link(staged.sourceIsDir ? path.join(dir, verdict.linkRel ?? '') : path.join(dir, rootName, verdict.linkRel ?? ''), dest).then(() => true, () => false);
-        if (!ok) {
-          staged.refused.push({ name: header.name, reason: `a hard link to ${header.linkname ?? ''}, which was not written` });
-          return;
-        }
-      } else {
-        // A big buffer: with the default 16 kB every 64 kB chunk waits for the previous write (measured: 2-3x slower than docker cp).
-        await pipeline(body, fs.createWriteStream(dest, { mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES }));
-        await fs.promises.chmod(dest, mode);
-        await fs.promises.utimes(dest, mtime, mtime);
-        staged.bytes += header.size ?? 0;
-      }
-      staged.files++;
-    })().then(() => done(), done);
+      refusedByTar.add(entry);
+      staged.refused.push({ name: given.get(entry) ?? entry.path, reason: tarReason(message, { entry, code: (data as { code?: string }).code ?? code }) });
+    },
   });
   try {
-    await pipeline(tarStream, extract);
-    // Folder modes last, deepest first: a read-only folder must not stop its own entries.
-    for (const [d, mode, mtime] of dirModes.reverse()) {
-      await fs.promises.chmod(d, mode | 0o700);
-      await fs.promises.utimes(d, mtime, mtime);
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown): void => {
+        tarStream.unpipe(unpack as unknown as NodeJS.WritableStream);
+        // Stops node-tar between entries: nothing more is opened or made in the staging folder.
+        if (!aborted) {
+          aborted = true;
+          try {
+            unpack.abort(err as Error);
+          } catch {
+            /* abort re-emits the error, already being handled */
+          }
+        }
+        reject(err);
+      };
+      let aborted = false;
+      unpack.on('error', fail);
+      unpack.on('finish', () => (fatal ? reject(fatal) : resolve()));
+      // `finished` also reports an error the stream had before this function attached to it.
+      finished(tarStream, { writable: false }, (err) => (err ? fail(err) : undefined));
+      tarStream.pipe(unpack as unknown as NodeJS.WritableStream);
+    });
+    for (const e of given.keys()) {
+      if (refusedByTar.has(e) || e.type === 'Directory') continue;
+      staged.files++;
+      if (e.type === 'File' || e.type === 'OldFile' || e.type === 'ContiguousFile') staged.bytes += e.size ?? 0;
     }
+    if (!staged.sourceIsDir && fs.existsSync(path.join(dir, rootName))) staged.fileName = rootName;
   } catch (err) {
     await fs.promises.rm(dir, { recursive: true, force: true });
     if (err instanceof UserError || (err as { name?: string }).name === 'EngineError') throw err;
@@ -347,6 +349,7 @@ export async function extractToStaging(tarStream: Readable, localTarget: string,
   }
   return staged;
 }
+
 
 /** Paths (relative to the target, posix) of files and symlinks in `staged` that already exist under `localTarget`. */
 export async function stagedConflicts(staged: StagedDownload, localTarget: string): Promise<string[]> {
@@ -457,13 +460,26 @@ async function walkStaged(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Buffer of the progress counter, in bytes: a big one lets the engine's socket run ahead of the disk. */
+const WRITE_BUFFER_BYTES = 4 << 20;
+/**
+ * Chunks passed on are gathered to at least this many bytes. A socket gives 64 kB at a time;
+ * one file write per 64 kB (node-tar writes each chunk it is given) or one TLS write per 64 kB
+ * costs a round trip through Node's thread pool or event loop each, which on a busy machine was
+ * most of the time a 100 MB transfer took.
+ */
+const COALESCE_BYTES = 1 << 20;
+
 /**
  * Counts bytes flowing through (progress of an upload or download); `onBytes` gets the running
- * total, at most every `everyMs` ms and once at the end.
+ * total, at most every `everyMs` ms and once at the end. Passes the bytes on unchanged, in chunks
+ * of at least {@link COALESCE_BYTES} (the last one smaller).
  */
 export function byteCounter(onBytes: (total: number) => void, everyMs = 200): Transform & { total(): number } {
   let total = 0;
   let last = 0;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
   const t = new Transform({
     highWaterMark: WRITE_BUFFER_BYTES,
     transform(chunk: Buffer, _enc, cb) {
@@ -473,11 +489,18 @@ export function byteCounter(onBytes: (total: number) => void, everyMs = 200): Tr
         last = now;
         onBytes(total);
       }
-      cb(null, chunk);
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes >= COALESCE_BYTES) {
+        const out = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+        held = [];
+        heldBytes = 0;
+        cb(null, out);
+      } else cb();
     },
     flush(cb) {
       onBytes(total);
-      cb();
+      cb(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
     },
   });
   return Object.assign(t, { total: () => total });

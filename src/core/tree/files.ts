@@ -8,43 +8,9 @@ import type { ContainerSummary } from '../engineTypes';
 import { formatBytes } from '../format';
 import { CommandIds } from '../ids';
 import type { ContainerFileEntry } from '../files/listing';
-import type { NodeModel } from './models';
+import type { FileRowData, FilesContainer, FilesMount, NodeModel } from './node';
 
-/** A mount point as the Files rows show it. */
-export interface FilesMount {
-  destination: string;
-  /** 'volume', 'bind', 'tmpfs'... */
-  type: string;
-  /** volume name, or host path of a bind mount */
-  source: string;
-  readOnly: boolean;
-  /** other containers that mount the same named volume */
-  sharedWith: string[];
-}
-
-/** What every Files row carries about its container. */
-export interface FilesContainer {
-  id: string;
-  name: string;
-  running: boolean;
-  mounts: FilesMount[];
-  /** the container's working folder; known once the Files node was expanded */
-  workdir?: string;
-}
-
-/** The data of a Files row (commands read it). */
-export interface FileRowData {
-  container: FilesContainer;
-  /** absolute posix path in the container */
-  path: string;
-  kind: 'dir' | 'file' | 'symlink' | 'other';
-  /** bytes, when listed */
-  size?: number;
-  /** what a symlink points at */
-  targetKind?: 'dir' | 'file' | 'missing';
-  /** the mount at exactly this path */
-  mount?: FilesMount;
-}
+export type { FileRowData, FilesContainer, FilesMount } from './node';
 
 /** The mounts of `c` with, for named volumes, the other containers that mount them. */
 export function filesMounts(c: ContainerSummary, volumeUsers: ReadonlyMap<string, string[]>): FilesMount[] {

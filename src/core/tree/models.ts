@@ -4,85 +4,19 @@
  * `contextValue` tags with regexes (`container;running;hasPorts;`), and the same tag functions
  * serve commands and tests.
  */
-import type { ContainerState, ContainerSummary, ImageSummary, PublishedPort, VolumeSummary } from '../engineTypes';
+import type { ContainerState, ContainerSummary, ImageSummary, VolumeSummary } from '../engineTypes';
 import { formatAge, formatBytes, shortId } from '../format';
 import { CommandIds } from '../ids';
 import type { ReadyApp } from '../apps/monitor';
-import { filesNode, type FileRowData } from './files';
+import { filesNode } from './files';
+import { formatPublishedPort, portUrl, publishedPorts } from './ports';
+import type { NodeModel } from './node';
 
-export type NodeKind = 'image' | 'repository' | 'container' | 'composeProject' | 'port' | 'mount' | 'containerImage' | 'volume' | 'message' | 'network' | 'networkContainer' | 'app'
-  // the Swarm view
-  | 'swarmGroup' | 'swarmNode' | 'swarmService' | 'swarmTask'
-  | 'containerFiles' | 'containerFolder' | 'containerFile';
-
-export interface NodeModel {
-  kind: NodeKind;
-  /** stable id for the tree (keeps expansion and selection across refreshes) */
-  id: string;
-  label: string;
-  description?: string;
-  tooltip?: string;
-  /** codicon id, e.g. 'vm-running' */
-  iconId?: string;
-  /** theme colour id for the icon, e.g. 'charts.green' */
-  iconColor?: string;
-  contextValue?: string;
-  /** command run on click */
-  command?: { id: string; title: string; args?: unknown[] };
-  /** what the node stands for: image reference, container id, volume name, URL, host path */
-  ref?: string;
-  children?: NodeModel[];
-  /** how a node with children starts */
-  expanded?: boolean;
-  /** for filter and sort: ms since the epoch */
-  created?: number;
-  /** for sort: bytes */
-  size?: number;
-  /** text the view filter matches against besides the label (image, tags, labels) */
-  searchText?: string;
-  /** children are listed only when the row is expanded (a container's folders), not in `children` */
-  lazy?: boolean;
-  /** URI text of the file or folder the row stands for (its file icon comes from the icon theme) */
-  resourceUri?: string;
-  /** a Files row: its container and path (src/core/tree/files.ts) */
-  file?: FileRowData;
-}
-
+export type { NodeKind, NodeModel } from './node';
+export { formatPublishedPort, portUrl, publishedPorts } from './ports';
 
 /** Label that Docker Compose puts on the containers of a project. */
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
-
-/** `127.0.0.1:4000->8080/tcp`, as `docker ps` shows a port binding; `8080/tcp` when not published. */
-export function formatPublishedPort(p: PublishedPort, arrow = '->'): string {
-  const container = `${p.containerPort}/${p.protocol}`;
-  if (p.hostPort === undefined) return container;
-  const ip = p.hostIp && p.hostIp.includes(':') ? `[${p.hostIp}]` : (p.hostIp ?? '0.0.0.0');
-  return `${ip}:${p.hostPort}${arrow}${container}`;
-}
-
-/**
- * The URL a published TCP port opens in the browser: `http://127.0.0.1:4000`. A binding to all
- * interfaces (0.0.0.0 or ::) is opened on localhost. Undefined for unpublished or non-TCP ports.
- */
-export function portUrl(p: PublishedPort): string | undefined {
-  if (p.hostPort === undefined || p.protocol !== 'tcp') return undefined;
-  const host = !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? 'localhost' : p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp;
-  return `http://${host}:${p.hostPort}`;
-}
-
-/**
- * Published ports of a container, one per binding, sorted by container port. The engine lists a
- * binding to all interfaces twice (0.0.0.0 and ::); we keep the IPv4 row.
- */
-export function publishedPorts(ports: PublishedPort[]): PublishedPort[] {
-  const byBinding = new Map<string, PublishedPort>();
-  for (const p of ports) {
-    const key = `${p.hostPort ?? ''}->${p.containerPort}/${p.protocol}`;
-    const seen = byBinding.get(key);
-    if (!seen || (seen.hostIp === '::' && p.hostIp !== '::')) byBinding.set(key, p);
-  }
-  return [...byBinding.values()].sort((a, b) => a.containerPort - b.containerPort || (a.hostPort ?? 0) - (b.hostPort ?? 0));
-}
 
 const stateIcons: Record<ContainerState, { icon: string; color?: string }> = {
   running: { icon: 'vm-running', color: 'charts.green' },

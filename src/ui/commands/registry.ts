@@ -7,13 +7,13 @@ import * as vscode from 'vscode';
 import { CommandIds, type CommandId } from '../../core/ids';
 import { UserError } from '../../core/errors';
 import { lostRowMessage, rowOnlyCommands, rowWasLost } from '../../core/rowCommands';
-import type { CommandContext } from './context';
-import { log } from '../log';
-import { describeError, isUnreachable } from '../session';
-import { buildImage } from './image/buildImage';
-import { removeImage } from './image/removeImage';
-import { copyImageTag, tagImage } from './image/tagImage';
-import { runContainer } from './container/runContainer';
+import type { CommandContext } from '../shared/context';
+import { log } from '../base/log';
+import { describeError, isUnreachable } from '../base/session';
+import { buildImage } from '../images/buildImage';
+import { removeImage } from '../images/removeImage';
+import { copyImageTag, tagImage } from '../images/tagImage';
+import { runContainer } from '../containers/runContainer';
 import {
   copyContainerId,
   pauseContainer,
@@ -22,35 +22,35 @@ import {
   startContainer,
   stopContainer,
   unpauseContainer,
-} from './container/containerState';
-import { viewContainerLogs } from './container/viewLogs';
-import { openContainerShell } from './container/shell';
-import { openContainerPort } from './container/openPort';
-import { imageHistory, inspectContainer, inspectImage, inspectVolume } from './inspect';
-import { removeVolume, revealMount } from './volume/volumes';
-import { clearViewFilter, filterView, sortView, toggleDangling } from './view/viewQuery';
-import { pruneContainers, pruneImages, pruneSystem, pruneVolumes } from './prune';
-import { copyRunCommand, mountVolume, publishPort } from './container/changeContainer';
-import { copyProfileCommand, openProfiles, runProfile, saveAsProfile } from './profile/profiles';
-import { fixAllLabGuidance } from './lint/fixAll';
-import { pinRequirementsFromImage } from './lint/pinFromImage';
+} from '../containers/containerState';
+import { viewContainerLogs } from '../containers/viewLogs';
+import { openContainerShell } from '../containers/shell';
+import { openContainerPort } from '../containers/openPort';
+import { imageHistory, inspectContainer, inspectImage, inspectVolume } from '../views/inspect';
+import { removeVolume, revealMount } from '../volumes/volumes';
+import { clearViewFilter, filterView, sortView, toggleDangling } from '../views/viewQuery';
+import { pruneContainers, pruneImages, pruneSystem, pruneVolumes } from '../views/prune';
+import { copyRunCommand, mountVolume, publishPort } from '../containers/changeContainer';
+import { copyProfileCommand, openProfiles, runProfile, saveAsProfile } from '../profiles/profiles';
+import { fixAllLabGuidance } from '../language/fixAll';
+import { pinRequirementsFromImage } from '../language/pinFromImage';
 import { pushImage } from '../registries/commands/pushImage';
 import { pullImage } from '../registries/commands/pullImage';
 import { loginToRegistry, logoutOfRegistry } from '../registries/commands/login';
 import { addRegistry, copyRegistryReference } from '../registries/commands/manage';
-import { composeDown, composeServices, composeSimple, composeUp, exportProfileAsService } from './compose/compose';
-import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from './network/networks';
-import { pruneNetworks } from './prune';
-import { addEngine, removeEngine, useEngine } from './engine/engines';
-import { startEngine } from './engine/startEngine';
-import { showPortForwards } from '../forwards';
-import { newLab } from './lab/newLab';
-import { copyJupyterServerUrl } from './app/copyJupyterUrl';
+import { composeDown, composeServices, composeSimple, composeUp, exportProfileAsService } from '../compose/compose';
+import { connectContainerToNetwork, createNetwork, disconnectContainerFromNetwork, inspectNetwork, removeNetwork } from '../networks/networks';
+import { pruneNetworks } from '../views/prune';
+import { addEngine, removeEngine, useEngine } from '../engines/engines';
+import { startEngine } from '../engines/startEngine';
+import { showPortForwards } from '../base/forwards';
+import { newLab } from '../walkthrough/newLab';
+import { copyJupyterServerUrl } from '../containers/copyJupyterUrl';
 import * as runs from '../runs/commands';
-import * as swarm from './swarm/swarm';
-import { downloadTaskArtifacts } from './swarm/taskArtifacts';
-import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from './profile/kubernetes';
-import { downloadArtifacts, uploadToContainer } from './container/transfer';
+import * as swarm from '../swarm/swarm';
+import { downloadTaskArtifacts } from '../swarm/taskArtifacts';
+import { copyProfileAsKubectlCommand, exportProfileAsKubernetesJob } from '../profiles/kubernetes';
+import { downloadArtifacts, uploadToContainer } from '../shared/transfer';
 import { attachDebugger, debugProfile } from '../debug/commands';
 import * as files from '../files/commands';
 

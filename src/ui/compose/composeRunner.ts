@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { commandLine, composeArgs, composeEnv, detectComposeCli, type ComposeAction, type ComposeCli } from '../../core/compose/cli';
-import { log } from '../log';
-import type { EngineSession } from '../session';
+import { log } from '../base/log';
+import type { EngineSession } from '../base/session';
 
 let detected: Promise<ComposeCli> | undefined;
 

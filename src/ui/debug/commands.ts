@@ -8,9 +8,9 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { DEBUG_PORT_LABEL, DEBUGPY_PORT } from '../../core/debug/command';
 import { attachConfiguration, launchConfiguration, type MlLabDebugConfiguration } from '../../core/debug/config';
-import type { CommandContext } from '../commands/context';
-import { containerTarget } from '../commands/pick';
-import { pickProfile } from '../commands/profile/profiles';
+import type { CommandContext } from '../shared/context';
+import { containerTarget } from '../shared/pick';
+import { pickProfile } from '../profiles/profiles';
 
 function workspaceFolder(): vscode.WorkspaceFolder {
   const folder = vscode.workspace.workspaceFolders?.[0];

@@ -15,11 +15,11 @@ import { debugBindAddress, listensOn } from '../../core/debug/ports';
 import { addDebugpyEdit } from '../../core/debug/debugpyFix';
 import { forwardTargetOf, isLoopbackOrAny } from '../../core/forwards';
 import type { Profile } from '../../core/run/profile';
-import type { CommandContext } from '../commands/context';
-import { buildProfileImage, pickProfile } from '../commands/profile/profiles';
-import { freeContainerName, profileContext, runRequestFor } from '../profiles/execute';
-import { runWithChecks } from '../run/runner';
-import { log } from '../log';
+import type { CommandContext } from '../shared/context';
+import { buildProfileImage, pickProfile } from '../profiles/profiles';
+import { freeContainerName, profileContext, runRequestFor } from '../shared/executeProfile';
+import { runWithChecks } from '../shared/runner';
+import { log } from '../base/log';
 
 /** How long debugpy may take to listen after the container starts (ms); a slow import of a big package fits. */
 const LISTEN_TIMEOUT_MS = 60_000;

@@ -11,9 +11,9 @@ import * as vscode from 'vscode';
 import { DEBUG_TYPE, checkDebugConfiguration, launchConfiguration } from '../../core/debug/config';
 import { DEBUGPY_PORT } from '../../core/debug/command';
 import { derivePathMappings } from '../../core/debug/pathMappings';
-import type { CommandContext } from '../commands/context';
-import { describeError } from '../session';
-import { log } from '../log';
+import type { CommandContext } from '../shared/context';
+import { describeError } from '../base/session';
+import { log } from '../base/log';
 import { debugAddress, launchDebugRun } from './launch';
 
 /** What the resolved configuration carries to the adapter factory and the terminate handler. */

@@ -11,8 +11,8 @@ import { formatBytes } from '../../core/format';
 import { SettingIds } from '../../core/ids';
 import type { FileRowData } from '../../core/tree/files';
 import type { NodeModel } from '../../core/tree/models';
-import type { CommandContext } from '../commands/context';
-import { downloadArtifacts } from '../commands/container/transfer';
+import type { CommandContext } from '../shared/context';
+import { downloadArtifacts } from '../shared/transfer';
 import { containerFileUriFor } from './fileSystem';
 
 /** Default of `mlLab.files.openLimitMB`: files above it ask before they open (package.json has the same). */

@@ -11,7 +11,7 @@ import { ContainerFileError } from '../../core/files/errors';
 import { CONTAINER_FILE_SCHEME, containerFileUri, parseContainerFileUri, type ContainerFileRef } from '../../core/files/uri';
 import { UserError } from '../../core/errors';
 import type { Engine } from '../../engine/engine';
-import type { EngineSession } from '../session';
+import type { EngineSession } from '../base/session';
 
 /** The `mllab-container:` URI of a container path on the session's current engine. */
 export function containerFileUriFor(session: EngineSession, containerId: string, containerPath: string): vscode.Uri {

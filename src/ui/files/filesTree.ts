@@ -9,8 +9,8 @@ import { containerFileUri } from '../../core/files/uri';
 import { fileEntryNodes, fileErrorNode, filesRootNodes, partialListingNode } from '../../core/tree/files';
 import type { NodeModel } from '../../core/tree/models';
 import { ARCHIVE_LISTING_BUDGET_MS } from '../../engine/files';
-import { log } from '../log';
-import { describeError, type EngineSession } from '../session';
+import { log } from '../base/log';
+import { describeError, type EngineSession } from '../base/session';
 
 /** The lazy-children function of the Containers view's provider (never throws). */
 export function filesChildren(session: EngineSession): (m: NodeModel) => Promise<NodeModel[]> {

@@ -8,13 +8,13 @@
  */
 import * as vscode from 'vscode';
 import { TASK_TYPE } from '../../core/ids';
-import { builtImageLabels } from '../commands/image/buildImage';
+import { builtImageLabels } from '../images/buildImage';
 import { compileMetricPatterns, type Profile } from '../../core/run/profile';
-import type { CommandContext } from '../commands/context';
-import { describeError } from '../session';
-import { config } from '../config';
-import { freeContainerName, profileContext, profileEngineText, runRequestFor } from './execute';
-import { runWithChecks } from '../run/runner';
+import type { CommandContext } from '../shared/context';
+import { describeError } from '../base/session';
+import { config } from '../base/config';
+import { freeContainerName, profileContext, profileEngineText, runRequestFor } from '../shared/executeProfile';
+import { runWithChecks } from '../shared/runner';
 import type { AttachedRun } from '../../engine/engine';
 
 interface MlLabTaskDefinition extends vscode.TaskDefinition {

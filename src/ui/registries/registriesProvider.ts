@@ -11,9 +11,9 @@ import { RegistryClient, RegistryError } from '../../core/registry/client';
 import { DOCKER_HUB, registryDisplayName, validateRegistry } from '../../core/registry/reference';
 import { registryEntries, registryMessageNode, registryNode, repositoryNodes, tagNodes, type RegistryNode } from '../../core/registry/tree';
 import { SettingIds } from '../../core/ids';
-import { describeError } from '../session';
-import { log } from '../log';
-import type { RegistryCredentialStore } from './credentialStore';
+import { describeError } from '../base/session';
+import { log } from '../base/log';
+import type { RegistryCredentialStore } from '../shared/credentialStore';
 
 export function registryTreeItem(m: RegistryNode): vscode.TreeItem {
   const item = new vscode.TreeItem(m.label, m.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);

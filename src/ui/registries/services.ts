@@ -1,14 +1,15 @@
 /** What the registry commands share: credentials, the Registries view, the transfer output, recent references. */
 import type * as vscode from 'vscode';
-import { RegistryCredentialStore } from './credentialStore';
+import { RegistryCredentialStore } from '../shared/credentialStore';
 import { RegistriesProvider } from './registriesProvider';
-import { TransferOutput } from './transferOutput';
+import { TransferOutput } from '../shared/transferOutput';
+import type { RegistryAccess } from '../shared/context';
 
 const RECENT_KEY = 'mlLab.registry.recentReferences';
 /** How many references "Pull..." offers. */
 const RECENT_MAX = 15;
 
-export class RegistryServices implements vscode.Disposable {
+export class RegistryServices implements RegistryAccess, vscode.Disposable {
   readonly credentials: RegistryCredentialStore;
   readonly view: RegistriesProvider;
   readonly output = new TransferOutput();

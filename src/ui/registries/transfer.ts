@@ -9,8 +9,8 @@ import { RegistryAuthError } from '../../core/registry/errors';
 import { TransferProgress, describeTransfer } from '../../core/registry/progress';
 import { parseReference, registryDisplayName } from '../../core/registry/reference';
 import { EngineError } from '../../engine/engine';
-import type { CommandContext } from '../commands/context';
-import { log } from '../log';
+import type { CommandContext } from '../shared/context';
+import { log } from '../base/log';
 import { loginToRegistry, type LoginArgs } from './commands/login';
 
 /** Least time between two progress updates, in ms (the stream sends hundreds per second). */

@@ -8,11 +8,11 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { dockerRunCommand } from '../../core/run/cliText';
 import { artifactsMount, exportCsv, exportJson, rerunRequest, runLabel, type RunRecord } from '../../core/runs/record';
-import type { CommandContext } from '../commands/context';
-import { containerTarget } from '../commands/pick';
-import { TrainingRunPanel, showComparePanel } from '../panels/trainingRunPanel';
-import { runWithChecks } from '../run/runner';
-import { freeContainerName, runRequestFor } from '../profiles/execute';
+import type { CommandContext } from '../shared/context';
+import { containerTarget } from '../shared/pick';
+import { TrainingRunPanel, showComparePanel } from './trainingRunPanel';
+import { runWithChecks } from '../shared/runner';
+import { freeContainerName, runRequestFor } from '../shared/executeProfile';
 import type { RunNode } from './runsView';
 
 /** The records a command is about: the selected rows, the clicked row, `{id}`/`{ids}`, or none. */

@@ -7,7 +7,7 @@ import { CommandIds } from '../../core/ids';
 import { formatDuration } from '../../core/logs/urls';
 import { formatBytes } from '../../core/format';
 import { formatMetricValue, type RunRecord } from '../../core/runs/record';
-import type { RunHistory } from './history';
+import type { RunHistory } from '../shared/runHistory';
 
 export type RunNode = { kind: 'group'; label: string; runs: RunRecord[] } | { kind: 'run'; record: RunRecord };
 

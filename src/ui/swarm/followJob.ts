@@ -9,9 +9,9 @@ import type { Engine } from '../../engine/engine';
 import { jobProgress, logLinePrefix, splitServiceLogLine, taskOutcomes, TERMINAL_TASK_STATES, type JobProgress, type SwarmNode, type SwarmTask } from '../../core/swarm/model';
 import { CommandIds } from '../../core/ids';
 import { taskHasArtifacts } from '../../core/swarm/taskEngine';
-import type { CommandContext } from '../commands/context';
-import { openLogsTerminal } from '../commands/container/logsTerminal';
-import { log } from '../log';
+import type { CommandContext } from '../shared/context';
+import { openLogsTerminal } from '../shared/logsTerminal';
+import { log } from '../base/log';
 
 /** How often the job's tasks are asked for, in ms. */
 const POLL_MS = 1_000;
@@ -120,7 +120,7 @@ export function followJob(ctx: CommandContext, engine: Engine, service: { id: st
     const failed = end.progress.failed + end.progress.lost > 0;
     const text = `Swarm job ${service.name} ${failed ? 'ended with problems' : 'finished'}: ${end.outcomes.join('; ')}.`;
     const remove = 'Remove Service';
-    // Download Artifacts reads a finished task's container on its node (src/ui/commands/swarm/taskArtifacts.ts).
+    // Download Artifacts reads a finished task's container on its node (src/ui/swarm/taskArtifacts.ts).
     const download = 'Download Artifacts';
     const buttons = end.tasks.some(taskHasArtifacts) ? [download, remove] : [remove];
     const choice = failed ? await vscode.window.showWarningMessage(text, ...buttons) : await vscode.window.showInformationMessage(text, ...buttons);

@@ -9,9 +9,9 @@ import * as vscode from 'vscode';
 import { CommandIds, SWARM_MANAGER_CONTEXT, ViewIds } from '../../core/ids';
 import { swarmTree } from '../../core/swarm/tree';
 import type { NodeModel } from '../../core/tree/models';
-import { NodeTreeProvider } from '../views/nodeTreeProvider';
-import type { EngineSession } from '../session';
-import { log } from '../log';
+import { NodeTreeProvider } from '../shared/nodeTreeProvider';
+import type { EngineSession } from '../base/session';
+import { log } from '../base/log';
 
 /** How often the visible view asks for nodes, services and tasks, in ms: a task's state lasts seconds. */
 const POLL_MS = 2_000;

@@ -27,6 +27,13 @@ describe('metric parser on the real-log corpus (test/fixtures/training-logs)', (
     'epochs-late-run': { pointsOff: 4 },
     // flair's "iter 240/249" reads as a global counter (as PaddleSeg's), so the epoch's summary goes at 240, not 249
     'iter-done-dev-test': { pointsOff: 1 },
+    // prose before a key is cut at the exclamation ("Yayy! New best EMA pseudo Dice: 0.82" reads as Dice)
+    'v2-epoch-lines': { missing: ['EMA pseudo Dice'], spurious: /^Dice$/, pointsOff: 1 },
+    // a clock that counts from the start of the run ("Time: 14003.7") reads as a metric, as a per-iteration time would
+    'siastegnet-train-test': { spurious: /^Time$/ },
+    // "Iteration 77000/77776" after epoch 1 reads as a global counter until epoch 2 restarts it,
+    // so the validation line after it goes at step 77000, not at epoch 1
+    'lua-epoch-iteration-semicolons': { pointsOff: 1 },
   };
   for (const c of loadCorpus()) {
     it(`${c.framework}/${c.name} [${c.source}]`, () => {
@@ -121,6 +128,98 @@ describe('MetricLineParser: one focused case per failure class', () => {
   });
 });
 
+describe('MetricLineParser: forms of the second held-out batch', () => {
+  it('strips torchrun, Open MPI, loguru, logger file:line and Java logger prefixes', () => {
+    assert.deepEqual(run(['[rank0]:[titan] 2025-05-28 21:13:37,816 - root - INFO - step:  1  loss: -1.0000  memory: 36.90GiB(46.63%)  tps: 4']), { loss: [[1, -1]], tps: [[1, 4]] });
+    assert.deepEqual(run(['[1,mpirank:0,algo-1]<stdout>:Epoch 0:  50% 1/2 [00:00<00:00,  6.54it/s, loss=2.29, v_num=0]']), { loss: [[1, 2.29]] });
+    assert.deepEqual(run(['2021-10-11 14:38:12 | INFO     | yolox.core.trainer:246 - epoch: 1/80, iter: 2/57, mem: 6736Mb, total_loss: 14.9, lr: 2.462e-07']), { total_loss: [[2, 14.9]], lr: [[2, 2.462e-7]] });
+    assert.deepEqual(run(['INFO 2021-12-02 18:52:20,806 log_hooks.py: 277: Rank: 0; [ep: 0] iter: 57; lr: 0.71785; loss: 2.94718;']), { lr: [[57, 0.71785]], loss: [[57, 2.94718]] });
+    assert.deepEqual(run([' 2020-10-26 13:24:36.%f train.py:215[27649] INFO Train epoch: 17 [600/1000]\tAccuracy: 49.44%\tLoss: 0.722369']), { 'train/Accuracy': [[16600, 49.44]], 'train/Loss': [[16600, 0.722369]] });
+    assert.deepEqual(run(['[07/08 15:10:24] test.py - L221: | Epoch: [1][101/530] | Time: 0.025 | Visual Views Seen: 40417 | Visual Loss: 5.1348 |']), { Time: [[101, 0.025]], 'Visual Loss': [[101, 5.1348]] });
+  });
+  it('reads syslog-escaped control characters (#015 as a bar redraw, #033 as an escape)', () => {
+    const r = run(['[1,mpirank:0,algo-1]<stdout>:#015Validation DataLoader 0: 100% 1/1 [00:00<00:00, 1113.73it/s]#033[A', '[1,mpirank:0,algo-1]<stdout>:#015Epoch 0: 100% 2/2 [00:00<00:00, 12.10it/s, loss=2.29, v_num=0, val_acc=0.166]']);
+    assert.deepEqual(r, { loss: [[0, 2.29]], val_acc: [[0, 0.166]] });
+  });
+  it('splits a line where a redrawn record follows the last one', () => {
+    assert.deepEqual(run(['Epoch... (2/116 | Loss: 0.43)                       Epoch... (3/116 | Loss: 0.26)    ']), { Loss: [[2, 0.43], [3, 0.26]] });
+  });
+  it('takes "k/N (epoch e)", DeepSpeed\'s "e/s," timer and "X at iteration N is V" as counters', () => {
+    assert.deepEqual(run(['168/446 (epoch 0), train_loss = 2.304, time/batch = 0.160']), { train_loss: [[168, 2.304]], 'time/batch': [[168, 0.16]] });
+    assert.deepEqual(run(['[2021-01-26 21:57:06,613] [INFO] [timer.py:166:stop] 0/130, SamplesPerSec=36.81']), { SamplesPerSec: [[130, 36.81]] });
+    assert.deepEqual(run(['o.d.o.l.ScoreIterationListener - Score at iteration 3 is 4088.19']), { Score: [[3, 4088.19]] });
+  });
+  it('reads hyperparameter trials: the trial as the step, the value, no parameters or best-so-far', () => {
+    assert.deepEqual(run(["[I 2026-08-20 19:25:09,783] Trial 59 finished with value: 1.56 and parameters: {'x': 0.74}. Best is trial 53 with value: 0.0001."]), { value: [[59, 1.56]] });
+    assert.deepEqual(run(["[I 2019-09-26 16:57:38,318] Finished trial#2 resulted in value: 0.84. Current best value is 0.84 with parameters: {'batch_size': 251, 'epochs': 46}."]), { value: [[2, 0.84]] });
+    const df = run([' number  value  params_w[2]  params_w[3]     state', '      0  0.225           32          172  COMPLETE', '      1  0.362            0          172  COMPLETE']);
+    assert.deepEqual(df, { value: [[0, 0.225], [1, 0.362]] });
+  });
+  it('reads a Ray Tune status table by its iter column, without clocks or trial names', () => {
+    const r = run(['| Trial name               | status   |   iter |   total time (s) |   reward |', '|--------------------------+----------+--------+------------------+----------|', '| SAC_Pendulum-v0_79dcd0fe | RUNNING  |     66 |          163.499 | -1105.85 |']);
+    assert.deepEqual(r, { reward: [[66, -1105.85]] });
+  });
+  it('reads a Markdown table without outer bars', () => {
+    const r = run(['epoch|mem|mloss0|targets|imgsize|map|', '-|-|-|-|-|-', '0/299|7.17G| 3.28|    5|  576|0.623|', '1/299|7.35G| 3.46|    5|  512|0.647|']);
+    assert.deepEqual(r, { mloss0: [[0, 3.28], [1, 3.46]], map: [[0, 0.623], [1, 0.647]] });
+  });
+  it('reads YOLO tables whose bars have no blocks, and metric names holding a range', () => {
+    const r = run(['     Epoch   gpu_mem       box       obj   targets  img_size', '      3/49     11.9G   0.02173     0.035        13       448: 100% 1626/1626 [22:53<00:00,  1.18it/s]', '               Class      Images        Targets            P         mAP@.5   mAP@.5:.95: 100% 350/350 [04:06<00:00,  1.42it/s]', '                   all      3.14e+04    3.28e+04       0.603       0.829       0.574']);
+    assert.deepEqual(r, { box: [[3, 0.02173]], obj: [[3, 0.035]], P: [[3, 0.603]], 'mAP@.5': [[3, 0.829]], 'mAP@.5:.95': [[3, 0.574]] });
+    assert.deepEqual(run(['Epoch: 0 | mAP@0.5: 0.12 | mAP@0.50:0.95: 0.05']), { 'mAP@0.5': [[0, 0.12]], 'mAP@0.50:0.95': [[0, 0.05]] });
+    assert.deepEqual(run(['wandb:           metrics/mAP_0.5:0.95 0.26096']), { 'metrics/mAP_0.5:0.95': [[1, 0.26096]] });
+  });
+  it('reads a row label with a colon, a one-value list and a sentence\'s full stop', () => {
+    assert.deepEqual(run(['Evaluating the model on sts-dev dataset after epoch 0:', '2021-12-08 16:07:58 - Cosine-Similarity :       Pearson: 1.0000 Spearman: 0.8165']), { 'Cosine-Similarity Pearson': [[0, 1]], 'Cosine-Similarity Spearman': [[0, 0.8165]] });
+    assert.deepEqual(run(['Epoch 195', '2024-04-23 15:23:41.869548: Pseudo dice [0.8399]']), { 'Pseudo dice': [[195, 0.8399]] });
+    assert.deepEqual(run(['Epoch 71: train loss 1.678 train acc: 0.293, val loss: 1.902 val acc 0.140.']), { 'train/acc': [[71, 0.293]], 'valid/loss': [[71, 1.902]], 'train/loss': [[71, 1.678]], 'valid/acc': [[71, 0.14]] });
+  });
+  it('rejects status lines, settings in prose, totals and printed dicts', () => {
+    assert.deepEqual(run(['21/01/20 22:12:00 INFO lightgbm.LightGBMClassifier: LightGBM running iteration: 0 with result: 0 and is finished: false', '21/01/20 22:12:00 INFO lightgbm.LightGBMClassifier: Valid auc=0.88']), { 'valid/auc': [[0, 0.88]] });
+    assert.deepEqual(run(['Trainer is initialized with local batch size 2, global batch size 2, sequence length 4096, total steps 10 (warmup 2).']), {});
+    assert.deepEqual(run(["This movie sucked {'POSITIVE': 1.0}"]), {});
+    assert.deepEqual(run(['Best accuracy: 0.503']), {});
+  });
+});
+
+describe('MetricLineParser: forms of the third held-out batch', () => {
+  it('reads ESPnet2 batch ranges as progress inside the epoch', () => {
+    assert.deepEqual(run(['[gpu01:0/2] 2020-07-19 08:49:04,080 (trainer:464) INFO: 1epoch:train:1-682batch: iter_time=2.878e-04, loss=123.963', '[gpu01:0/2] 2020-07-19 08:54:09,601 (trainer:464) INFO: 1epoch:train:683-1364batch: iter_time=5.862e-05, loss=68.722']), { 'train/iter_time': [[682, 2.878e-4], [1364, 5.862e-5]], 'train/loss': [[682, 123.963], [1364, 68.722]] });
+  });
+  it('reads "Iteration k/N" after an epoch as progress once it restarts, and "Learning rate" as a name', () => {
+    const r = run(['Epoch 1 ; Iteration 77000/77776 ; Learning rate 1.0000 ; Perplexity 14.37', 'Epoch 2 ; Iteration 1000/77776 ; Learning rate 1.0000 ; Perplexity 8.29']);
+    assert.deepEqual(r, { 'Learning rate': [[77000, 1], [78776, 1]], Perplexity: [[77000, 14.37], [78776, 8.29]] });
+  });
+  it('reads Stable-Baselines2 DQN blocks: a % in a key, steps as the x', () => {
+    const r = run(['--------------------------------------', '| % time spent exploring  | 2        |', '| episodes                | 100      |', '| mean 100 episode reward | -59.7    |', '| steps                   | 1841     |', '--------------------------------------']);
+    assert.deepEqual(r, { '% time spent exploring': [[1841, 2]], 'mean 100 episode reward': [[1841, -59.7]] });
+  });
+  it('reads one dict of a printed list over several lines, with a nested dict inside', () => {
+    const r = run(["[{'mean_loss': 1.92,", "  'done': False,", "  'training_iteration': 1,", "  'time_this_iter_s': 2.56,", "  'time_total_s': 2.56,", "  'config': {'lr': 0.001},", "  'iterations_since_restore': 1},"]);
+    assert.deepEqual(r, { mean_loss: [[1, 1.92]], time_this_iter_s: [[1, 2.56]] });
+  });
+  it('keeps the learning rate of an evaluation record out of the evaluation phase', () => {
+    assert.deepEqual(run(['{"mode": "val", "epoch": 5, "iter": 12000, "lr": 0.00444, "mIoU": 0.18724}']), { lr: [[12000, 0.00444]], 'valid/mIoU': [[12000, 0.18724]] });
+  });
+  it('reads "loss nan" after a counter, and rejects assignments printed before any counter', () => {
+    assert.deepEqual(run(['iter 3010: loss nan, time 1019.95ms, mfu 14.12%']), { loss: [[3010, Number.NaN]], mfu: [[3010, 14.12]] });
+    assert.deepEqual(run(['learningRate = 1.0E-4', 'maxIterations = 67000', 'step 0: train loss 4.33, val loss 4.33']), { 'train/loss': [[0, 4.33]], 'valid/loss': [[0, 4.33]] });
+  });
+});
+
+describe('MetricLineParser: forms of the fourth held-out batch', () => {
+  it('reads the rest of a wrapped pipe line at the step of the line it continues, without best_ values', () => {
+    const r = run(['| epoch 010 | loss 9.748 | num_updates 11010 | lr 0.000301374 | gnorm 0.58', '0 | clip 0.000 | oom 0.000 | wall 1692 | train_wall 1499', "| epoch 010 | valid on 'valid' subset | loss 11.753 | num_updates 11010 | best_loss 11.0761"]);
+    assert.deepEqual(r, { loss: [[11010, 9.748]], lr: [[11010, 0.000301374]], gnorm: [[11010, 0.58]], clip: [[11010, 0]], oom: [[11010, 0]], wall: [[11010, 1692]], train_wall: [[11010, 1499]], 'valid/loss': [[11010, 11.753]] });
+  });
+  it('takes a value followed by ",digits" as a label, not a number', () => {
+    assert.deepEqual(run(['---99---4---,----1---99---66--- => 974294,196          , gt: 974294,196 ', 'Test loss: 0.0086, accuray: 0.9872']), { 'test/loss': [[1, 0.0086]], 'test/accuray': [[1, 0.9872]] });
+  });
+  it('reads a parenthesised word in a name: "F-score (micro) 0.6971"', () => {
+    assert.deepEqual(run(['- F-score (micro) 0.6971', '- Accuracy 0.6971']), { 'F-score (micro)': [[1, 0.6971]], Accuracy: [[2, 0.6971]] });
+  });
+});
+
 describe('addPoint', () => {
   it('keeps xs ascending, drops an exact repeat, and replaces only for a redrawn bar', () => {
     const s = { xs: [1, 3], ys: [10, 30] };
@@ -170,12 +269,29 @@ describe('MetricStream timing', () => {
     assert.equal(s.backlog, 0);
     assert.equal(s.series.get('loss')?.xs.length, 512);
   });
+  it('stays in a burst across the reader\'s own waits for the CPU (gaps shorter than quietMs)', async () => {
+    // a loaded machine: the burst's chunks come in runs with 60 ms holes between them
+    const s = new MetricStream({ trickleMs: 1, trickleEveryMs: 1000 });
+    const chunk = Array.from({ length: 256 }, (_, i) => `step=${i} loss=${(1 / (i + 1)).toFixed(5)}\n`).join('');
+    let pushed = 0;
+    for (let k = 0; k < 40; k++) {
+      s.push(chunk);
+      pushed += chunk.length;
+      await new Promise((r) => setTimeout(r, k % 8 === 7 ? 60 : 2));
+    }
+    assert.ok(s.backlog > pushed / 2, `most text waits during the burst: ${s.backlog} of ${pushed} characters still queued`);
+    s.end();
+    assert.equal(s.backlog, 0);
+  });
   it('at a live pace (text slower than burstRate), parses each chunk as it comes', async () => {
     const s = new MetricStream();
     let parsedAfterEachPush = 0;
     for (let i = 1; i <= 20; i++) {
       s.push(`step=${i} loss=${1 / i}\n`);
       await new Promise((r) => setTimeout(r, 5));
+      // (and one turn of the loop: a push made while the loop was running immediates is
+      // parsed in the next turn, which a 5 ms timer may precede)
+      await new Promise((r) => setImmediate(r));
       if (s.backlog === 0 && s.series.get('loss')?.xs.length === i) parsedAfterEachPush++;
     }
     assert.equal(parsedAfterEachPush, 20);

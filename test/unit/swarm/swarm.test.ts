@@ -35,13 +35,13 @@ void test('the swarm: section reads replicas, maxConcurrent, constraints, maxPer
 });
 
 const badSections: Array<{ name: string; body: string; message: RegExp; path: string }> = [
-  { name: 'replicas 0', body: 'replicas: 0', message: /replicas 0 is not a whole number of at least 1/, path: 'profiles.train.swarm.replicas' },
-  { name: 'replicas as text', body: 'replicas: three', message: /should be a number/, path: 'profiles.train.swarm.replicas' },
+  { name: 'replicas 0', body: 'replicas: 0', message: /profiles.train.swarm.replicas is 0; it must be at least 1/, path: 'profiles.train.swarm.replicas' },
+  { name: 'replicas as text', body: 'replicas: three', message: /should be a whole number, not the text "three"/, path: 'profiles.train.swarm.replicas' },
   { name: 'a constraint without an operator', body: 'constraints: ["gpu"]', message: /Constraint "gpu" is not <attribute> == <value>/, path: 'profiles.train.swarm.constraints[0]' },
   { name: 'a constraint on an unknown attribute', body: 'constraints: ["node.gpu == true"]', message: /node.labels.<name>/, path: 'profiles.train.swarm.constraints[0]' },
-  { name: 'a bind mount in swarm.volumes', body: 'volumes: ["./artifacts:/out"]', message: /bind mount: on each node it would name that node's own folder/, path: 'profiles.train.swarm.volumes[0]' },
+  { name: 'a bind mount in swarm.volumes', body: 'volumes: ["./artifacts:/out"]', message: /not a bind mount: on each node it would name that node's own folder/, path: 'profiles.train.swarm.volumes[0]' },
   { name: 'an unknown field, with a suggestion', body: 'replica: 2', message: /Unknown field "replica".*did you mean "replicas"/, path: 'profiles.train.swarm.replica' },
-  { name: 'a registry with a scheme', body: 'registry: https://reg', message: /is not host\[:port\]\[\/namespace\]/, path: 'profiles.train.swarm.registry' },
+  { name: 'a registry with a scheme', body: 'registry: https://reg', message: /"https:\/\/reg" is not valid for profiles.train.swarm.registry: write host\[:port\]\[\/namespace\]/, path: 'profiles.train.swarm.registry' },
 ];
 for (const c of badSections) {
   void test(`the swarm: section refuses ${c.name}`, () => {

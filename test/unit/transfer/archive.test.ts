@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { EntryGuard, commitStaged, containerAncestors, extractToStaging, packUpload, parsePathStat, stagedConflicts, uploadLayout } from '../../../src/core/transfer/archive';
+import { commitStaged, containerAncestors, extractToStaging, packUpload, parsePathStat, stagedConflicts, uploadLayout } from '../../../src/core/transfer/archive';
 import { UserError } from '../../../src/core/errors';
 
 const layouts: Array<{ name: string; input: Parameters<typeof uploadLayout>[0]; expected: ReturnType<typeof uploadLayout> }> = [
@@ -36,40 +36,8 @@ test('path stat header: folder, file, symlink (Go mode bits), and garbage', () =
   assert.equal(parsePathStat('not base64 json'), undefined);
 });
 
-const verdicts: Array<{ entry: { name: string; type?: string; linkname?: string }; ok: boolean; detail: string | RegExp }> = [
-  { entry: { name: 'artifacts/', type: 'directory' }, ok: true, detail: '' },
-  { entry: { name: 'artifacts/model.pt' }, ok: true, detail: 'model.pt' },
-  { entry: { name: './artifacts/./sub/m.pt' }, ok: true, detail: 'sub/m.pt' },
-  { entry: { name: '/etc/passwd' }, ok: false, detail: /absolute path/ },
-  { entry: { name: 'artifacts/../../.bashrc' }, ok: false, detail: /".."/ },
-  { entry: { name: 'other/x' }, ok: false, detail: /outside artifacts/ },
-  { entry: { name: 'artifacts/py', type: 'symlink', linkname: '/usr/bin/python3' }, ok: false, detail: /absolute path, outside the target folder/ },
-  { entry: { name: 'artifacts/sub/up', type: 'symlink', linkname: '../../etc' }, ok: false, detail: /outside the target folder/ },
-  { entry: { name: 'artifacts/sub/ok', type: 'symlink', linkname: '../model.pt' }, ok: true, detail: 'sub/ok' },
-  { entry: { name: 'artifacts/hard', type: 'link', linkname: 'artifacts/model.pt' }, ok: true, detail: 'hard' },
-  { entry: { name: 'artifacts/hard2', type: 'link', linkname: '/etc/shadow' }, ok: false, detail: /hard link/ },
-  { entry: { name: 'artifacts/dev', type: 'character-device' }, ok: false, detail: /only files, folders and links/ },
-];
-for (const c of verdicts) {
-  test(`entry guard: ${c.entry.type ?? 'file'} ${c.entry.name}${c.entry.linkname ? ` -> ${c.entry.linkname}` : ''} is ${c.ok ? 'written' : 'refused'}`, () => {
-    const v = new EntryGuard('artifacts').check(c.entry);
-    assert.equal(v.ok, c.ok);
-    if (v.ok) assert.equal(v.rel, c.detail);
-    else assert.match(v.reason, c.detail as RegExp);
-  });
-}
-
-test('entry guard: nothing is written through a symlink the archive made, even one pointing inside', () => {
-  const g = new EntryGuard('a');
-  assert.equal(g.check({ name: 'a/here', type: 'symlink', linkname: '.' }).ok, true);
-  const through = g.check({ name: 'a/here/../x', type: 'file' });
-  assert.equal(through.ok, false);
-  const v = g.check({ name: 'a/here/x', type: 'symlink', linkname: '../y' });
-  assert.deepEqual(v, { ok: false, reason: 'its path passes through a symlink' });
-});
-
 /** A tar as a crafted (or hostile) engine could send it. */
-function tarOf(entries: Array<{ name: string; type?: 'file' | 'directory' | 'symlink'; linkname?: string; body?: string; mode?: number }>): Readable {
+function tarOf(entries: Array<{ name: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device'; linkname?: string; body?: string; mode?: number }>): Readable {
   const pack = tar.pack();
   for (const e of entries) {
     const header = { name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: e.mode ?? (e.type === 'directory' ? 0o755 : 0o644) };
@@ -79,6 +47,66 @@ function tarOf(entries: Array<{ name: string; type?: 'file' | 'directory' | 'sym
   pack.finalize();
   return Readable.from(pack as unknown as AsyncIterable<Buffer>);
 }
+
+/** Unpacks `entries` (after the root folder `artifacts/` and its `model.pt`) into a fresh folder; what was written and refused. */
+async function unpackOne(entries: Parameters<typeof tarOf>[0]): Promise<{ refused: Record<string, string>; written: string[] }> {
+  const ws = mkdtempSync(path.join(tmpdir(), 'mllab-unit-xfer-'));
+  try {
+    const staged = await extractToStaging(tarOf([{ name: 'artifacts/', type: 'directory' }, { name: 'artifacts/model.pt', body: 'w' }, ...entries]), path.join(ws, 'artifacts'), 'artifacts');
+    const written: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      for (const n of readdirSync(d).sort()) {
+        const r = rel ? `${rel}/${n}` : n;
+        written.push(r);
+        if (lstatSync(path.join(d, n)).isDirectory()) walk(path.join(d, n), r);
+      }
+    };
+    walk(staged.dir, '');
+    assert.deepEqual(readdirSync(ws).filter((n) => !n.startsWith('.artifacts.mllab-partial-')), [], 'nothing outside the staging folder');
+    return { refused: Object.fromEntries(staged.refused.map((r) => [r.name, r.reason])), written };
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+const verdicts: Array<{ entry: Parameters<typeof tarOf>[0][number]; ok: boolean; detail: string | RegExp }> = [
+  { entry: { name: './artifacts/./sub/m.pt' }, ok: true, detail: 'sub/m.pt' },
+  { entry: { name: '/etc/passwd' }, ok: false, detail: /absolute path/ },
+  { entry: { name: 'artifacts/../../.bashrc' }, ok: false, detail: /".."/ },
+  { entry: { name: 'other/x' }, ok: false, detail: /outside artifacts/ },
+  { entry: { name: 'artifacts/py', type: 'symlink', linkname: '/usr/bin/python3' }, ok: false, detail: /absolute path, outside the target folder/ },
+  { entry: { name: 'artifacts/sub/up', type: 'symlink', linkname: '../../etc' }, ok: false, detail: /outside the target folder/ },
+  { entry: { name: 'artifacts/sub/ok', type: 'symlink', linkname: '../model.pt' }, ok: true, detail: 'sub/ok' },
+  { entry: { name: 'artifacts/hard', type: 'link', linkname: 'artifacts/model.pt' }, ok: true, detail: 'hard' },
+  { entry: { name: 'artifacts/hard2', type: 'link', linkname: '/etc/shadow' }, ok: false, detail: /hard link/ },
+  { entry: { name: 'artifacts/hard3', type: 'link', linkname: 'artifacts/../../etc/shadow' }, ok: false, detail: /hard link/ },
+  { entry: { name: 'artifacts/dev', type: 'character-device' }, ok: false, detail: /only files, folders and links/ },
+];
+for (const c of verdicts) {
+  test(`extract: ${c.entry.type ?? 'file'} ${c.entry.name}${c.entry.linkname ? ` -> ${c.entry.linkname}` : ''} is ${c.ok ? 'written' : 'refused'}`, async () => {
+    const { refused, written } = await unpackOne([c.entry]);
+    if (c.ok) {
+      assert.deepEqual(refused, {});
+      assert.ok(written.includes(c.detail as string), `${c.detail as string} in ${written.join(', ')}`);
+    } else {
+      assert.match(refused[c.entry.name] ?? '(not refused)', c.detail as RegExp);
+      assert.deepEqual(written, ['model.pt']);
+    }
+  });
+}
+
+test('extract: nothing is written through a symlink the archive made, even one pointing inside', async () => {
+  const { refused, written } = await unpackOne([
+    { name: 'artifacts/here', type: 'symlink', linkname: '.' },
+    { name: 'artifacts/here/../x', body: 'bad' },
+    { name: 'artifacts/here/x', type: 'symlink', linkname: '../y' },
+    { name: 'artifacts/here/f', body: 'bad' },
+  ]);
+  assert.match(refused['artifacts/here/../x'] ?? '', /".."/);
+  assert.equal(refused['artifacts/here/x'], 'its path passes through a symlink');
+  assert.equal(refused['artifacts/here/f'], 'its path passes through a symlink');
+  assert.deepEqual(written, ['here', 'model.pt']);
+});
 
 test('extract: a hostile archive writes only inside the staging folder; refused entries are named; commit asks nothing new when nothing exists', async () => {
   const ws = mkdtempSync(path.join(tmpdir(), 'mllab-unit-xfer-'));

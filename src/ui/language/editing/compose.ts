@@ -10,7 +10,7 @@ import { COMPOSE_FILE_NAME_SOURCE } from '../../../core/compose/files';
 import { composeOutline, composeReferences, dependsOnSpot, type ComposeSymbol } from '../../../core/compose/outline';
 import { composeSpot } from '../../../core/language/mlCompletion';
 import type { ComposeHost } from '../../../core/language/services';
-import { log } from '../../log';
+import { log } from '../../base/log';
 import { toCompletionItem, toDiagnostic, toHover, toTextEdit } from './convert';
 import { mlItems } from './dockerfile';
 import { alternateYamlCapabilities, editingState } from './gate';

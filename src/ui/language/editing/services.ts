@@ -3,7 +3,7 @@
  * dockerfile-utils and the Compose language service) on first use, never at activation.
  */
 import type * as Services from '../../../core/language/services';
-import { log } from '../../log';
+import { log } from '../../base/log';
 
 let loaded: typeof Services | undefined;
 

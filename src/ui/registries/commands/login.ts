@@ -4,8 +4,8 @@ import { UserError } from '../../../core/errors';
 import { RegistryClient, RegistryError } from '../../../core/registry/client';
 import { DOCKER_HUB, normalizeRegistryHost, registryDisplayName, validateRegistry } from '../../../core/registry/reference';
 import type { RegistryNode } from '../../../core/registry/tree';
-import type { CommandContext } from '../../commands/context';
-import { log } from '../../log';
+import type { CommandContext } from '../../shared/context';
+import { log } from '../../base/log';
 
 /** Command arguments that answer every prompt (tests, other extensions). */
 export interface LoginArgs {

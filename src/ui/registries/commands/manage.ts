@@ -4,7 +4,7 @@ import { UserError } from '../../../core/errors';
 import { SettingIds } from '../../../core/ids';
 import { normalizeRegistryHost, validateRegistry } from '../../../core/registry/reference';
 import type { RegistryNode } from '../../../core/registry/tree';
-import type { CommandContext } from '../../commands/context';
+import type { CommandContext } from '../../shared/context';
 
 export async function addRegistry(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
   const given = typeof arg === 'string' ? arg : undefined;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { familiarReference, parseReference, referenceProblem } from '../../../core/registry/reference';
 import type { RegistryNode } from '../../../core/registry/tree';
-import type { CommandContext } from '../../commands/context';
+import type { CommandContext } from '../../shared/context';
 import { announceDigest, runTransfer } from '../transfer';
 import type { LoginArgs } from './login';
 

@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import { familiarReference, parseReference, referenceProblem, registryDisplayName, retargetReference } from '../../../core/registry/reference';
 import { DOCKER_HUB } from '../../../core/registry/reference';
-import type { CommandContext } from '../../commands/context';
-import { pickImage, refFromArg } from '../../commands/pick';
+import type { CommandContext } from '../../shared/context';
+import { pickImage, refFromArg } from '../../shared/pick';
 import { announceDigest, runTransfer } from '../transfer';
 import type { LoginArgs } from './login';
 
