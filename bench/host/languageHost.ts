@@ -6,6 +6,7 @@
  *
  *   completion  vscode.executeCompletionItemProvider at a FROM, a RUN flag, a COPY --from= and an EXPOSE
  *   hover       vscode.executeHoverProvider on instruction keywords
+ *   semantic tokens  vscode.provideDocumentSemanticTokens (whole document, as after each edit)
  *   diagnostics after an edit: from applying the edit to the ML Container Lab diagnostics changing
  *               (includes the 250 ms debounce), and the check's own cost (lint + build checks + validator)
  */
@@ -71,6 +72,17 @@ async function measure(label: string, doc: vscode.TextDocument, api: Api): Promi
   console.log(`[${label}] ${doc.lineCount} lines; spots: ${sp.map((s) => s.name).join(', ')}`);
   console.log(`[${label}] completion: ${fmt(completion)}`);
   console.log(`[${label}] hover:      ${fmt(hover)}`);
+  // Where the slow ones fall: the first requests after the bundle loads (JIT) or spread over the run (the shared machine).
+  const slowest = (xs: number[]) => xs.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 4).map(([v, i]) => `#${i} ${v.toFixed(0)} ms`).join(', ');
+  console.log(`[${label}] slowest: completion ${slowest(completion)}; hover ${slowest(hover)}`);
+  // Semantic tokens run after every edit in the same extension host thread: a slow one delays the completion behind it.
+  const tokens: number[] = [];
+  for (let i = 0; i < Math.min(N, 15); i++) {
+    const t0 = performance.now();
+    await vscode.commands.executeCommand('vscode.provideDocumentSemanticTokens', doc.uri);
+    tokens.push(performance.now() - t0);
+  }
+  console.log(`[${label}] semantic tokens: ${fmt(tokens)}`);
   // Diagnostics after an edit: type one character at the end of a comment line, wait for our collection to change.
   const latency: number[] = [];
   const cost: number[] = [];

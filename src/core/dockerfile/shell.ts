@@ -344,7 +344,7 @@ export function basename(p: string): string {
 
 /**
  * Strips assignments, reserved words and wrappers (sudo, env, exec, nice, timeout, `uv run`,
- * `conda run -n env`, `micromamba run`, `poetry run`...) and
+ * `conda run -n env`, `micromamba run`, `poetry run`, micromamba's `_entrypoint.sh`...) and
  * follows `sh -c '...'`/`bash -c` into the script they run. Returns one invocation per
  * simple command found.
  */
@@ -399,6 +399,9 @@ export function unwrap(cmd: SimpleCommand, depth = 0): Invocation[] {
       continue;
     }
     if (b === 'gosu' || b === 'su-exec') { k += 2; continue; }
+    // micromamba-docker's entrypoint activates the environment, then execs its arguments
+    // (micromamba-docker.readthedocs.io, "Running commands in Dockerfile within the conda environment").
+    if (b === '_entrypoint.sh') { k++; continue; }
     const runner = RUNNERS[b];
     if (runner && w[k + 1]?.value === 'run') {
       // `uv run --with x uvicorn ...`, `micromamba run -n base python -m uvicorn ...`: the command after the runner's options.

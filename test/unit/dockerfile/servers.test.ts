@@ -68,10 +68,13 @@ runTable('ML008', [
   { name: 'micromamba run -n base python -m uvicorn on loopback', text: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'CMD micromamba run -n base python -m uvicorn app:app --host 127.0.0.1'), fires: 1, line: 3, fix: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'CMD micromamba run -n base python -m uvicorn app:app --host 0.0.0.0') },
   { name: 'conda run -n env gunicorn without a bind', text: lines('FROM continuumio/miniconda3:24.1.2-0', 'EXPOSE 8000', 'CMD ["conda", "run", "--no-capture-output", "-n", "serve", "gunicorn", "app:app"]'), fires: 1, fix: lines('FROM continuumio/miniconda3:24.1.2-0', 'EXPOSE 8000', 'CMD ["conda", "run", "--no-capture-output", "-n", "serve", "gunicorn", "--bind=0.0.0.0:8000", "app:app"]') },
   { name: 'bentoml serve on loopback', text: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:Summarization", "--host", "127.0.0.1"]'), fires: 1, fix: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:Summarization", "--host", "0.0.0.0"]') },
+  { name: "micromamba's _entrypoint.sh then poetry run uvicorn on loopback", text: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'ENTRYPOINT /usr/local/bin/_entrypoint.sh poetry run uvicorn app.main:app --host 127.0.0.1 --port 8000'), fires: 1, line: 3, fix: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'ENTRYPOINT /usr/local/bin/_entrypoint.sh poetry run uvicorn app.main:app --host 0.0.0.0 --port 8000') },
+  { name: 'bash -lc "micromamba run -n base python -m uvicorn --host 0.0.0.0" passes', text: lines('FROM mambaorg/micromamba:1.5.7', 'EXPOSE 8000', 'CMD ["bash","-lc","micromamba run -n base python -m uvicorn api:app --host 0.0.0.0 --port $PORT"]'), fires: false },
   { name: 'bentoml serve binds every interface by default', text: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:Summarization"]'), fires: false },
 ]);
 
 runTable('ML007', [
   { name: 'bentoml serve without EXPOSE: port 3000', text: lines(F, 'CMD ["bentoml", "serve", "service:svc"]'), fires: 1, fix: lines(F, 'EXPOSE 3000', 'CMD ["bentoml", "serve", "service:svc"]') },
+  { name: "micromamba's _entrypoint.sh then poetry run uvicorn without EXPOSE: its --port", text: lines('FROM mambaorg/micromamba:1.5.8', 'ENTRYPOINT /usr/local/bin/_entrypoint.sh poetry run uvicorn app.main:app --host 0.0.0.0 --port 8000'), fires: 1, fix: lines('FROM mambaorg/micromamba:1.5.8', 'EXPOSE 8000', 'ENTRYPOINT /usr/local/bin/_entrypoint.sh poetry run uvicorn app.main:app --host 0.0.0.0 --port 8000') },
   { name: 'uv run streamlit run: port 8501', text: lines(F, 'CMD ["uv", "run", "streamlit", "run", "app.py"]'), fires: 1, fix: lines(F, 'EXPOSE 8501', 'CMD ["uv", "run", "streamlit", "run", "app.py"]') },
 ]);

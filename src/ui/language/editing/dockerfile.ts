@@ -138,7 +138,7 @@ function libraryProviders(): vscode.Disposable[] {
     vscode.languages.registerDocumentFormattingEditProvider(DOCKERFILE_SELECTOR, { provideDocumentFormattingEdits: (doc, o) => svc().format(doc.getText(), formatting(o)).map(toTextEdit) }),
     vscode.languages.registerDocumentRangeFormattingEditProvider(DOCKERFILE_SELECTOR, { provideDocumentRangeFormattingEdits: (doc, r, o) => svc().formatRange(doc.getText(), fromRange(r), formatting(o)).map(toTextEdit) }),
     vscode.languages.registerOnTypeFormattingEditProvider(DOCKERFILE_SELECTOR, { provideOnTypeFormattingEdits: (doc, pos, ch, o) => svc().formatOnType(doc.getText(), fromPosition(pos), ch, formatting(o)).map(toTextEdit) }, '`', '\\'),
-    vscode.languages.registerDocumentSemanticTokensProvider(DOCKERFILE_SELECTOR, { provideDocumentSemanticTokens: (doc) => new vscode.SemanticTokens(new Uint32Array(svc().computeSemanticTokens(doc.getText()).data)) }, legend),
+    vscode.languages.registerDocumentSemanticTokensProvider(DOCKERFILE_SELECTOR, { provideDocumentSemanticTokens: (doc) => new vscode.SemanticTokens(new Uint32Array(languageServices().semanticTokens(doc.getText()).data)) }, legend),
   ];
 }
 

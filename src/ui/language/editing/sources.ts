@@ -37,16 +37,28 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 
 export class ImageSources {
   private images: { at: number; value: Promise<ImageSummary[] | undefined> } | undefined;
+  /** The last listing that arrived, served while a newer one is on its way. */
+  private lastImages: ImageSummary[] | undefined;
   private readonly facts = new Map<string, { at: number; value: Promise<BaseImageFacts | undefined> }>();
   private readonly tagCache = new Map<string, { at: number; ttl: number; value: Promise<string[]> }>();
 
   constructor(private readonly sources: EditingSources) {}
 
-  /** The engine's images, or [] when the engine does not answer within 1.5 s. */
+  /**
+   * The engine's images, or [] when the engine does not answer within 1.5 s. Once a listing has
+   * arrived, an older one is answered at once while a fresh one is fetched in the background
+   * (stale while revalidating): completion after `FROM` waits on the engine only the first time.
+   */
   async engineImages(): Promise<ImageSummary[]> {
     const now = Date.now();
-    if (!this.images || now - this.images.at > IMAGES_TTL_MS) this.images = { at: now, value: within(this.sources.listImages(), ENGINE_WAIT_MS) };
-    return (await this.images.value) ?? [];
+    if (!this.images || now - this.images.at > IMAGES_TTL_MS) {
+      const value = within(this.sources.listImages(), ENGINE_WAIT_MS);
+      const previous = this.lastImages;
+      this.images = { at: now, value };
+      void value.then((v) => { if (v) this.lastImages = v; });
+      if (previous) return previous;
+    }
+    return (await this.images.value) ?? this.lastImages ?? [];
   }
 
   /**
