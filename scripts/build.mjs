@@ -5,12 +5,15 @@
 // ssh2 (a dockerode dependency) optionally requires the native `cpu-features` module and
 // `.node` files: they stay external and ssh2 falls back to plain JS (../shared/environment.md).
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs';
+import { readdirSync, statSync, rmSync, existsSync, chmodSync, mkdirSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { languageVendorBuild, lazyVendorPlugin, vendorBuilds } from './lib/lazyVendor.mjs';
 import { buildSharedBundles } from './lib/sharedBundle.mjs';
 import { PROFILE_VALIDATOR_VENDOR, profileValidatorBuild, profileValidatorPlugin } from './lib/profileValidator.mjs';
 import { writeStatusResponseDecoder } from './lib/buildkitProto.mjs';
+
+/** The rule pages joined into one file in dist/ (read by src/ui/language/rulePages.ts). */
+const RULE_PAGES_FILE = 'rules.md';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -86,6 +89,10 @@ if (watch) {
   // uPlot runs only in the Training Run webview (never in the extension host): shipped as its own files
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['uPlot.iife.min.js', 'uPlot.min.css']) copyFileSync(join('node_modules', 'uplot', 'dist', f), join('dist', 'webview', f));
+  // The rule pages as one file for the .vsix (31 small files cost about 7 kB more zipped than
+  // one): diagnostics link to its `# MLxxx` heading by line (src/ui/language/rulePages.ts).
+  const rulePages = readdirSync('docs/rules').filter((f) => /^ML\d{3}\.md$/.test(f)).sort();
+  writeFileSync(join('dist', RULE_PAGES_FILE), rulePages.map((f) => readFileSync(join('docs', 'rules', f), 'utf8').trimEnd()).join('\n\n---\n\n') + '\n');
   // the panel's own script and style, minified for the .vsix like the bundles (plain browser
   // script: esbuild keeps its top-level names when it neither bundles nor wraps it)
   await esbuild.build({ entryPoints: ['media/webview/runPanel.js', 'media/webview/runPanel.css'], outdir: 'dist/webview', minify: production, logLevel: 'warning' });

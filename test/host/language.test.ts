@@ -5,7 +5,7 @@
  * subfolder of the workspace (a temp copy of the iris lab) and removed afterwards.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlLabApi } from '../../src/extension';
@@ -108,8 +108,11 @@ describe('Lab guidance in the editor', () => {
       assert.ok(ml006.range.isEqual(new vscode.Range(3, 0, 3, 19)), `ML006 range ${JSON.stringify(ml006.range)}`);
       assert.equal(typeof ml006.code, 'object');
       const target = (ml006.code as { value: string; target: vscode.Uri }).target;
-      assert.ok(target.path.endsWith('/docs/rules/ML006.md'), target.toString());
+      // the rule pages joined into dist/rules.md by the build, opened at the rule's heading
+      assert.ok(target.path.endsWith('/dist/rules.md'), target.toString());
       assert.ok(existsSync(target.fsPath), `${target.fsPath} exists in the extension`);
+      const line = Number(/^L(\d+)$/.exec(target.fragment)?.[1]);
+      assert.match(readFileSync(target.fsPath, 'utf8').split('\n')[line - 1] ?? '', /^# ML006: /, `line ${line} of rules.md is ML006's heading`);
 
       const ml005 = await diagnosticOf(doc.uri, 'ML005');
       assert.equal(ml005.severity, vscode.DiagnosticSeverity.Warning);

@@ -8,6 +8,7 @@ import { isDockerfileName } from '../../core/build/dockerfiles';
 import { BUILD_CHECK_NAMES, buildCheckUrl, lintDockerfile, RULES, type BaseImageFacts, type Finding, type LintOptions, type Range, type Severity } from '../../core/dockerfile/index';
 import { lintRequirements } from '../../core/requirements/index';
 import { DIAGNOSTIC_SOURCE, SettingIds } from '../../core/ids';
+import { rulePageUri } from './rulePages';
 
 export { DIAGNOSTIC_SOURCE };
 
@@ -154,7 +155,7 @@ export function ruleOf(d: vscode.Diagnostic): string | undefined {
   return typeof code === 'string' && (/^ML\d{3}$/.test(code) || BUILD_CHECK_NAMES.has(code)) ? code : undefined;
 }
 
-/** A finding as a diagnostic: `code` is the rule id, linked to its page shipped in the extension (`docs/rules/MLxxx.md`). */
+/** A finding as a diagnostic: `code` is the rule id, linked to its page shipped in the extension (dist/rules.md at the rule's heading: ./rulePages.ts). */
 export function toDiagnostic(f: Finding, extensionUri: vscode.Uri): vscode.Diagnostic {
   const d = new vscode.Diagnostic(toRange(f.range), f.message, toSeverity(f.severity));
   d.source = DIAGNOSTIC_SOURCE;
@@ -164,7 +165,7 @@ export function toDiagnostic(f: Finding, extensionUri: vscode.Uri): vscode.Diagn
     return d;
   }
   const docs = RULES.find((r) => r.id === f.rule)?.docs ?? `docs/rules/${f.rule}.md`;
-  d.code = { value: f.rule, target: vscode.Uri.joinPath(extensionUri, ...docs.split('/')) };
+  d.code = { value: f.rule, target: rulePageUri(extensionUri, f.rule, docs) };
   return d;
 }
 
