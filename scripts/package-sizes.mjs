@@ -5,6 +5,7 @@
 //
 // A new lazily loaded bundle shows up here as its own row, so its cost is seen before it ships.
 import { readFileSync } from 'node:fs';
+import { readZip } from './lib/zip.mjs';
 
 /** The size goal of the .vsix in bytes: 600 kB (docs/development.md). */
 export const VSIX_GOAL_BYTES = 600_000;
@@ -13,31 +14,10 @@ export const VSIX_GOAL_BYTES = 600_000;
  * The entries of a zip file from its central directory (APPNOTE.TXT 4.3.12, 4.3.16).
  * @param {Buffer} zip the whole file
  * @returns {{name: string, compressed: number, size: number}[]} sizes in bytes
- * @throws Error when the end-of-central-directory record is missing (not a zip)
+ * @throws Error when it is not a zip (scripts/lib/zip.mjs readZip)
  */
 export function zipEntries(zip) {
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error('not a zip file: no end-of-central-directory record');
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  const out = [];
-  for (let k = 0; k < count; k++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry at ${p}`);
-    const compressed = zip.readUInt32LE(p + 20);
-    const size = zip.readUInt32LE(p + 24);
-    const nameLen = zip.readUInt16LE(p + 28);
-    const extraLen = zip.readUInt16LE(p + 30);
-    const commentLen = zip.readUInt16LE(p + 32);
-    out.push({ name: zip.toString('utf8', p + 46, p + 46 + nameLen), compressed, size });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
+  return readZip(zip).map((e) => ({ name: e.name.toString('utf8'), compressed: e.data.length, size: e.size }));
 }
 
 /** The row an entry is counted in: code files one by one, everything else by its first two folders. */
